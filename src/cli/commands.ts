@@ -1,0 +1,4 @@
+import type { Command } from './command.ts';
+
+/** Every command the CLI offers. Only commands that work are listed here. */
+export const commands: readonly Command[] = [];
