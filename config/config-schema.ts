@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/** Where Marquee runs: development has default secrets; test and production refuse to start without them. */
+export const modes = ['development', 'test', 'production'] as const;
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const hostPortList = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((value) => value.split(',').every((part) => /^[^\s:,]+:\d{1,5}$/.test(part.trim())), {
+    message: 'expected host:port[,host:port...]',
+  });
+const urlWithScheme = (...schemes: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected a ${schemes.join(' or ')} URL` },
+    );
+const topicName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
+
+/**
+ * Every environment variable Marquee reads, with its default and meaning. The README's configuration
+ * table is checked against this list by a test, so the two cannot drift apart.
+ */
+export const configVariables = {
+  MARQUEE_MODE: {
+    schema: z.enum(modes),
+    default: 'development',
+    doc: 'development, test or production; outside development every secret must be set',
+  },
+  MARQUEE_HOME: {
+    schema: z.string().trim().min(1),
+    default: '~/.cache/marquee',
+    doc: 'where `marquee services` keeps Kafka jars, data directories, pid files and logs',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['debug', 'info', 'warn', 'error']),
+    default: 'info',
+    doc: 'least severe log level printed',
+  },
+  KAFKA_BROKERS: {
+    schema: hostPortList,
+    default: '127.0.0.1:9092',
+    doc: 'Kafka bootstrap servers, comma-separated host:port',
+  },
+  KAFKA_CLIENT_ID: { schema: z.string().trim().min(1), default: 'marquee', doc: 'Kafka client id prefix' },
+  KAFKA_PARTITIONS: {
+    schema: positiveInt.max(1024),
+    default: '4',
+    doc: 'partitions of the topics Marquee creates',
+  },
+  MOVIELOG_TOPIC: {
+    schema: topicName,
+    default: 'movielog',
+    doc: "the course's raw log topic (e.g. movielog15)",
+  },
+  TOPIC_PREFIX: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{0,100}$/),
+    default: 'marquee.',
+    doc: "prefix of Marquee's own topics (user-events, movie-events, served, dlq)",
+  },
+  REDIS_URL: {
+    schema: urlWithScheme('redis', 'rediss'),
+    default: 'redis://127.0.0.1:6379',
+    doc: 'Redis connection URL',
+  },
+  REDIS_KEY_PREFIX: {
+    schema: z.string().regex(/^[A-Za-z0-9:._-]{0,100}$/),
+    default: 'mq:',
+    doc: 'prefix of every Redis key Marquee writes',
+  },
+  DATABASE_URL: {
+    schema: urlWithScheme('postgres', 'postgresql'),
+    default: 'postgres://postgres@127.0.0.1:5432/marquee',
+    doc: 'PostgreSQL connection URL',
+  },
+  DATABASE_SCHEMA: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier'),
+    default: 'public',
+    doc: 'PostgreSQL schema holding the tables',
+  },
+  API_HOST: { schema: z.string().trim().min(1), default: '127.0.0.1', doc: 'address the API listens on' },
+  API_PORT: { schema: port, default: '8082', doc: 'API port (the course calls :8082)' },
+  METADATA_URL: {
+    schema: urlWithScheme('http', 'https').optional(),
+    default: undefined,
+    doc: "the course's user/movie metadata service (http://host:8080); unset: the loaded dataset",
+  },
+  JWT_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    default: undefined,
+    doc: 'HS256 secret for the ratings API (or set JWT_PUBLIC_KEY); development default only in development',
+  },
+  JWT_PUBLIC_KEY: {
+    schema: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key' }).optional(),
+    default: undefined,
+    doc: 'RS256 public key (PEM) for the ratings API, instead of JWT_SECRET',
+  },
+  NOISE_SECRET: {
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    default: undefined,
+    doc: 'server-side secret that seeds score noise; development default only in development',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: urlWithScheme('http', 'https').optional(),
+    default: undefined,
+    doc: 'OTLP endpoint for traces (Jaeger: http://127.0.0.1:4318); unset: tracing off',
+  },
+} as const;
+
+/** The name of one configuration variable. */
+export type ConfigVariable = keyof typeof configVariables;
+
+type Shape = { [K in ConfigVariable]: (typeof configVariables)[K]['schema'] };
+
+/** The zod schema over the raw environment (variable name → validated value). */
+export const envSchema = z.object(
+  Object.fromEntries(Object.entries(configVariables).map(([name, v]) => [name, v.schema])) as Shape,
+);
+
+/** The validated environment, one field per variable. */
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,99 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { configVariables, envSchema, type ConfigVariable, type Env } from './config-schema.ts';
+
+/** Thrown when the environment is invalid; `variable` names the first culprit, `message` says why. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: ConfigVariable,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+  }
+}
+
+/** Marquee's configuration, structured by concern; built only by `loadConfig`. */
+export interface Config {
+  readonly mode: Env['MARQUEE_MODE'];
+  readonly home: string;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly partitions: number;
+    readonly movielogTopic: string;
+    readonly topicPrefix: string;
+  };
+  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly postgres: { readonly url: string; readonly schema: string };
+  readonly api: { readonly host: string; readonly port: number };
+  readonly metadataUrl: string | undefined;
+  readonly secrets: {
+    readonly jwtSecret: string | undefined;
+    readonly jwtPublicKey: string | undefined;
+    readonly noiseSecret: string;
+  };
+  readonly otlpEndpoint: string | undefined;
+}
+
+const developmentSecrets = {
+  JWT_SECRET: 'marquee-development-jwt-secret-not-for-production',
+  NOISE_SECRET: 'marquee-development-noise-secret',
+} as const;
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+}
+
+/**
+ * Validates the environment and builds the config. Fails fast with a ConfigError naming the variable.
+ * Empty strings count as unset. Outside development, JWT_SECRET (or JWT_PUBLIC_KEY) and NOISE_SECRET
+ * must be set: a default secret in production is a vulnerability, not a convenience.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const [name, spec] of Object.entries(configVariables)) {
+    const value = env[name];
+    raw[name] = value === undefined || value.trim() === '' ? spec.default : value;
+  }
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'MARQUEE_MODE') as ConfigVariable;
+    const given = raw[variable];
+    throw new ConfigError(variable, `${issue?.message ?? 'invalid'} (got ${JSON.stringify(given)})`);
+  }
+  const e = parsed.data;
+  const development = e.MARQUEE_MODE === 'development';
+  if (!development && e.JWT_SECRET === undefined && e.JWT_PUBLIC_KEY === undefined) {
+    throw new ConfigError('JWT_SECRET', `required in ${e.MARQUEE_MODE} mode (or set JWT_PUBLIC_KEY)`);
+  }
+  if (!development && e.NOISE_SECRET === undefined) {
+    throw new ConfigError('NOISE_SECRET', `required in ${e.MARQUEE_MODE} mode`);
+  }
+  return {
+    mode: e.MARQUEE_MODE,
+    home: expandHome(e.MARQUEE_HOME),
+    logLevel: e.LOG_LEVEL,
+    kafka: {
+      brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+      clientId: e.KAFKA_CLIENT_ID,
+      partitions: e.KAFKA_PARTITIONS,
+      movielogTopic: e.MOVIELOG_TOPIC,
+      topicPrefix: e.TOPIC_PREFIX,
+    },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    postgres: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
+    api: { host: e.API_HOST, port: e.API_PORT },
+    metadataUrl: e.METADATA_URL,
+    secrets: {
+      jwtSecret:
+        e.JWT_SECRET ??
+        (development && e.JWT_PUBLIC_KEY === undefined ? developmentSecrets.JWT_SECRET : undefined),
+      jwtPublicKey: e.JWT_PUBLIC_KEY,
+      noiseSecret: e.NOISE_SECRET ?? developmentSecrets.NOISE_SECRET,
+    },
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+  };
+}
