@@ -1,0 +1,13 @@
+import type { Algorithm } from './rating-set.ts';
+import { svd } from './svd.ts';
+
+/** Parameters of any registered algorithm, as the CLI and bench pass them around. */
+export type AnyParams = object;
+
+/**
+ * Every offline algorithm by name. `marquee train` and `npm run bench:train` iterate over this, so a
+ * new algorithm appears in both once it is added here.
+ */
+export const algorithms: Readonly<Record<string, Algorithm<AnyParams>>> = {
+  svd,
+};
