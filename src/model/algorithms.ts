@@ -1,3 +1,4 @@
+import { baselineOnly, globalMean } from './baselines.ts';
 import type { Algorithm } from './rating-set.ts';
 import { svd } from './svd.ts';
 
@@ -10,4 +11,6 @@ export type AnyParams = object;
  */
 export const algorithms: Readonly<Record<string, Algorithm<AnyParams>>> = {
   svd,
+  baseline: baselineOnly,
+  'global-mean': globalMean,
 };

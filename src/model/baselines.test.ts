@@ -42,7 +42,7 @@ describe('computeBaselines', () => {
     const fit = computeBaselines(set, {
       ...BASELINE_DEFAULTS,
       method: 'sgd',
-      nEpochs: 300,
+      epochs: 300,
       learningRate: 0.01,
     });
     for (let u = 0; u < 20; u++) expect(fit.userBias[u]).toBeCloseTo(bu[u] as number, 1);

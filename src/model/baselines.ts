@@ -11,7 +11,7 @@ import { clipToScale, globalMeanOf, isKnown, rowsByItem, rowsByUser } from './ra
 export interface BaselineParams {
   readonly method: 'als' | 'sgd';
   /** Passes over the data; unset means Surprise's default: 10 for ALS, 20 for SGD. */
-  readonly nEpochs?: number;
+  readonly epochs?: number;
   /** ALS: ridge penalty on user biases (reg_u). */
   readonly regUser: number;
   /** ALS: ridge penalty on item biases (reg_i). */
@@ -54,7 +54,7 @@ export function computeBaselines(
   const mu = globalMeanOf(train);
   const userBias = new Float64Array(train.nUsers);
   const itemBias = new Float64Array(train.nItems);
-  const epochs = params.nEpochs ?? (params.method === 'als' ? 10 : 20);
+  const epochs = params.epochs ?? (params.method === 'als' ? 10 : 20);
   const { byUser, byItem } = rows;
   for (let epoch = 0; epoch < epochs; epoch++) {
     if (params.method === 'als') {
