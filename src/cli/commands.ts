@@ -1,4 +1,5 @@
 import type { Command } from './command.ts';
+import { servicesCommand } from './services.ts';
 
 /** Every command the CLI offers. Only commands that work are listed here. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [servicesCommand];

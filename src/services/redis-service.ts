@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { runningDaemon, startDaemon, stopDaemon } from './daemon.ts';
+import { hasExecutable, installDebianPackages } from './debian-packages.ts';
+import { hostPort, type LocalService, type ServiceStatus } from './local-service.ts';
+import { logFile, pidFile, type ServicePaths } from './service-paths.ts';
+import { isLoopback, isReachable, waitUntil } from './tcp-probe.ts';
+
+/** True when Redis at `url` answers PING. */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Redis from Debian's redis-server, in the foreground of a detached process, no persistence. */
+export function createRedisService(url: string, paths: ServicePaths): LocalService {
+  const { host, port } = hostPort(url, 6379);
+  const address = `${host}:${port}`;
+  const pids = pidFile(paths, 'redis');
+  const status = async (): Promise<ServiceStatus> => {
+    const own = runningDaemon(pids);
+    if (own !== undefined)
+      return { name: 'redis', state: 'running', address, pid: own.pid, detail: 'started by marquee' };
+    if (await isReachable(host, port))
+      return { name: 'redis', state: 'reused', address, detail: 'not started by marquee' };
+    return { name: 'redis', state: 'stopped', address, detail: '' };
+  };
+  return {
+    name: 'redis',
+    status,
+    async up(log) {
+      let current = await status();
+      if (current.state === 'stopped') {
+        if (!isLoopback(host))
+          throw new Error(`redis: nothing answers at ${address} and it is not loopback: fix REDIS_URL`);
+        if (!hasExecutable('redis-server')) installDebianPackages(['redis-server'], log);
+        mkdirSync(paths.redis, { recursive: true });
+        log(`redis: starting on ${address}`);
+        const args = [
+          '--bind',
+          host,
+          '--port',
+          String(port),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          paths.redis,
+        ];
+        startDaemon({ command: 'redis-server', args, logFile: logFile(paths, 'redis'), pidFile: pids });
+        current = await status();
+      }
+      const ready = await waitUntil(() => redisAnswers(url), 20_000);
+      if (!ready.ok)
+        throw new Error(
+          `redis: no PONG from ${address} (${ready.lastError ?? 'timeout'}); see ${logFile(paths, 'redis')}`,
+        );
+      return current;
+    },
+    async down() {
+      await stopDaemon(pids, 'SIGTERM', 10_000);
+      return status();
+    },
+  };
+}

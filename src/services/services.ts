@@ -1,0 +1,51 @@
+import type { Config } from '../../config/load-config.ts';
+import { createKafkaService } from './kafka-service.ts';
+import type { LocalService, ServiceLog, ServiceStatus } from './local-service.ts';
+import { createPostgresService } from './postgres-service.ts';
+import { createRedisService } from './redis-service.ts';
+import { servicePaths } from './service-paths.ts';
+
+/** Kafka, Redis and Postgres as configured; the order is the order of `status` lines. */
+export function localServices(config: Config): readonly LocalService[] {
+  const paths = servicePaths(config.home);
+  return [
+    createKafkaService(config.kafka.brokers, paths),
+    createRedisService(config.redis.url, paths),
+    createPostgresService(config.postgres.url, paths),
+  ];
+}
+
+/**
+ * Brings every service up at once (Kafka's first start fetches jars and is the slowest). Fails with
+ * every service's error, not just the first, so one run tells the whole story.
+ */
+export async function servicesUp(
+  services: readonly LocalService[],
+  log: ServiceLog,
+): Promise<ServiceStatus[]> {
+  const results = await Promise.allSettled(services.map((s) => s.up(log)));
+  const errors = results.flatMap((r) =>
+    r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
+  );
+  if (errors.length > 0) throw new Error(errors.join('\n'));
+  return results.map((r) => (r as PromiseFulfilledResult<ServiceStatus>).value);
+}
+
+/** Stops what Marquee started; leaves reused services alone. */
+export function servicesDown(services: readonly LocalService[]): Promise<ServiceStatus[]> {
+  return Promise.all(services.map((s) => s.down()));
+}
+
+/** The status of every service. */
+export function servicesStatus(services: readonly LocalService[]): Promise<ServiceStatus[]> {
+  return Promise.all(services.map((s) => s.status()));
+}
+
+/** Status lines as a small aligned table. */
+export function formatStatus(statuses: readonly ServiceStatus[]): string[] {
+  return statuses.map((s) => {
+    const pid = s.pid === undefined ? '' : ` pid ${s.pid}`;
+    const detail = s.detail === '' ? '' : ` (${s.detail})`;
+    return `${s.name.padEnd(9)}${s.state.padEnd(8)} ${s.address}${pid}${detail}`;
+  });
+}
