@@ -1,6 +1,7 @@
 import { baselineOnly, globalMean } from './baselines.ts';
 import type { Algorithm } from './rating-set.ts';
 import { svd } from './svd.ts';
+import { svdpp } from './svdpp.ts';
 
 /** Parameters of any registered algorithm, as the CLI and bench pass them around. */
 export type AnyParams = object;
@@ -13,4 +14,5 @@ export const algorithms: Readonly<Record<string, Algorithm<AnyParams>>> = {
   svd,
   baseline: baselineOnly,
   'global-mean': globalMean,
+  'svd++': svdpp,
 };
