@@ -1,4 +1,5 @@
 import { baselineOnly, globalMean } from './baselines.ts';
+import { nmf } from './nmf.ts';
 import type { Algorithm } from './rating-set.ts';
 import { svd } from './svd.ts';
 import { svdpp } from './svdpp.ts';
@@ -15,4 +16,5 @@ export const algorithms: Readonly<Record<string, Algorithm<AnyParams>>> = {
   baseline: baselineOnly,
   'global-mean': globalMean,
   'svd++': svdpp,
+  nmf,
 };
