@@ -1,0 +1,15 @@
+import { loadConfig } from '../config/load-config.ts';
+import { formatStatus, localServices, servicesUp } from '../src/services/services.ts';
+
+/**
+ * Brings Kafka, Redis and Postgres up once per test run (reusing any already reachable) before the
+ * integration tests start. Services stay up afterwards: the next run reuses them and starts faster;
+ * `marquee services down` stops them.
+ */
+export default async function setup(): Promise<void> {
+  const config = loadConfig(process.env);
+  const started = Date.now();
+  const statuses = await servicesUp(localServices(config), (line) => console.log(`[services] ${line}`));
+  for (const line of formatStatus(statuses)) console.log(`[services] ${line}`);
+  console.log(`[services] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type pg from 'pg';
+import { loadConfig, type Config } from '../config/load-config.ts';
+import { waitUntil } from '../src/services/tcp-probe.ts';
+import { migrate } from '../src/store/postgres/migrate.ts';
+import { createPool } from '../src/store/postgres/pool.ts';
+
+/**
+ * What one integration test file owns: a config whose topic prefix, Redis key prefix and Postgres
+ * schema are unique to it, so files run in parallel, and a cleanup that removes all three.
+ */
+export interface TestScope {
+  readonly id: string;
+  readonly config: Config;
+  readonly kafka: Kafka;
+  /** A consumer group id under this scope's prefix, deleted at cleanup. */
+  groupId(name: string): string;
+  /** Creates a topic under this scope's prefix and waits for its leaders. */
+  createTopic(name: string, partitions: number): Promise<string>;
+  /** A Redis client; every key this scope writes must start with config.redis.keyPrefix. */
+  redis(): Redis;
+  /** A pool on this scope's schema, migrated to the newest version. */
+  postgres(): Promise<pg.Pool>;
+  /** Deletes this scope's topics, keys and schema and closes its clients. */
+  cleanup(): Promise<void>;
+}
+
+/** A fresh scope for one test file; call `cleanup` in afterAll. */
+export function createTestScope(
+  label: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TestScope {
+  const id = `${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    ...env,
+    TOPIC_PREFIX: `t.${id}.`,
+    REDIS_KEY_PREFIX: `t:${id}:`,
+    DATABASE_SCHEMA: `t_${id}`,
+  });
+  const kafka = new Kafka({
+    clientId: `test-${id}`,
+    brokers: [...config.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+  });
+  const topics: string[] = [];
+  const groups: string[] = [];
+  const redisClients: Redis[] = [];
+  let admin: Admin | undefined;
+  let pool: pg.Pool | undefined;
+
+  const connectedAdmin = async () => {
+    if (admin === undefined) {
+      admin = kafka.admin();
+      await admin.connect();
+    }
+    return admin;
+  };
+
+  return {
+    id,
+    config,
+    kafka,
+    groupId(name) {
+      const group = `${config.kafka.topicPrefix}${name}`;
+      groups.push(group);
+      return group;
+    },
+    async createTopic(name, partitions) {
+      const topic = `${config.kafka.topicPrefix}${name}`;
+      await (
+        await connectedAdmin()
+      ).createTopics({
+        topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+        waitForLeaders: true,
+      });
+      topics.push(topic);
+      return topic;
+    },
+    redis() {
+      const client = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+      redisClients.push(client);
+      return client;
+    },
+    async postgres() {
+      if (pool === undefined) {
+        await migrate(config.postgres.url, config.postgres.schema);
+        pool = createPool(config.postgres);
+      }
+      return pool;
+    },
+    async cleanup() {
+      if (groups.length > 0) {
+        // A member that just left may still be listed for a moment: retry until the group is empty.
+        const admin = await connectedAdmin();
+        await waitUntil(() => admin.deleteGroups(groups).then(() => true), 15_000, 300);
+      }
+      if (topics.length > 0) await (await connectedAdmin()).deleteTopics({ topics });
+      await admin?.disconnect();
+      const cleaner = new Redis(config.redis.url);
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await cleaner.scan(
+            cursor,
+            'MATCH',
+            `${config.redis.keyPrefix}*`,
+            'COUNT',
+            1000,
+          );
+          if (keys.length > 0) await cleaner.unlink(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } finally {
+        cleaner.disconnect();
+      }
+      for (const client of redisClients) client.disconnect();
+      if (pool !== undefined) {
+        await pool.query(`DROP SCHEMA IF EXISTS "${config.postgres.schema}" CASCADE`);
+        await pool.end();
+      }
+    },
+  };
+}
