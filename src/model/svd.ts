@@ -1,6 +1,7 @@
 import { createRandom, fillNormal } from './random.ts';
 import type { Algorithm, EpochListener, RatingSet } from './rating-set.ts';
-import { sgdStep, type FactorState, type SgdRates } from './sgd-step.ts';
+import type { FactorState, SgdRates } from './sgd-step.ts';
+import { createJsEpochRunner, createWasmEpochRunner } from './svd-epoch-runner.ts';
 import { SvdModel } from './svd-model.ts';
 
 /** Hyper-parameters of biased MF; defaults equal Surprise's SVD so results compare. */
@@ -14,6 +15,8 @@ export interface SvdParams {
   readonly seed: number;
   /** Visit ratings in a fresh seeded order each epoch (Surprise keeps one user-major order). */
   readonly shuffle: boolean;
+  /** Use the WebAssembly SIMD kernel when factors % 4 === 0 (same step, f32 arithmetic). */
+  readonly simd: boolean;
 }
 
 /** Surprise SVD's defaults: 100 factors, 20 epochs, lr 0.005, reg 0.02, init N(0, 0.1). */
@@ -26,6 +29,7 @@ export const SVD_DEFAULTS: SvdParams = {
   initStd: 0.1,
   seed: 1,
   shuffle: true,
+  simd: true,
 };
 
 function countPer(indices: Int32Array, n: number): Float32Array {
@@ -58,18 +62,16 @@ export function fitSvd(train: RatingSet, params: SvdParams, onEpoch?: EpochListe
   };
   const rates: SgdRates = { lr: params.lr, reg: params.reg };
   const n = train.ratings.length;
-  const order = userMajorOrder(train);
-  const { users, items, ratings } = train;
+  const runner =
+    params.simd && k % 4 === 0
+      ? createWasmEpochRunner(train, state, rates)
+      : createJsEpochRunner(train, state, rates);
   for (let epoch = 0; epoch < epochs; epoch++) {
-    if (params.shuffle) shuffleInPlace(order, random);
-    let sq = 0;
-    for (let k2 = 0; k2 < n; k2++) {
-      const row = order[k2] as number;
-      const err = sgdStep(state, users[row] as number, items[row] as number, ratings[row] as number, rates);
-      sq += err * err;
-    }
+    if (params.shuffle) shuffleInPlace(runner.order, random);
+    const sq = runner.epoch();
     onEpoch?.(epoch + 1, epochs, Math.sqrt(sq / Math.max(n, 1)));
   }
+  runner.finish();
   return new SvdModel({
     ...state,
     algorithm: 'svd',
@@ -80,13 +82,6 @@ export function fitSvd(train: RatingSet, params: SvdParams, onEpoch?: EpochListe
     userCounts: countPer(train.users, train.nUsers),
     itemCounts: countPer(train.items, train.nItems),
   });
-}
-
-/** Rows sorted by user then input order: Surprise's iteration order when not shuffling. */
-function userMajorOrder(train: RatingSet): Int32Array {
-  const order = Int32Array.from({ length: train.ratings.length }, (_, k) => k);
-  const users = train.users;
-  return order.sort((a, b) => (users[a] as number) - (users[b] as number) || a - b);
 }
 
 function shuffleInPlace(order: Int32Array, random: { int(n: number): number }): void {
