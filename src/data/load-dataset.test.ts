@@ -16,6 +16,14 @@ describe('loadDataset', () => {
     expect(d.ratings.length).toBe(100_836);
   });
 
+  it('generates the synthetic world at the asked size and seed', async () => {
+    const a = await loadDataset('synthetic', { size: 'tiny', seed: 5 });
+    const b = await loadDataset('synthetic', { size: 'tiny', seed: 5 });
+    expect(a.name).toBe('synthetic');
+    expect([a.users.length, a.movies.length, a.ratings.length]).toEqual([100, 200, 2_000]);
+    expect(b.ratings).toEqual(a.ratings);
+  });
+
   it('rejects an unknown path with a message naming it', async () => {
     await expect(loadDataset('/nonexistent/marquee-data')).rejects.toThrow('/nonexistent/marquee-data');
   });

@@ -5,28 +5,27 @@
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from './dataset.ts';
 import { loadMovieLens } from './movielens.ts';
+import type { SyntheticSize } from './synthetic-world.ts';
+import { SYNTHETIC_SIZES, generateSyntheticWorld } from './synthetic-world.ts';
 
 /** Options for {@link loadDataset}; `seed` and `size` apply to the synthetic world only. */
 export interface LoadDatasetOptions {
   seed?: number;
-  size?: 'tiny' | 'small' | 'medium' | 'large';
+  /** A named size (default `small`: 1,000 users, 1,500 movies, 50,000 ratings). */
+  size?: SyntheticSize;
 }
 
-/** The repository root: two levels above src/data. */
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Where `ml-latest-small` is looked for: ../shared/data/ml-latest-small next to the repository. */
+/** Where `ml-latest-small` is looked for: ../shared/data/ml-latest-small beside the repository root. */
 export const ML_LATEST_SMALL_DIR = fileURLToPath(
-  new URL('../shared/data/ml-latest-small', `file://${REPO_ROOT}`),
+  // The repository root is two levels above src/data.
+  new URL('../../../shared/data/ml-latest-small', import.meta.url),
 );
 
 /** Loads a dataset by name (`synthetic`, `ml-latest-small`) or by directory path. */
 export async function loadDataset(nameOrPath: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
   if (nameOrPath === 'synthetic') {
-    void options;
-    throw new Error(
-      'The synthetic world is not available yet; load ml-latest-small or a MovieLens directory',
-    );
+    const size = SYNTHETIC_SIZES[options.size ?? 'small'];
+    return generateSyntheticWorld(options.seed === undefined ? size : { ...size, seed: options.seed });
   }
   if (nameOrPath === 'ml-latest-small') return loadMovieLens(ML_LATEST_SMALL_DIR);
   return loadMovieLens(nameOrPath);

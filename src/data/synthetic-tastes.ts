@@ -1,0 +1,58 @@
+/**
+ * The planted truth of the synthetic world: a biased low-rank model `r = mu + b_u + b_i + p_u . q_i`
+ * whose movie factors lean on genre directions (so genres carry signal, as in real data). Ratings are
+ * drawn from it plus noise, so a recommender trained on the world can be scored against the truth.
+ */
+import type { Random } from './random.ts';
+
+/** The latent model the ratings were drawn from; factors are row-major (`k` per user or movie). */
+export interface PlantedTastes {
+  readonly factors: number;
+  readonly globalMean: number;
+  readonly userFactors: Float32Array;
+  readonly movieFactors: Float32Array;
+  readonly userBias: Float32Array;
+  readonly movieBias: Float32Array;
+}
+
+/** Per-factor spread: with k factors of N(0, s^2) each, p.q has variance k s^4 = 0.5. */
+const spread = (k: number): number => Math.pow(0.5 / k, 0.25);
+
+/** Draws tastes for `users` users and movies with the given genre indices (into a `genreCount` vocabulary). */
+export function plantTastes(
+  users: number,
+  genreIndex: readonly (readonly number[])[],
+  genreCount: number,
+  factors: number,
+  random: Random,
+): PlantedTastes {
+  const s = spread(factors);
+  const genreDirections = new Float32Array(genreCount * factors);
+  for (let j = 0; j < genreDirections.length; j++) genreDirections[j] = random.normal();
+  const userFactors = new Float32Array(users * factors);
+  for (let j = 0; j < userFactors.length; j++) userFactors[j] = s * random.normal();
+  const userBias = new Float32Array(users);
+  for (let u = 0; u < users; u++) userBias[u] = 0.35 * random.normal();
+  const movies = genreIndex.length;
+  const movieFactors = new Float32Array(movies * factors);
+  const movieBias = new Float32Array(movies);
+  for (let i = 0; i < movies; i++) {
+    const genres = genreIndex[i] ?? [];
+    for (let f = 0; f < factors; f++) {
+      let g = 0;
+      for (const gi of genres) g += genreDirections[gi * factors + f] ?? 0;
+      const mean = genres.length > 0 ? g / Math.sqrt(genres.length) : 0;
+      movieFactors[i * factors + f] = s * Math.SQRT1_2 * (mean + random.normal());
+    }
+    movieBias[i] = 0.4 * random.normal();
+  }
+  return { factors, globalMean: 3.4, userFactors, movieFactors, userBias, movieBias };
+}
+
+/** The noiseless planted rating of movie `i` by user `u` (unclipped). */
+export function plantedScore(t: PlantedTastes, u: number, i: number): number {
+  let dot = 0;
+  const k = t.factors;
+  for (let f = 0; f < k; f++) dot += (t.userFactors[u * k + f] ?? 0) * (t.movieFactors[i * k + f] ?? 0);
+  return t.globalMean + (t.userBias[u] ?? 0) + (t.movieBias[i] ?? 0) + dot;
+}
