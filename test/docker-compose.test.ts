@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configVariables } from '../config/config-schema.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { commands } from '../src/cli/commands.ts';
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  restart?: string;
+}
+
+const compose = parse(readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8'), {
+  merge: true,
+}) as {
+  services: Record<string, ComposeService>;
+};
+const services = Object.entries(compose.services);
+const roles = services.filter(([, s]) => s.build !== undefined);
+const defaults = loadConfig({});
+const publishedPort = (name: string) => services.find(([n]) => n === name)?.[1].ports?.[0]?.split(':')[1];
+
+describe('docker-compose.yml', () => {
+  it('runs Kafka, Redis, Postgres, Jaeger, Prometheus and Grafana, each with a health check', () => {
+    for (const name of ['kafka', 'redis', 'postgres', 'jaeger', 'prometheus', 'grafana']) {
+      const service = compose.services[name];
+      expect(service?.image, name).toBeDefined();
+      expect(service?.healthcheck?.test.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('publishes every port on loopback only', () => {
+    for (const [name, service] of services) {
+      for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    }
+  });
+
+  it('publishes the ports the config defaults point at', () => {
+    expect(publishedPort('kafka')).toBe(defaults.kafka.brokers[0]?.split(':')[1]);
+    expect(publishedPort('redis')).toBe(new URL(defaults.redis.url).port);
+    expect(publishedPort('postgres')).toBe(new URL(defaults.postgres.url).port);
+  });
+
+  it('starts only roles that are real marquee commands', () => {
+    expect(roles.length).toBeGreaterThan(0);
+    const names = commands.map((c) => c.name);
+    for (const [name, role] of roles) expect(names, name).toContain(role.command?.[0]);
+  });
+
+  it('gives every role only known variables, and values the config accepts', () => {
+    for (const [name, role] of roles) {
+      const env = Object.fromEntries(Object.entries(role.environment ?? {}).map(([k, v]) => [k, String(v)]));
+      for (const key of Object.keys(env))
+        expect(Object.keys(configVariables), `${name}: ${key}`).toContain(key);
+      const config = loadConfig(env);
+      expect(config.kafka.brokers[0], name).toMatch(/^kafka:\d+$/);
+      expect(new URL(config.postgres.url).hostname).toBe('postgres');
+      expect(new URL(config.redis.url).hostname).toBe('redis');
+    }
+  });
+
+  it('points the roles at the listeners the containers expose', () => {
+    const kafkaEnv = compose.services.kafka?.environment ?? {};
+    const role = roles[0]?.[1];
+    const broker = String(role?.environment?.KAFKA_BROKERS);
+    expect(String(kafkaEnv.KAFKA_ADVERTISED_LISTENERS)).toContain(broker);
+    expect(String(kafkaEnv.KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS)).toBe('0');
+  });
+});
