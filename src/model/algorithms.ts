@@ -1,4 +1,5 @@
 import { baselineOnly, globalMean } from './baselines.ts';
+import { knnBaseline } from './knn.ts';
 import { nmf } from './nmf.ts';
 import type { Algorithm } from './rating-set.ts';
 import { svd } from './svd.ts';
@@ -17,4 +18,5 @@ export const algorithms: Readonly<Record<string, Algorithm<AnyParams>>> = {
   'global-mean': globalMean,
   'svd++': svdpp,
   nmf,
+  'knn-baseline': knnBaseline,
 };
