@@ -46,11 +46,6 @@ export const configVariables = {
     default: '~/.cache/marquee',
     doc: 'where `marquee services` keeps Kafka jars, data directories, pid files and logs',
   },
-  LOG_LEVEL: {
-    schema: z.enum(['debug', 'info', 'warn', 'error']),
-    default: 'info',
-    doc: 'least severe log level printed',
-  },
   KAFKA_BROKERS: {
     schema: hostPortList,
     default: '127.0.0.1:9092',

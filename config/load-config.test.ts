@@ -62,7 +62,6 @@ describe('loadConfig', () => {
     ['a schema with capitals', { DATABASE_SCHEMA: 'Marquee' }, 'DATABASE_SCHEMA'],
     ['a port out of range', { API_PORT: '70000' }, 'API_PORT'],
     ['a port that is not a number', { API_PORT: 'http' }, 'API_PORT'],
-    ['an unknown log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     [
       'a metadata URL without a scheme',
       { METADATA_URL: 'fall2025-comp585.cs.mcgill.ca:8080' },

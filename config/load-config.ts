@@ -17,7 +17,6 @@ export class ConfigError extends Error {
 export interface Config {
   readonly mode: Env['MARQUEE_MODE'];
   readonly home: string;
-  readonly logLevel: Env['LOG_LEVEL'];
   readonly kafka: {
     readonly brokers: readonly string[];
     readonly clientId: string;
@@ -75,7 +74,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   return {
     mode: e.MARQUEE_MODE,
     home: expandHome(e.MARQUEE_HOME),
-    logLevel: e.LOG_LEVEL,
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()),
       clientId: e.KAFKA_CLIENT_ID,
