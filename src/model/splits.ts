@@ -94,3 +94,21 @@ export function lastNPerUserSplit(set: RatingSet, n: number): Split {
   }
   return splitByMask(set, `last ${n} per user`, inTest);
 }
+
+/** Which split to evaluate on, as `marquee train --split` and the bench name it. */
+export type SplitSpec =
+  | { readonly kind: 'kfold'; readonly folds: number; readonly seed: number }
+  | { readonly kind: 'time-cutoff'; readonly testFraction: number }
+  | { readonly kind: 'last-n'; readonly n: number };
+
+/** The splits a spec names: k folds, or one time split. */
+export function makeSplits(set: RatingSet, spec: SplitSpec): Split[] {
+  switch (spec.kind) {
+    case 'kfold':
+      return kFoldSplits(set, spec.folds, spec.seed);
+    case 'time-cutoff':
+      return [timeCutoffSplit(set, spec.testFraction)];
+    case 'last-n':
+      return [lastNPerUserSplit(set, spec.n)];
+  }
+}
