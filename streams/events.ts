@@ -1,0 +1,154 @@
+/**
+ * The JSON events on `marquee.user-events` (keyed by user id) and the dead-letter record on
+ * `marquee.dlq`. Ingest makes them from movielog lines (movielog-parser.ts) or API calls; actors and the
+ * Postgres sink read them back through {@link userEventSchema}.
+ *
+ * `at` is epoch milliseconds (UTC): a number sorts, compares and stores (Postgres `timestamptz` via
+ * `to_timestamp(at / 1000.0)`) without parsing, and the course's zone-less times are read as UTC. Digits
+ * past the millisecond are dropped.
+ *
+ * `eventId` is deterministic, so replays are idempotent downstream: {@link eventIdFor} for events from a
+ * topic, {@link eventIdForKey} for API calls carrying an idempotency key.
+ */
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+const userId = z.string().min(1).max(64);
+const movieId = z.string().min(1).max(300);
+const at = z.number().int().nonnegative();
+const eventId = z.string().regex(/^[0-9a-f]{32}$/);
+
+/** A star rating (whole stars 1..5, as the course logs them). */
+export const rateEventSchema = z.object({
+  type: z.literal('rate'),
+  userId,
+  movieId,
+  rating: z.number().int().min(1).max(5),
+  at,
+  eventId,
+  /** Where it came from, e.g. `movielog`, `api`, `replay`. */
+  source: z.string().max(64).optional(),
+});
+
+/** One watched minute (`GET /data/m/<id>/<minute>.mpg`). */
+export const watchEventSchema = z.object({
+  type: z.literal('watch'),
+  userId,
+  movieId,
+  minute: z.number().int().nonnegative(),
+  at,
+  eventId,
+});
+
+/**
+ * A recommendation list served to a user. `observedBy: 'server'` is the API's own record;
+ * `'client'` is the course simulator's echo (a recommendation-request line), whose status (200, 0 for
+ * timeout/refused, 500) and latency are what the client saw.
+ */
+export const servedEventSchema = z.object({
+  type: z.literal('served'),
+  userId,
+  items: z.array(movieId).max(1000),
+  status: z.number().int().min(0).max(999),
+  latencyMs: z.number().nonnegative(),
+  observedBy: z.enum(['client', 'server']),
+  arm: z.string().max(64).optional(),
+  modelVersion: z.string().max(128).optional(),
+  /** The server the client called (`host:port`), when known. */
+  server: z.string().max(256).optional(),
+  /** The client's error message when `status` is not 200. */
+  error: z.string().max(4096).optional(),
+  at,
+  eventId,
+});
+
+/** Any event on `marquee.user-events`. */
+export const userEventSchema = z.discriminatedUnion('type', [
+  rateEventSchema,
+  watchEventSchema,
+  servedEventSchema,
+]);
+
+/** A rating event. */
+export type RateEvent = z.infer<typeof rateEventSchema>;
+/** A watched-minute event. */
+export type WatchEvent = z.infer<typeof watchEventSchema>;
+/** A served-list event. */
+export type ServedEvent = z.infer<typeof servedEventSchema>;
+/** Any user event. */
+export type UserEvent = z.infer<typeof userEventSchema>;
+
+/** An event before it is given its id (what the movielog parser returns). */
+export type UnidentifiedEvent =
+  Omit<RateEvent, 'eventId'> | Omit<WatchEvent, 'eventId'> | Omit<ServedEvent, 'eventId'>;
+
+/** Attaches an id to a parsed event. */
+export function withEventId(event: UnidentifiedEvent, id: string): UserEvent {
+  return { ...event, eventId: id };
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** The id of the event read at `offset` of `topic`/`partition` (128 bits of SHA-256, hex). */
+export function eventIdFor(topic: string, partition: number, offset: string | number | bigint): string {
+  return shortHash(`offset\u0000${topic}\u0000${partition}\u0000${String(offset)}`);
+}
+
+/** The id of an event a client sent with an idempotency key (domain-separated from {@link eventIdFor}). */
+export function eventIdForKey(idempotencyKey: string): string {
+  return shortHash(`key\u0000${idempotencyKey}`);
+}
+
+/**
+ * A message ingest could not use, on `marquee.dlq`. The original bytes travel as UTF-8 text when they
+ * are valid UTF-8, else as base64 (`encoding` says which), so nothing is lost in JSON.
+ */
+export const deadLetterSchema = z.object({
+  line: z.string(),
+  encoding: z.enum(['utf8', 'base64']),
+  reason: z.string().min(1),
+  topic: z.string().min(1),
+  partition: z.number().int().nonnegative(),
+  /** Kafka offsets are 64-bit: a decimal string. */
+  offset: z.string().regex(/^\d+$/),
+  /** When it was dead-lettered, epoch ms. */
+  at,
+});
+
+/** A dead-letter record. */
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+/** Where a dead message came from. */
+export interface SourcePosition {
+  topic: string;
+  partition: number;
+  offset: string | number | bigint;
+}
+
+/** Builds a dead-letter record for `raw`, choosing UTF-8 text or base64. */
+export function toDeadLetter(
+  raw: string | Uint8Array,
+  reason: string,
+  source: SourcePosition,
+  atMs: number,
+): DeadLetter {
+  const position = { topic: source.topic, partition: source.partition, offset: String(source.offset) };
+  if (typeof raw === 'string') return { line: raw, encoding: 'utf8', reason, ...position, at: atMs };
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const utf8 = isUtf8(bytes);
+  return {
+    line: bytes.toString(utf8 ? 'utf8' : 'base64'),
+    encoding: utf8 ? 'utf8' : 'base64',
+    reason,
+    ...position,
+    at: atMs,
+  };
+}
+
+/** The original bytes of a dead-letter record. */
+export function deadLetterBytes(record: DeadLetter): Buffer {
+  return Buffer.from(record.line, record.encoding);
+}
