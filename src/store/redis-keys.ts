@@ -1,0 +1,64 @@
+/**
+ * Every Redis key Marquee writes, built here and nowhere else (BullMQ's rule). Keys of one actor
+ * share a hash tag (`{u:42}`, `{m:toy+story+1995}`) so a Lua script may touch all of them and Redis
+ * Cluster keeps them on one slot. All keys start with the configured prefix (REDIS_KEY_PREFIX).
+ */
+export interface RedisKeys {
+  readonly prefix: string;
+  /** Hash of a user actor's scalars (bias, rating count, fold-in state). */
+  userState(userId: string): string;
+  /** Binary Float32 vector p_u. */
+  userFactors(userId: string): string;
+  /** Sorted set of movies the user watched or rated (score: last time, ms), bounded by the actor. */
+  userHistory(userId: string): string;
+  /** The last list served to the user, per A/B arm (hash: arm → JSON). */
+  userServed(userId: string): string;
+  /** Hash of a movie actor's scalars (bias, decayed popularity, rating histogram, counts). */
+  movieState(movieId: string): string;
+  /** Binary Float32 vector q_i. */
+  movieFactors(movieId: string): string;
+  /** Training updates applied to a movie on one UTC day (the rating-poison cap). */
+  movieDailyUpdates(movieId: string, day: string): string;
+  /** Sorted set leaderboard: `popularity`, `watched:<day>`, `rated:<day>`, `served`. */
+  leaderboard(name: string): string;
+  /** Hash: rating value → count over every rating seen (the global rating distribution). */
+  ratingHistogram(): string;
+  /** Sorted set of popular movies for a cold-start cohort (age band and gender). */
+  popularFor(cohort: string): string;
+  /** String: the active model version. */
+  activeModel(): string;
+  /** One blob or hash of a model version (`items`, `ids`, `meta`). */
+  model(version: string, part: string): string;
+  /** Pub/sub channel on which a newly published model version is announced. */
+  modelChannel(): string;
+  /** The next offset to process for a consumer group's partition (the source of truth, DESIGN.md). */
+  partitionOffset(group: string, topic: string, partition: number): string;
+  /** Highest source offset applied, per source partition, for a downstream task (replay dedup). */
+  sourceWatermark(group: string, sourceTopic: string, sourcePartition: number): string;
+  /** Prefix for rate-limit buckets. */
+  rateLimitPrefix(): string;
+}
+
+/** Key builders under `prefix`. */
+export function redisKeys(prefix: string): RedisKeys {
+  const k = (...parts: string[]) => prefix + parts.join(':');
+  return {
+    prefix,
+    userState: (u) => k(`{u:${u}}`, 'state'),
+    userFactors: (u) => k(`{u:${u}}`, 'p'),
+    userHistory: (u) => k(`{u:${u}}`, 'history'),
+    userServed: (u) => k(`{u:${u}}`, 'served'),
+    movieState: (m) => k(`{m:${m}}`, 'state'),
+    movieFactors: (m) => k(`{m:${m}}`, 'q'),
+    movieDailyUpdates: (m, day) => k(`{m:${m}}`, 'updates', day),
+    leaderboard: (name) => k('board', name),
+    ratingHistogram: () => k('rating-histogram'),
+    popularFor: (cohort) => k('popular', cohort),
+    activeModel: () => k('model', 'active'),
+    model: (version, part) => k('model', `{v${version}}`, part),
+    modelChannel: () => k('model', 'published'),
+    partitionOffset: (group, topic, partition) => k('offset', `{${group}:${topic}:${partition}}`),
+    sourceWatermark: (group, topic, partition) => k('watermark', group, `${topic}:${partition}`),
+    rateLimitPrefix: () => k('ratelimit', ''),
+  };
+}

@@ -1,0 +1,28 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestScope } from '../test/isolation.ts';
+import { ensureTopics, topicNames } from './topics.ts';
+
+const scope = createTestScope('topics');
+const config = {
+  ...scope.config,
+  kafka: { ...scope.config.kafka, movielogTopic: `${scope.config.kafka.topicPrefix}movielog`, partitions: 3 },
+};
+const names = topicNames(config);
+const admin = scope.kafka.admin();
+afterAll(async () => {
+  const existing = new Set(await admin.listTopics());
+  await admin.deleteTopics({ topics: Object.values(names).filter((t) => existing.has(t)) });
+  await admin.disconnect();
+  await scope.cleanup();
+});
+
+describe('ensureTopics', () => {
+  it('creates every missing topic with the configured partitions, once', async () => {
+    await admin.connect();
+    const created = await ensureTopics(admin, config);
+    expect(created.sort()).toEqual(Object.values(names).sort());
+    expect(await ensureTopics(admin, config)).toEqual([]);
+    const metadata = await admin.fetchTopicMetadata({ topics: [names.userEvents] });
+    expect(metadata.topics[0]?.partitions).toHaveLength(3);
+  });
+});

@@ -1,0 +1,48 @@
+import type { Admin } from 'kafkajs';
+import type { Config } from '../config/load-config.ts';
+
+/** The topics of DESIGN.md, by role; names come from config (MOVIELOG_TOPIC, TOPIC_PREFIX). */
+export interface Topics {
+  /** Raw course lines, as the course writes them. */
+  readonly movielog: string;
+  /** Typed user events (rate, watch, served), keyed by user id. */
+  readonly userEvents: string;
+  /** Rating updates and watch counts for movie actors, keyed by movie id. */
+  readonly movieEvents: string;
+  /** Lists the API served, keyed by user id. */
+  readonly served: string;
+  /** Lines and events that could not be processed, with the reason and source offset. */
+  readonly deadLetter: string;
+}
+
+/** Topic names for a config. */
+export function topicNames(config: Config): Topics {
+  const p = config.kafka.topicPrefix;
+  return {
+    movielog: config.kafka.movielogTopic,
+    userEvents: `${p}user-events`,
+    movieEvents: `${p}movie-events`,
+    served: `${p}served`,
+    deadLetter: `${p}dlq`,
+  };
+}
+
+/**
+ * Creates the topics that do not exist yet, with KAFKA_PARTITIONS partitions, and waits for their
+ * leaders. Existing topics are left as they are (their partition count is not changed: that would
+ * move keys between partitions and break per-key order).
+ */
+export async function ensureTopics(
+  admin: Admin,
+  config: Config,
+  names: readonly string[] = Object.values(topicNames(config)),
+): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = names.filter((name) => !existing.has(name));
+  if (missing.length === 0) return [];
+  await admin.createTopics({
+    topics: missing.map((topic) => ({ topic, numPartitions: config.kafka.partitions, replicationFactor: 1 })),
+    waitForLeaders: true,
+  });
+  return missing;
+}
