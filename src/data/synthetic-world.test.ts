@@ -114,8 +114,8 @@ describe('generateSyntheticWorld', () => {
 
   it('logs a watch session, minute 0 first, before every rating', () => {
     const firstWatch = new Map<string, number>();
+    expect(world.watches.every((w) => Number.isInteger(w.minute) && w.minute >= 0)).toBe(true);
     for (const w of world.watches) {
-      expect(Number.isInteger(w.minute) && w.minute >= 0).toBe(true);
       const key = `${w.userId} ${w.movieId}`;
       if (w.minute === 0 && !firstWatch.has(key)) firstWatch.set(key, w.timestamp);
     }
