@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WeightedSampler, createRandom } from './random.ts';
+import { WeightedSampler, createRandom, deriveSeed } from './random.ts';
 
 describe('createRandom', () => {
   it('repeats its stream for a seed and differs across seeds', () => {
@@ -42,5 +42,15 @@ describe('WeightedSampler', () => {
     const r = createRandom(2);
     const seen = new Set(Array.from({ length: 100 }, () => sampler.sample(r)));
     expect([...seen].sort()).toEqual([0, 1]);
+  });
+});
+
+describe('deriveSeed', () => {
+  it('gives distinct, repeatable seeds for nearby seeds and parts', () => {
+    const seeds = new Set<number>();
+    for (let seed = 0; seed < 50; seed++)
+      for (let part = 0; part < 5; part++) seeds.add(deriveSeed(seed, part));
+    expect(seeds.size).toBe(250);
+    expect(deriveSeed(7, 2)).toBe(deriveSeed(7, 2));
   });
 });

@@ -47,6 +47,13 @@ export function createRandom(seed: number): Random {
   };
 }
 
+/** A seed for sub-stream `part` of `seed`, hashed so no two (seed, part) pairs share a stream by accident. */
+export function deriveSeed(seed: number, part: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ Math.imul(part + 1, 0x85ebca6b), 0xc2b2ae35);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
 /** Samples indices in proportion to fixed non-negative weights, in O(log n) per draw. */
 export class WeightedSampler {
   private readonly cumulative: Float64Array;

@@ -1,7 +1,9 @@
 /**
  * The planted truth of the synthetic world: a biased low-rank model `r = mu + b_u + b_i + p_u . q_i`
- * whose movie factors lean on genre directions (so genres carry signal, as in real data). Ratings are
- * drawn from it plus noise, so a recommender trained on the world can be scored against the truth.
+ * whose movie factors lean on genre directions and whose user factors lean on demographic-group
+ * directions (so genres and demographics carry signal, as in real data, and cold-start lists by group
+ * and fairness audits have something to find). Ratings are drawn from it plus noise, so a recommender
+ * trained on the world can be scored against the truth.
  */
 import type { Random } from './random.ts';
 
@@ -18,9 +20,16 @@ export interface PlantedTastes {
 /** Per-factor spread: with k factors of N(0, s^2) each, p.q has variance k s^4 = 0.5. */
 const spread = (k: number): number => Math.pow(0.5 / k, 0.25);
 
-/** Draws tastes for `users` users and movies with the given genre indices (into a `genreCount` vocabulary). */
+/** Share of a user's taste variance shared with their demographic group. */
+export const GROUP_SHARE = 0.4;
+
+/**
+ * Draws tastes for users in the given demographic groups (0..groupCount-1) and movies with the given
+ * genre indices (into a `genreCount` vocabulary).
+ */
 export function plantTastes(
-  users: number,
+  userGroups: readonly number[],
+  groupCount: number,
   genreIndex: readonly (readonly number[])[],
   genreCount: number,
   factors: number,
@@ -29,8 +38,19 @@ export function plantTastes(
   const s = spread(factors);
   const genreDirections = new Float32Array(genreCount * factors);
   for (let j = 0; j < genreDirections.length; j++) genreDirections[j] = random.normal();
+  const groupDirections = new Float32Array(groupCount * factors);
+  for (let j = 0; j < groupDirections.length; j++) groupDirections[j] = random.normal();
+  const users = userGroups.length;
   const userFactors = new Float32Array(users * factors);
-  for (let j = 0; j < userFactors.length; j++) userFactors[j] = s * random.normal();
+  const own = Math.sqrt(1 - GROUP_SHARE);
+  const shared = Math.sqrt(GROUP_SHARE);
+  for (let u = 0; u < users; u++) {
+    const g = userGroups[u] ?? 0;
+    for (let f = 0; f < factors; f++) {
+      const group = groupDirections[g * factors + f] ?? 0;
+      userFactors[u * factors + f] = s * (own * random.normal() + shared * group);
+    }
+  }
   const userBias = new Float32Array(users);
   for (let u = 0; u < users; u++) userBias[u] = 0.35 * random.normal();
   const movies = genreIndex.length;

@@ -45,3 +45,13 @@ function occupationFor(age: number, random: Random): string {
   if (age >= 65 && u < 0.6) return 'retired';
   return ADULT_JOBS[random.int(ADULT_JOBS.length)] ?? 'other or not specified';
 }
+
+/** Number of demographic groups {@link demographicGroup} returns. */
+export const DEMOGRAPHIC_GROUPS = 8;
+
+/** The user's demographic group: age band (under 18, 18-34, 35-54, 55+) by gender, 0..7. */
+export function demographicGroup(user: UserRecord): number {
+  const age = user.age ?? 30;
+  const band = age < 18 ? 0 : age < 35 ? 1 : age < 55 ? 2 : 3;
+  return band * 2 + (user.gender === 'F' ? 1 : 0);
+}

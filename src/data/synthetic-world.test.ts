@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateSyntheticWorld } from './synthetic-world.ts';
 import { plantedScore } from './synthetic-tastes.ts';
+import { demographicGroup } from './synthetic-users.ts';
 
 const world = generateSyntheticWorld({ users: 1_000, movies: 1_500, ratings: 40_000, seed: 7 });
 
@@ -110,6 +111,37 @@ describe('generateSyntheticWorld', () => {
         world.ratings.map((r) => r.rating),
       ),
     ).toBeGreaterThan(0.6);
+  });
+
+  it('gives users of one demographic group more alike tastes than users of different groups', () => {
+    const k = world.tastes.factors;
+    const f = world.tastes.userFactors;
+    const cosine = (a: number, b: number): number => {
+      let ab = 0;
+      let aa = 0;
+      let bb = 0;
+      for (let j = 0; j < k; j++) {
+        const x = f[a * k + j] ?? 0;
+        const y = f[b * k + j] ?? 0;
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+      }
+      return ab / Math.sqrt(aa * bb);
+    };
+    const groups = world.users.map(demographicGroup);
+    let same = 0;
+    let sameN = 0;
+    let other = 0;
+    let otherN = 0;
+    for (let a = 0; a < 300; a++) {
+      for (let b = a + 1; b < 300; b++) {
+        if (groups[a] === groups[b]) [same, sameN] = [same + cosine(a, b), sameN + 1];
+        else [other, otherN] = [other + cosine(a, b), otherN + 1];
+      }
+    }
+    expect(same / sameN).toBeGreaterThan(0.2);
+    expect(same / sameN - other / otherN).toBeGreaterThan(0.15);
   });
 
   it('logs a watch session, minute 0 first, before every rating', () => {

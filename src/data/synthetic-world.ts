@@ -5,13 +5,13 @@
  * truth. `generateSyntheticWorld({ seed: 1 })` twice gives identical worlds.
  */
 import type { Dataset } from './dataset.ts';
-import { createRandom } from './random.ts';
+import { createRandom, deriveSeed } from './random.ts';
 import type { Activity } from './synthetic-activity.ts';
 import { generateActivity } from './synthetic-activity.ts';
 import { generateMovies } from './synthetic-movies.ts';
 import type { PlantedTastes } from './synthetic-tastes.ts';
 import { plantTastes } from './synthetic-tastes.ts';
-import { generateUsers } from './synthetic-users.ts';
+import { DEMOGRAPHIC_GROUPS, demographicGroup, generateUsers } from './synthetic-users.ts';
 import { GENRE_WEIGHTS } from './synthetic-vocabulary.ts';
 
 /** Options for {@link generateSyntheticWorld}; every field has a default (the `small` preset, seed 42). */
@@ -73,16 +73,12 @@ export function generateSyntheticWorld(options: Partial<SyntheticWorldOptions> =
   o.ratings = Math.max(0, Math.floor(o.ratings));
   o.factors = Math.max(1, Math.floor(o.factors));
   // Separate streams per part, so changing the rating count leaves users and movies unchanged.
-  const users = generateUsers(o.users, createRandom(o.seed ^ 0x1));
-  const { movies, genreIndex } = generateMovies(o.movies, createRandom(o.seed ^ 0x2));
-  const tastes = plantTastes(
-    o.users,
-    genreIndex,
-    GENRE_WEIGHTS.length,
-    o.factors,
-    createRandom(o.seed ^ 0x3),
-  );
-  const activity: Activity = generateActivity(users, movies, tastes, o, createRandom(o.seed ^ 0x4));
+  const users = generateUsers(o.users, createRandom(deriveSeed(o.seed, 1)));
+  const { movies, genreIndex } = generateMovies(o.movies, createRandom(deriveSeed(o.seed, 2)));
+  const groups = users.map(demographicGroup);
+  const random = createRandom(deriveSeed(o.seed, 3));
+  const tastes = plantTastes(groups, DEMOGRAPHIC_GROUPS, genreIndex, GENRE_WEIGHTS.length, o.factors, random);
+  const activity: Activity = generateActivity(users, movies, tastes, o, createRandom(deriveSeed(o.seed, 4)));
   return {
     name: 'synthetic',
     users,
