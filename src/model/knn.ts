@@ -76,8 +76,9 @@ export function fitKnnBaseline(
     predict(user: number, item: number): number {
       const est = baselineEstimate(baselines, rows, user, item);
       if (!isKnown(rows.byUser, user) || !isKnown(rows.byItem, item)) return clipToScale(est, train.scale);
-      const [x, y] = params.userBased ? [user, item] : [item, user];
-      const adjust = neighbours(x, yRows, yResid, y, params.minK);
+      const adjust = params.userBased
+        ? neighbours(user, yRows, yResid, item, params.minK)
+        : neighbours(item, yRows, yResid, user, params.minK);
       return clipToScale(est + adjust, train.scale);
     },
   };
@@ -85,7 +86,8 @@ export function fitKnnBaseline(
 
 /**
  * Builds the neighbour step with its buffers preallocated: a dense row of x's similarities
- * (scattered in and cleared per call) and a size-k min-heap keyed by similarity. Returns
+ * (scattered in and cleared per call; calls are synchronous, so one set of buffers is safe) and a
+ * size-k min-heap keyed by similarity. Returns
  * Σ s·dev / Σ s over the k most similar positive neighbours, or 0 below `minK`.
  */
 export function createNeighbourSum(
