@@ -22,6 +22,8 @@ describe('loadDataset', () => {
     expect(a.name).toBe('synthetic');
     expect([a.users.length, a.movies.length, a.ratings.length]).toEqual([100, 200, 2_000]);
     expect(b.ratings).toEqual(a.ratings);
+    const c = await loadDataset('synthetic', { size: { users: 20, movies: 30, ratings: 100 } });
+    expect([c.users.length, c.movies.length, c.ratings.length]).toEqual([20, 30, 100]);
   });
 
   it('rejects an unknown path with a message naming it', async () => {

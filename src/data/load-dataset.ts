@@ -11,8 +11,8 @@ import { SYNTHETIC_SIZES, generateSyntheticWorld } from './synthetic-world.ts';
 /** Options for {@link loadDataset}; `seed` and `size` apply to the synthetic world only. */
 export interface LoadDatasetOptions {
   seed?: number;
-  /** A named size (default `small`: 1,000 users, 1,500 movies, 50,000 ratings). */
-  size?: SyntheticSize;
+  /** A named size (default `small`: 1,000 users, 1,500 movies, 50,000 ratings) or explicit counts. */
+  size?: SyntheticSize | { users: number; movies: number; ratings: number };
 }
 
 /** Where `ml-latest-small` is looked for: ../shared/data/ml-latest-small beside the repository root. */
@@ -24,7 +24,7 @@ export const ML_LATEST_SMALL_DIR = fileURLToPath(
 /** Loads a dataset by name (`synthetic`, `ml-latest-small`) or by directory path. */
 export async function loadDataset(nameOrPath: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
   if (nameOrPath === 'synthetic') {
-    const size = SYNTHETIC_SIZES[options.size ?? 'small'];
+    const size = typeof options.size === 'object' ? options.size : SYNTHETIC_SIZES[options.size ?? 'small'];
     return generateSyntheticWorld(options.seed === undefined ? size : { ...size, seed: options.seed });
   }
   if (nameOrPath === 'ml-latest-small') return loadMovieLens(ML_LATEST_SMALL_DIR);
