@@ -87,8 +87,8 @@ export function fitKnnBaseline(
 /**
  * Builds the neighbour step with its buffers preallocated: a dense row of x's similarities
  * (scattered in and cleared per call; calls are synchronous, so one set of buffers is safe) and a
- * size-k min-heap keyed by similarity. Returns
- * Σ s·dev / Σ s over the k most similar positive neighbours, or 0 below `minK`.
+ * size-k min-heap keyed by similarity. Returns Σ s·dev / Σ s over the k most similar positive
+ * neighbours, or 0 below `minK`.
  */
 export function createNeighbourSum(
   sims: SparseSimilarity,
