@@ -1,0 +1,136 @@
+/**
+ * The API's scoring hot path as a hand-assembled WebAssembly SIMD kernel (f32x4), following
+ * sgd-epoch-wasm.ts: no toolchain, bytes built here. It computes what scoreAllItems (top-n.ts) does,
+ * which stays the reference it is tested against: out[i] = base + offset[i] + q_i·p, where offset[i]
+ * is b_i, or -Infinity for an item the model never trained. Rows are zero-padded to 16 floats so the
+ * loop runs four independent accumulators (the add-latency chain, not bandwidth, bounds one).
+ */
+import type { SvdModel } from './svd-model.ts';
+import type { WasmMemory } from './sgd-epoch-wasm.ts';
+import { createWasmMemory } from './sgd-epoch-wasm.ts';
+
+const [I32, F32, V128] = [0x7f, 0x7d, 0x7b];
+const uleb = (value: number): number[] => {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    const byte = v & 0x7f;
+    v >>>= 7;
+    out.push(v === 0 ? byte : byte | 0x80);
+  } while (v !== 0);
+  return out;
+};
+// Signed LEB128 for i32.const immediates (64 needs two bytes: 0x40 alone would read as -64).
+const sleb = (value: number): number[] => {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+};
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const name = (text: string): number[] => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+const get = (i: number): number[] => [0x20, i];
+const set = (i: number): number[] => [0x21, i];
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+const load = (offset: number): number[] => simd(0x00, 4, offset);
+const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+const [f32x4add, f32x4mul] = [simd(0xe4), simd(0xe6)];
+const lane = (l: number): number[] => simd(0x1f, l);
+const [i32add, i32geu, f32add] = [[0x6a], [0x4f], [0x92]];
+
+// Parameters, then locals.
+const [Q, P, OFFS, OUT, N, STRIDE, BASE] = [0, 1, 2, 3, 4, 5, 6];
+const [I, ROW, F, A0, A1, A2, A3] = [7, 8, 9, 10, 11, 12, 13];
+const at = (base: number, index: number): number[] => [...get(base), ...get(index), 0x41, 2, 0x74, ...i32add];
+const loopOver = (counter: number, limit: number, step: number, body: number[]): number[] => [
+  ...[0x41, 0, ...set(counter), 0x02, 0x40, 0x03, 0x40],
+  ...[...get(counter), ...get(limit), ...i32geu, 0x0d, 1],
+  ...body,
+  ...[...get(counter), 0x41, ...sleb(step), ...i32add, ...set(counter), 0x0c, 0, 0x0b, 0x0b],
+];
+const acc = (a: number, offset: number): number[] => [
+  ...get(a),
+  ...get(ROW),
+  ...get(F),
+  ...i32add,
+  ...load(offset),
+  ...get(P),
+  ...get(F),
+  ...i32add,
+  ...load(offset),
+  ...f32x4mul,
+  ...f32x4add,
+  ...set(a),
+];
+// prettier-ignore
+const rowBody = [
+  ...zero, ...set(A0), ...zero, ...set(A1), ...zero, ...set(A2), ...zero, ...set(A3),
+  ...loopOver(F, STRIDE, 64, [...acc(A0, 0), ...acc(A1, 16), ...acc(A2, 32), ...acc(A3, 48)]),
+  ...get(A0), ...get(A1), ...f32x4add, ...get(A2), ...get(A3), ...f32x4add, ...f32x4add, ...set(A0),
+  ...at(OUT, I),
+  ...get(A0), ...lane(0), ...get(A0), ...lane(1), ...f32add, ...get(A0), ...lane(2), ...f32add,
+  ...get(A0), ...lane(3), ...f32add,
+  ...get(BASE), ...f32add, ...at(OFFS, I), 0x2a, 2, 0, ...f32add,
+  0x38, 2, 0, // f32.store
+  ...get(ROW), ...get(STRIDE), ...i32add, ...set(ROW),
+];
+const body = [2, 3, I32, 4, V128, ...get(Q), ...set(ROW), ...loopOver(I, N, 1, rowBody), 0x0b];
+
+/** The kernel's bytes: imports env.memory, exports `score(q, p, offsets, out, n, strideBytes, base)`. */
+export const SCORE_WASM = new Uint8Array([
+  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+  ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, F32, 0]),
+  ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
+  ...section(3, [1, 0]),
+  ...section(7, [1, ...name('score'), 0x00, 0]),
+  ...section(10, [1, ...uleb(body.length), ...body]),
+]);
+
+type ScoreKernel = (q: number, p: number, o: number, out: number, n: number, s: number, b: number) => void;
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+let compiled: object | undefined;
+
+/** Scores one user vector against a model's items; the returned array is reused by the next call. */
+export interface ItemScorer {
+  readonly nItems: number;
+  /** out[i] = μ + userBias + b_i + q_i·p (p read at `userOffset`), -Infinity for untrained items. */
+  score(userVector: Float32Array, userOffset: number, userBias: number): Float32Array;
+}
+
+/** Copies a model's item side into its own linear memory once; each call then only copies p. */
+export function createWasmScorer(model: SvdModel): ItemScorer {
+  const { factors: k, itemFactors, itemBias, itemCounts, mu } = model.data;
+  const n = model.nItems;
+  const stride = Math.ceil(k / 16) * 16;
+  const [qAt, pAt] = [0, n * stride * 4];
+  const offsAt = pAt + stride * 4;
+  const outAt = offsAt + n * 4;
+  const memory: WasmMemory = createWasmMemory(outAt + n * 4);
+  const q = new Float32Array(memory.buffer, qAt, n * stride);
+  for (let i = 0; i < n; i++) q.set(itemFactors.subarray(i * k, i * k + k), i * stride);
+  const offsets = new Float32Array(memory.buffer, offsAt, n);
+  for (let i = 0; i < n; i++)
+    offsets[i] = (itemCounts[i] as number) > 0 ? (itemBias[i] as number) : -Infinity;
+  const p = new Float32Array(memory.buffer, pAt, stride);
+  const out = new Float32Array(memory.buffer, outAt, n);
+  compiled ??= new wasm.Module(SCORE_WASM);
+  const kernel = new wasm.Instance(compiled, { env: { memory } }).exports['score'] as ScoreKernel;
+  return {
+    nItems: n,
+    score(userVector, userOffset, userBias) {
+      p.set(userVector.subarray(userOffset, userOffset + k));
+      kernel(qAt, pAt, offsAt, outAt, n, stride * 4, mu + userBias);
+      return out;
+    },
+  };
+}
