@@ -41,7 +41,9 @@ export interface CourseServicesOptions {
 
 /** The two lookups. */
 export interface CourseServices {
+  /** The user's demographics from `GET /user/<id>`. */
   user(userId: string): Promise<LookupResult<UserRecord>>;
+  /** The movie's metadata from `GET /movie/<id>` (course-style id). */
   movie(movieId: string): Promise<LookupResult<CourseMovie>>;
 }
 

@@ -44,7 +44,9 @@ export async function loadMovieLens(dir: string): Promise<Dataset> {
   }
   const [a, b, c] = await Promise.all(
     REQUIRED[format].map((f) =>
-      readFile(join(path, f)).then((buf) => buf.toString(format === 'latest' ? 'utf8' : 'latin1')),
+      readFile(join(path, f)).then((buf) =>
+        buf.toString(format === 'latest' ? 'utf8' : 'latin1').replace(/^\uFEFF/, ''),
+      ),
     ),
   );
   const name = basename(path);
