@@ -98,10 +98,10 @@ describe('loadMovieLens', () => {
     expect(d.skipped).toEqual({ 'ratings.dat': 1 });
   });
 
-  it('loads a latest-style CSV directory with quoted titles and a bad row', async () => {
+  it('loads a latest-style CSV directory with a byte-order mark, quoted titles and bad rows', async () => {
     const path = await fixture('csv', {
       'movies.csv':
-        'movieId,title,genres\r\n1,"Monsters, Inc. (2001)",Animation\r\n2,Nothing (2000),(no genres listed)\r\n',
+        '\uFEFFmovieId,title,genres\r\n1,"Monsters, Inc. (2001)",Animation\r\n2,Nothing (2000),(no genres listed)\r\n',
       'ratings.csv': 'userId,movieId,rating,timestamp\r\n7,1,4.5,1000\r\n7,2,0,1000\r\n7,2,3.5\r\n',
     });
     const d = await loadMovieLens(path);
