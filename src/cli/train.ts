@@ -1,0 +1,173 @@
+import { parseArgs } from 'node:util';
+import { algorithms } from '../model/algorithms.ts';
+import { applyParams } from '../model/params.ts';
+import { formatTable } from '../model/results-table.ts';
+import type { SplitSpec } from '../model/splits.ts';
+import { startTrainWorker } from '../model/start-train-worker.ts';
+import type { TrainEvent, TrainJob } from '../model/train-job.ts';
+import { UsageError, type Command, type CommandIo } from './command.ts';
+
+const usage = `usage: marquee train [options]
+
+Trains and evaluates offline, in a worker thread; prints one results row per algorithm.
+  --dataset NAME|DIR     ml-latest-small (default), synthetic, or a MovieLens directory (100K, 1M, latest)
+  --algorithm A[,B]|all  registered: ${Object.keys(algorithms).join(', ')} (default svd)
+  --param KEY=VALUE      override a parameter, e.g. --param epochs=40 --param lr=0.01 (repeatable)
+  --split time|last-n|kfold
+                         time: a global cut-off, the latest --test-fraction of ratings (default 0.2);
+                         last-n: each user's last --last-n ratings (default 10); kfold: --folds (5)
+  --seed N               k-fold shuffle seed (default 1)
+  --k N                  top-N list length for ranking metrics (default 10)
+  --relevant R           a test rating ≥ R is relevant (default 4)
+  --no-ranking           rating accuracy only
+  --save FILE            refit the first algorithm on all ratings and write its model artifact
+  --quiet                no per-epoch progress`;
+
+function positiveNumber(name: string, raw: string, integer: boolean): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} needs a positive ${integer ? 'integer' : 'number'}, got '${raw}'`);
+  }
+  return n;
+}
+
+/** Parses `marquee train` arguments into a job; throws UsageError on anything it cannot run. */
+export function parseTrainArgs(args: readonly string[]): { job: TrainJob; quiet: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        dataset: { type: 'string', default: 'ml-latest-small' },
+        algorithm: { type: 'string', default: 'svd' },
+        param: { type: 'string', multiple: true, default: [] },
+        split: { type: 'string', default: 'time' },
+        'test-fraction': { type: 'string', default: '0.2' },
+        'last-n': { type: 'string', default: '10' },
+        folds: { type: 'string', default: '5' },
+        seed: { type: 'string', default: '1' },
+        k: { type: 'string', default: '10' },
+        relevant: { type: 'string', default: '4' },
+        'no-ranking': { type: 'boolean', default: false },
+        save: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const v = parsed.values;
+  const names = v.algorithm === 'all' ? Object.keys(algorithms) : v.algorithm.split(',');
+  for (const name of names) {
+    if (algorithms[name] === undefined) throw new UsageError(`unknown algorithm '${name}'`);
+  }
+  const params: Record<string, string> = {};
+  for (const pair of v.param) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param needs KEY=VALUE, got '${pair}'`);
+    params[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  for (const key of Object.keys(params)) {
+    if (!names.some((n) => key in (algorithms[n]?.defaults ?? {}))) {
+      throw new UsageError(`no chosen algorithm has a parameter '${key}'`);
+    }
+  }
+  for (const n of names) {
+    try {
+      applyParams(algorithms[n]?.defaults ?? {}, params);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  let split: SplitSpec;
+  if (v.split === 'time') {
+    const testFraction = positiveNumber('test-fraction', v['test-fraction'], false);
+    if (testFraction >= 1) throw new UsageError('--test-fraction must be below 1');
+    split = { kind: 'time-cutoff', testFraction };
+  } else if (v.split === 'last-n') split = { kind: 'last-n', n: positiveNumber('last-n', v['last-n'], true) };
+  else if (v.split === 'kfold') {
+    split = { kind: 'kfold', folds: positiveNumber('folds', v.folds, true), seed: Number(v.seed) };
+  } else throw new UsageError(`--split must be time, last-n or kfold, got '${v.split}'`);
+  const ranking = v['no-ranking']
+    ? null
+    : { k: positiveNumber('k', v.k, true), relevantAt: Number(v.relevant) };
+  return {
+    job: { dataset: v.dataset, algorithms: names, params, split, ranking, save: v.save ?? null },
+    quiet: v.quiet,
+  };
+}
+
+const fixed = (x: number | undefined, digits: number): string =>
+  x === undefined || Number.isNaN(x) ? '' : x.toFixed(digits);
+
+/** One table row per algorithm result: accuracy, median fit time, and the ranking metrics. */
+export function resultsTable(results: readonly Extract<TrainEvent, { type: 'result' }>[]): string {
+  const k = results.find((r) => r.summary.ranking !== undefined)?.summary.ranking?.k ?? 10;
+  const header = [
+    'algorithm',
+    'RMSE',
+    'MAE',
+    'fit s',
+    `P@${k}`,
+    `R@${k}`,
+    `NDCG@${k}`,
+    'coverage',
+    'Gini',
+    'genres/list',
+  ];
+  const rows = results.map(({ algorithm, summary: s }) => {
+    const r = s.ranking;
+    return [
+      algorithm,
+      fixed(s.rmse, 4),
+      fixed(s.mae, 4),
+      fixed(s.medianFitSeconds, 2),
+      fixed(r?.precision, 4),
+      fixed(r?.recall, 4),
+      fixed(r?.ndcg, 4),
+      fixed(r?.coverage, 4),
+      fixed(r?.gini, 3),
+      fixed(r?.genresPerList, 1),
+    ];
+  });
+  return formatTable(header, rows);
+}
+
+async function run(args: readonly string[], io: CommandIo): Promise<number> {
+  const { job, quiet } = parseTrainArgs(args);
+  const results: Extract<TrainEvent, { type: 'result' }>[] = [];
+  let folds = 1;
+  await startTrainWorker(job, (event) => {
+    switch (event.type) {
+      case 'dataset':
+        folds = event.splits.length;
+        io.out(
+          `${event.name}: ${event.ratings} ratings, ${event.users} users, ${event.items} movies; split: ${event.splits.join(', ')}`,
+        );
+        break;
+      case 'epoch':
+        if (!quiet)
+          io.err(
+            `${event.algorithm} fold ${event.fold + 1}/${folds} epoch ${event.epoch}/${event.epochs} train RMSE ${event.trainRmse.toFixed(4)}`,
+          );
+        break;
+      case 'result':
+        results.push(event);
+        io.err(`${event.algorithm}: RMSE ${event.summary.rmse.toFixed(4)} (${JSON.stringify(event.params)})`);
+        break;
+      case 'saved':
+        io.out(`saved ${event.algorithm} model artifact to ${event.path} (${event.bytes} bytes)`);
+        break;
+    }
+  });
+  io.out(resultsTable(results));
+  return 0;
+}
+
+/** `marquee train`: offline training and evaluation on a dataset, optionally writing a model artifact. */
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train and evaluate models offline (k-fold or time split); optionally save an artifact',
+  usage,
+  run,
+};
