@@ -1,46 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseMovielogLine } from '../../streams/movielog-parser.ts';
 import { createRandom } from '../model/random.ts';
-import { courseStars, courseTime, rateLine, watchLine } from './course-lines.ts';
 import { corruptLine, corruptions } from './malformed-lines.ts';
+import { formatMovielogLine } from './movielog-lines.ts';
 import { buildReplay } from './replay.ts';
 import { generateSyntheticWorld } from './synthetic-world.ts';
-
-describe('course lines', () => {
-  it('writes lines the movielog parser reads back to the same event', () => {
-    const rate = parseMovielogLine(rateLine(1_700_000_000, '42', 'toy+story+1995', 4));
-    expect(rate).toEqual({
-      ok: true,
-      event: {
-        type: 'rate',
-        userId: '42',
-        movieId: 'toy+story+1995',
-        rating: 4,
-        at: 1_700_000_000_000,
-        source: 'movielog',
-      },
-    });
-    const watch = parseMovielogLine(watchLine(1_700_000_000, '42', 'monsters_+inc.+2001', 17));
-    expect(watch).toEqual({
-      ok: true,
-      event: {
-        type: 'watch',
-        userId: '42',
-        movieId: 'monsters_+inc.+2001',
-        minute: 17,
-        at: 1_700_000_000_000,
-      },
-    });
-  });
-
-  it('rounds half stars up and keeps ratings within 1..5', () => {
-    expect([0.5, 1, 2.5, 3.4, 4.5, 5].map(courseStars)).toEqual([1, 1, 3, 3, 5, 5]);
-  });
-
-  it('formats times like the course: no fraction, no zone', () => {
-    expect(courseTime(0)).toBe('1970-01-01T00:00:00');
-  });
-});
 
 describe('corruptLine', () => {
   it('produces only lines the parser rejects, of every kind', () => {
@@ -48,7 +12,15 @@ describe('corruptLine', () => {
     const seen = new Set<string>();
     for (let n = 0; n < 600; n++) {
       const { value, corruption } = corruptLine(
-        rateLine(1_700_000_000 + n, String(n), 'heat+1995', 1 + (n % 5)),
+        formatMovielogLine({
+          kind: 'rate',
+          record: {
+            timestamp: 1_700_000_000 + n,
+            userId: String(n),
+            movieId: 'heat+1995',
+            rating: 1 + (n % 5),
+          },
+        }),
         random,
       );
       seen.add(corruption);
