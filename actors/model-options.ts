@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { createRandom } from '../src/model/random.ts';
+
+/**
+ * The knobs of the incremental model the actors keep. One object, passed to both actor kinds, so
+ * the user half and the movie half of every SGD step agree on μ, the rates and the start vectors.
+ */
+export interface StreamModelOptions {
+  /** Length of p_u and q_i. The serving API reads vectors of this length. */
+  readonly factors: number;
+  /** Global mean μ in r̂ = μ + b_u + b_i + p_u·q_i (from the trained artifact, or a prior). */
+  readonly mu: number;
+  readonly lr: number;
+  readonly reg: number;
+  /** Standard deviation of the seeded start vectors (Surprise's init_std_dev). */
+  readonly initStd: number;
+  /** Salt of the seeded start vectors, so two deployments can differ deliberately. */
+  readonly seed: number;
+  /** Ratings after which a new user is folded in by ridge regression (0: never). */
+  readonly foldInAfter: number;
+  /** Ridge strength of the fold-in. */
+  readonly foldInLambda: number;
+  /** Training updates a movie accepts per UTC day; later ratings are counted, not learned. */
+  readonly dailyCap: number;
+  /** Half-life of the decayed popularity score. */
+  readonly popularityHalfLifeMs: number;
+  /** Movies kept in a user's history sorted set (newest win). */
+  readonly historyMax: number;
+  readonly scale: { readonly min: number; readonly max: number };
+}
+
+/** Surprise's SVD defaults (100 factors, lr 0.005, reg 0.02, init σ 0.1) plus the stream's own. */
+export const STREAM_MODEL_DEFAULTS: StreamModelOptions = {
+  factors: 100,
+  mu: 3.5,
+  lr: 0.005,
+  reg: 0.02,
+  initStd: 0.1,
+  seed: 1,
+  foldInAfter: 5,
+  foldInLambda: 1,
+  dailyCap: 1000,
+  popularityHalfLifeMs: 7 * 24 * 3600 * 1000,
+  historyMax: 200,
+  scale: { min: 1, max: 5 },
+};
+
+/**
+ * The start vector of a user or movie nobody has trained yet: normal(0, initStd), seeded by the id.
+ * Deterministic, so the user actor predicting with an unseen movie and the movie actor activating
+ * it later start from the same q_i without talking to each other.
+ */
+export function seededVector(kind: 'user' | 'movie', id: string, options: StreamModelOptions): Float32Array {
+  const digest = createHash('sha1').update(`${options.seed}\u0000${kind}\u0000${id}`).digest();
+  const random = createRandom(digest.readUInt32LE(0));
+  const out = new Float32Array(options.factors);
+  for (let f = 0; f < out.length; f++) out[f] = random.normal(0, options.initStd);
+  return out;
+}
+
+/** Clips an estimate to the rating scale. */
+export function clip(estimate: number, options: StreamModelOptions): number {
+  const { min, max } = options.scale;
+  return estimate < min ? min : estimate > max ? max : estimate;
+}
+
+/** The UTC day (`2024-01-31`) of an epoch-ms time: the unit of the daily cap and day leaderboards. */
+export function utcDay(atMs: number): string {
+  return new Date(atMs).toISOString().slice(0, 10);
+}

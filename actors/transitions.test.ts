@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import type { RateEvent, ServedEvent, WatchEvent } from '../streams/events.ts';
+import { sgdStep, type FactorState } from '../src/model/sgd-step.ts';
+import {
+  decodeMovieMessage,
+  encodeMovieMessage,
+  type MovieMessage,
+  type MovieRatingMessage,
+} from './messages.ts';
+import { STREAM_MODEL_DEFAULTS, seededVector, type StreamModelOptions } from './model-options.ts';
+import { newMovieState, popularityScore, receiveMovieMessage, type MovieState } from './movie-actor.ts';
+import { estimate, foldIn, newUserState, receiveUserEvent, type UserState } from './user-actor.ts';
+
+const o: StreamModelOptions = { ...STREAM_MODEL_DEFAULTS, factors: 4, foldInAfter: 0 };
+const source = { topic: 'ue', partition: 0, offset: 7 };
+const id = (n: number) => n.toString(16).padStart(32, '0');
+const rateEvent = (userId: string, movieId: string, rating: number, at = 0, n = 1): RateEvent => ({
+  type: 'rate',
+  userId,
+  movieId,
+  rating,
+  at,
+  eventId: id(n),
+});
+
+function movieMessage(outputs: readonly { kind: string }[]): MovieMessage {
+  const out = outputs.find((x): x is { kind: 'movie'; message: MovieMessage } => x.kind === 'movie');
+  if (out === undefined) throw new Error('no movie message');
+  return out.message;
+}
+
+function rateMovie(s: MovieState, rating: number, at: number, options = o): MovieState {
+  const m: MovieRatingMessage = {
+    type: 'rate',
+    movieId: s.movieId,
+    userId: 'u',
+    rating,
+    err: 1,
+    p: new Float32Array(options.factors).fill(0.5),
+    at,
+    eventId: id(at + 1),
+    source,
+  };
+  return receiveMovieMessage(s, m, options).state;
+}
+
+describe('UserActor and MovieActor halves', () => {
+  it('together take exactly the sequential SGD step of the model core', () => {
+    const user = newUserState('u1', o);
+    const movie = newMovieState('m1', o);
+    const full: FactorState = {
+      mu: o.mu,
+      factors: o.factors,
+      userBias: Float32Array.of(user.bias),
+      itemBias: Float32Array.of(movie.bias),
+      userFactors: new Float32Array(user.vector),
+      itemFactors: new Float32Array(movie.vector),
+    };
+    const turn = receiveUserEvent(user, rateEvent('u1', 'm1', 5), movie, source, o);
+    const message = movieMessage(turn.outputs);
+    const movieTurn = receiveMovieMessage(movie, message, o);
+    const err = sgdStep(full, 0, 0, 5, o);
+    expect(message.type === 'rate' && message.err).toBeCloseTo(err, 12);
+    expect(message.type === 'rate' && message.p).toEqual(user.vector);
+    expect(turn.state.vector).toEqual(full.userFactors);
+    expect(movieTurn.state.vector).toEqual(full.itemFactors);
+    expect(Math.fround(turn.state.bias)).toBe(full.userBias[0]);
+    expect(Math.fround(movieTurn.state.bias)).toBe(full.itemBias[0]);
+  });
+
+  it('leaves the old state untouched (the pre-step vector is the old one)', () => {
+    const user = newUserState('u1', o);
+    const before = new Float32Array(user.vector);
+    receiveUserEvent(user, rateEvent('u1', 'm1', 1), newMovieState('m1', o), source, o);
+    expect(user.vector).toEqual(before);
+    expect(user.ratings).toBe(0);
+  });
+
+  it('start unseen users and movies from the same seeded vectors in every process', () => {
+    expect(seededVector('movie', 'm1', o)).toEqual(seededVector('movie', 'm1', o));
+    expect(seededVector('movie', 'm1', o)).not.toEqual(seededVector('movie', 'm2', o));
+    expect(seededVector('user', 'm1', o)).not.toEqual(seededVector('movie', 'm1', o));
+    expect(newMovieState('m1', o).vector).toEqual(seededVector('movie', 'm1', o));
+  });
+});
+
+describe('UserActor', () => {
+  it('counts a rating, records history and emits the movie half with its source position', () => {
+    const turn = receiveUserEvent(
+      newUserState('u', o),
+      rateEvent('u', 'm', 4, 1000),
+      newMovieState('m', o),
+      source,
+      o,
+    );
+    expect(turn.state.ratings).toBe(1);
+    expect(turn.outputs).toContainEqual({ kind: 'history', movieId: 'm', at: 1000 });
+    expect(movieMessage(turn.outputs)).toMatchObject({ movieId: 'm', userId: 'u', rating: 4, source });
+  });
+
+  it('keeps a new user pending and folds it in by ridge regression at the threshold', () => {
+    const options = { ...o, foldInAfter: 3 };
+    let s: UserState = newUserState('u', options);
+    const movies = ['a', 'b', 'c'].map((m) => newMovieState(m, options));
+    const stars = [5, 4, 5];
+    for (let j = 0; j < 2; j++) {
+      s = receiveUserEvent(
+        s,
+        rateEvent('u', movies[j]!.movieId, stars[j]!),
+        movies[j],
+        source,
+        options,
+      ).state;
+    }
+    expect(s.folded).toBe(false);
+    expect(s.pending.map((p) => p.movieId)).toEqual(['a', 'b']);
+    s = receiveUserEvent(s, rateEvent('u', 'c', 5), movies[2], source, options).state;
+    const expected = foldIn(
+      movies.map((m, j) => ({ movieId: m.movieId, rating: stars[j]!, movieBias: 0, movieVector: m.vector })),
+      options,
+    );
+    expect(s).toMatchObject({ folded: true, pending: [], ratings: 3, bias: expected.bias });
+    expect(s.vector).toEqual(expected.vector);
+    // A user who rates high gets a positive bias straight away (SGD alone would need many ratings).
+    expect(s.bias).toBeGreaterThan(0.5);
+  });
+
+  it('records residuals only on movies of its last served list, per arm', () => {
+    let s = newUserState('u', o);
+    const served: ServedEvent = {
+      type: 'served',
+      userId: 'u',
+      items: ['m', 'n'],
+      status: 200,
+      latencyMs: 3,
+      observedBy: 'server',
+      arm: 'B',
+      at: 0,
+      eventId: id(9),
+    };
+    const t = receiveUserEvent(s, served, undefined, source, o);
+    expect(t.outputs).toEqual([{ kind: 'exposure', items: ['m', 'n'] }]);
+    s = t.state;
+    const echo = receiveUserEvent(
+      s,
+      { ...served, observedBy: 'client', arm: undefined },
+      undefined,
+      source,
+      o,
+    );
+    expect(echo.outputs).toEqual([]);
+    expect(echo.state.lastServed).toEqual({ B: ['m', 'n'], default: ['m', 'n'] });
+    const hit = receiveUserEvent(s, rateEvent('u', 'm', 5), newMovieState('m', o), source, o);
+    const residual = hit.outputs.find((x) => x.kind === 'residual');
+    const predicted = estimate(s, newMovieState('m', o), o);
+    expect(residual).toEqual({
+      kind: 'residual',
+      arm: 'B',
+      residual: 5 - Math.min(5, Math.max(1, predicted)),
+    });
+    const miss = receiveUserEvent(s, rateEvent('u', 'x', 5), newMovieState('x', o), source, o);
+    expect(miss.outputs.some((x) => x.kind === 'residual')).toBe(false);
+  });
+
+  it('counts a watch and forwards it to the movie', () => {
+    const w: WatchEvent = { type: 'watch', userId: 'u', movieId: 'm', minute: 3, at: 5, eventId: id(3) };
+    const t = receiveUserEvent(newUserState('u', o), w, undefined, source, o);
+    expect(t.state.watches).toBe(1);
+    expect(movieMessage(t.outputs)).toEqual({
+      type: 'watch',
+      movieId: 'm',
+      userId: 'u',
+      at: 5,
+      eventId: id(3),
+      source,
+    });
+  });
+});
+
+describe('MovieActor', () => {
+  const day = 24 * 3600 * 1000;
+
+  it('stops learning when the daily cap is spent but keeps counting, and learns again the next day', () => {
+    const options = { ...o, dailyCap: 2 };
+    let s = newMovieState('m', options);
+    s = rateMovie(s, 5, 10, options);
+    s = rateMovie(s, 5, 20, options);
+    const atCap = s;
+    s = rateMovie(s, 1, 30, options);
+    expect(s.vector).toEqual(atCap.vector);
+    expect(s.bias).toBe(atCap.bias);
+    expect(s).toMatchObject({ ratings: 3, capped: 1, dayUpdates: 2, histogram: [1, 0, 0, 0, 2] });
+    s = rateMovie(s, 4, day + 5, options);
+    expect(s.vector).not.toEqual(atCap.vector);
+    expect(s).toMatchObject({ ratings: 4, capped: 1, dayUpdates: 1, day: '1970-01-02' });
+  });
+
+  it('decays popularity by its half-life and scores the boards comparably', () => {
+    const options = { ...o, popularityHalfLifeMs: day };
+    let a = newMovieState('a', options);
+    a = rateMovie(a, 3, 0, options);
+    a = rateMovie(a, 3, day, options);
+    expect(a.popularity).toBeCloseTo(1.5, 12);
+    let b = newMovieState('b', options);
+    b = rateMovie(b, 3, day, options);
+    expect(popularityScore(a, options)).toBeGreaterThan(popularityScore(b, options));
+  });
+
+  it('emits board and histogram updates for a rating and a watch', () => {
+    const s = newMovieState('m', o);
+    const t = receiveMovieMessage(
+      s,
+      { type: 'watch', movieId: 'm', userId: 'u', at: 0, eventId: id(1), source },
+      o,
+    );
+    expect(t.state.watches).toBe(1);
+    expect(t.outputs).toContainEqual({ kind: 'watched', day: '1970-01-01' });
+  });
+});
+
+describe('movie messages', () => {
+  it('round-trip exactly through JSON, vector included', () => {
+    const p = Float32Array.of(0.1, -2.5e-8, 3, Math.PI);
+    const m: MovieMessage = {
+      type: 'rate',
+      movieId: 'm',
+      userId: 'u',
+      rating: 4,
+      err: 0.123456789,
+      p,
+      at: 1,
+      eventId: id(1),
+      source,
+    };
+    expect(decodeMovieMessage(encodeMovieMessage(m))).toEqual(m);
+    expect(decodeMovieMessage('{"type":"rate"}')).toEqual(expect.any(String));
+  });
+});
