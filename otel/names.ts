@@ -10,15 +10,29 @@ export const serviceName = 'marquee';
 export const spans = {
   cliCommand: 'marquee.cli.command',
   servicesUp: 'marquee.services.up',
+  apiScore: 'marquee.api.score',
+  apiGuard: 'marquee.api.guard',
+  apiDiversify: 'marquee.api.diversify',
+  apiModelLoad: 'marquee.api.model-load',
 } as const;
 
 /** Span attribute keys. */
 export const attributes = {
   command: 'marquee.command',
   role: 'marquee.role',
+  userId: 'marquee.user_id',
+  modelVersion: 'marquee.model.version',
+  candidates: 'marquee.candidates',
+  removed: 'marquee.removed',
+  genres: 'marquee.genres',
 } as const;
 
 /** Prometheus metric names (prom-client); `marquee_` prefix, base units in the name. */
 export const metrics = {
   buildInfo: 'marquee_build_info',
+  httpDuration: 'marquee_http_request_duration_seconds',
+  recommendOutcomes: 'marquee_recommend_outcomes_total',
+  recommendAvailability: 'marquee_recommend_availability_ratio',
+  modelVersionInfo: 'marquee_api_model_info',
+  servedDropped: 'marquee_served_events_dropped_total',
 } as const;

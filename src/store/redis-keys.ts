@@ -37,6 +37,8 @@ export interface RedisKeys {
   sourceWatermark(group: string, sourceTopic: string, sourcePartition: number): string;
   /** Prefix for rate-limit buckets. */
   rateLimitPrefix(): string;
+  /** String: the event id an API idempotency key was first accepted as (expires after a day). */
+  idempotency(key: string): string;
 }
 
 /** Key builders under `prefix`. */
@@ -60,5 +62,6 @@ export function redisKeys(prefix: string): RedisKeys {
     partitionOffset: (group, topic, partition) => k('offset', `{${group}:${topic}:${partition}}`),
     sourceWatermark: (group, topic, partition) => k('watermark', group, `${topic}:${partition}`),
     rateLimitPrefix: () => k('ratelimit', ''),
+    idempotency: (key) => k('idempotency', key),
   };
 }
