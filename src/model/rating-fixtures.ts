@@ -36,8 +36,9 @@ export interface Planted {
 }
 
 /**
- * Ratings r = 3 + p_u·q_i (+ noise) with `rank` non-negative factors scaled so r spans about 1..5;
- * each (u, i) is observed with probability `density`, and a fifth of those are held out.
+ * Ratings r = 1 + 8·p_u·q_i / rank + N(0, 0.1²), clipped to 1..5, with `rank` factors uniform in
+ * [0, 1) (so r averages about 3); each (u, i) is observed with probability `density`, and a fifth of
+ * those are held out.
  */
 export function plantedLowRank(
   nUsers: number,
