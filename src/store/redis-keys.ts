@@ -35,6 +35,10 @@ export interface RedisKeys {
   partitionOffset(group: string, topic: string, partition: number): string;
   /** Highest source offset applied, per source partition, for a downstream task (replay dedup). */
   sourceWatermark(group: string, sourceTopic: string, sourcePartition: number): string;
+  /** Hash `sourceTopic:sourcePartition` → highest source offset applied by one task partition (beside its offset). */
+  partitionWatermarks(group: string, topic: string, partition: number): string;
+  /** Hash of an A/B arm's online-evaluation sums from the user actors (`n`, `sum`, `sumSquares`). */
+  onlineEval(arm: string): string;
   /** Prefix for rate-limit buckets. */
   rateLimitPrefix(): string;
   /** String: the event id an API idempotency key was first accepted as (expires after a day). */
@@ -61,6 +65,8 @@ export function redisKeys(prefix: string): RedisKeys {
     modelChannel: () => k('model', 'published'),
     partitionOffset: (group, topic, partition) => k('offset', `{${group}:${topic}:${partition}}`),
     sourceWatermark: (group, topic, partition) => k('watermark', group, `${topic}:${partition}`),
+    partitionWatermarks: (group, topic, partition) => k('watermarks', `{${group}:${topic}:${partition}}`),
+    onlineEval: (arm) => k('online-eval', arm),
     rateLimitPrefix: () => k('ratelimit', ''),
     idempotency: (key) => k('idempotency', key),
   };

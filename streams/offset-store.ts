@@ -1,0 +1,54 @@
+/**
+ * Where a partition task's truth lives: the partition's next offset and the source watermarks, in
+ * Redis beside the actor state they describe. Kafka's committed offset is advisory (DESIGN.md,
+ * "Processing guarantees"); on assignment a task seeks to the offset read here.
+ */
+import type { Redis } from 'ioredis';
+import type { WriteBatch } from '../actors/write-batch.ts';
+import type { RedisKeys } from '../src/store/redis-keys.ts';
+import { loadScript, type LuaScript } from '../src/store/lua/scripts.ts';
+
+/** One consumer group's offsets and watermarks in Redis. */
+export interface OffsetStore {
+  /** The next offset to process, or null when the partition was never committed. */
+  readOffset(topic: string, partition: number): Promise<number | null>;
+  /** Highest source offset applied per source partition (`topic:partition` → offset). */
+  readWatermarks(topic: string, partition: number): Promise<Map<string, number>>;
+  /** The key holding a task partition's watermarks (written through a WriteBatch). */
+  watermarksKey(topic: string, partition: number): string;
+  /**
+   * Applies `writes` and stores `next`, atomically, if the stored offset is still `expected`.
+   * Returns false, having written nothing, when another owner moved the offset.
+   */
+  commit(
+    topic: string,
+    partition: number,
+    expected: number | null,
+    next: number,
+    writes: WriteBatch,
+  ): Promise<boolean>;
+}
+
+/** The offset store of consumer group `group`. */
+export function createOffsetStore(redis: Redis, keys: RedisKeys, group: string): OffsetStore {
+  const script: LuaScript = loadScript(redis, 'commitBatch');
+  return {
+    async readOffset(topic, partition) {
+      const value = await redis.get(keys.partitionOffset(group, topic, partition));
+      return value === null ? null : Number(value);
+    },
+    async readWatermarks(topic, partition) {
+      const hash = await redis.hgetall(keys.partitionWatermarks(group, topic, partition));
+      return new Map(Object.entries(hash).map(([source, offset]) => [source, Number(offset)]));
+    },
+    watermarksKey: (topic, partition) => keys.partitionWatermarks(group, topic, partition),
+    async commit(topic, partition, expected, next, writes) {
+      const offsetKey = keys.partitionOffset(group, topic, partition);
+      const result = await script.run(
+        [offsetKey, ...writes.keys],
+        [expected === null ? '' : String(expected), String(next), ...writes.args],
+      );
+      return result === 1;
+    },
+  };
+}
