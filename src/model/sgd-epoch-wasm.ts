@@ -114,12 +114,22 @@ const dotLoop = [
   0x0b,
   ...get(ACC), ...get(ACC2), ...f32x4add, ...set(ACC),
 ];
+const v128storeAt16 = simd(0x0b, 4, 16);
+// One factor group of 4 at byte offset `at` (0 or 16 past F): both sides from their old values.
 // prettier-ignore
-const updateLoop = loopOver(F, BYTES, 16, [
-  ...vec(PU), ...v128load, ...set(A), ...vec(QI), ...v128load, ...set(B),
-  ...vec(PU), ...get(DEC), ...get(A), ...f32x4mul, ...get(LE), ...get(B), ...f32x4mul, ...f32x4add, ...v128store,
-  ...vec(QI), ...get(DEC), ...get(B), ...f32x4mul, ...get(LE), ...get(A), ...f32x4mul, ...f32x4add, ...v128store,
-]);
+const updateGroup = (load: number[], store: number[]): number[] => [
+  ...vec(PU), ...load, ...set(A), ...vec(QI), ...load, ...set(B),
+  ...vec(PU), ...get(DEC), ...get(A), ...f32x4mul, ...get(LE), ...get(B), ...f32x4mul, ...f32x4add, ...store,
+  ...vec(QI), ...get(DEC), ...get(B), ...f32x4mul, ...get(LE), ...get(A), ...f32x4mul, ...f32x4add, ...store,
+];
+// Eight factors per turn, then the last group of 4 when k % 8 = 4 (F is left at PAIRS by the loop).
+// prettier-ignore
+const updateLoop = [
+  ...loopOver(F, PAIRS, 32, [...updateGroup(v128load, v128store), ...updateGroup(v128loadAt16, v128storeAt16)]),
+  ...get(PAIRS), ...get(BYTES), 0x49, 0x04, 0x40, // i32.lt_u; if
+  ...updateGroup(v128load, v128store),
+  0x0b,
+];
 const biasUpdate = (ptr: number, old: number): number[] => [
   ...get(ptr),
   ...get(old),
