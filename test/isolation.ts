@@ -14,10 +14,12 @@ import { createPool } from '../src/store/postgres/pool.ts';
 export interface TestScope {
   readonly id: string;
   readonly config: Config;
+  /** The environment that yields `config`: hand it to child processes (`marquee <role>`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly kafka: Kafka;
   /** A consumer group id under this scope's prefix, deleted at cleanup. */
   groupId(name: string): string;
-  /** Creates a topic under this scope's prefix and waits for its leaders. */
+  /** Creates a topic under this scope's prefix and waits for its leaders (removed at cleanup). */
   createTopic(name: string, partitions: number): Promise<string>;
   /** A Redis client; every key this scope writes must start with config.redis.keyPrefix. */
   redis(): Redis;
@@ -36,18 +38,19 @@ export function createTestScope(
     .replace(/[^a-z0-9]/gi, '')
     .toLowerCase()
     .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
+  const scopedEnv = {
     ...env,
     TOPIC_PREFIX: `t.${id}.`,
+    MOVIELOG_TOPIC: `t.${id}.movielog`,
     REDIS_KEY_PREFIX: `t:${id}:`,
     DATABASE_SCHEMA: `t_${id}`,
-  });
+  };
+  const config = loadConfig(scopedEnv);
   const kafka = new Kafka({
     clientId: `test-${id}`,
     brokers: [...config.kafka.brokers],
     logLevel: logLevel.NOTHING,
   });
-  const topics: string[] = [];
   const groups: string[] = [];
   const redisClients: Redis[] = [];
   let admin: Admin | undefined;
@@ -64,6 +67,7 @@ export function createTestScope(
   return {
     id,
     config,
+    env: scopedEnv,
     kafka,
     groupId(name) {
       const group = `${config.kafka.topicPrefix}${name}`;
@@ -78,7 +82,6 @@ export function createTestScope(
         topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
         waitForLeaders: true,
       });
-      topics.push(topic);
       return topic;
     },
     redis() {
@@ -99,7 +102,11 @@ export function createTestScope(
         const admin = await connectedAdmin();
         await waitUntil(() => admin.deleteGroups(groups).then(() => true), 15_000, 300);
       }
-      if (topics.length > 0) await (await connectedAdmin()).deleteTopics({ topics });
+      // Roles under test create topics themselves (ensureTopics): remove every topic under the prefix.
+      const owned = (await (await connectedAdmin()).listTopics()).filter((t) =>
+        t.startsWith(config.kafka.topicPrefix),
+      );
+      if (owned.length > 0) await (await connectedAdmin()).deleteTopics({ topics: owned });
       await admin?.disconnect();
       const cleaner = new Redis(config.redis.url);
       try {

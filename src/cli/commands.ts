@@ -1,8 +1,19 @@
 import type { Command } from './command.ts';
 import { demoCommand } from './demo.ts';
+import { ingestCommand } from './ingest.ts';
 import { migrateCommand } from './migrate.ts';
+import { replayCommand } from './replay.ts';
 import { servicesCommand } from './services.ts';
+import { sinkCommand } from './sink.ts';
 import { trainCommand } from './train.ts';
 
 /** Every command the CLI offers. Only commands that work are listed here. */
-export const commands: readonly Command[] = [demoCommand, servicesCommand, migrateCommand, trainCommand];
+export const commands: readonly Command[] = [
+  demoCommand,
+  servicesCommand,
+  migrateCommand,
+  replayCommand,
+  ingestCommand,
+  sinkCommand,
+  trainCommand,
+];

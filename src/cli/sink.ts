@@ -1,0 +1,42 @@
+import { loadConfig } from '../../config/load-config.ts';
+import { createKafka } from '../../streams/kafka-client.ts';
+import { startPostgresSink } from '../../streams/postgres-sink.ts';
+import { ensureTopics, topicNames } from '../../streams/topics.ts';
+import { migrate } from '../store/postgres/migrate.ts';
+import { createPool } from '../store/postgres/pool.ts';
+import type { Command } from './command.ts';
+import { parseOptions } from './options.ts';
+import { runUntilSignal } from './run-until-signal.ts';
+
+/** `marquee sink`: user events → the durable Postgres log, exactly once per event id. */
+export const sinkCommand: Command = {
+  name: 'sink',
+  summary: 'write every rating and watch from the user-events topic to Postgres, once',
+  usage: `usage: marquee sink [--group ID]
+
+Consumes the user-events topic until SIGTERM/SIGINT and appends ratings and watches to Postgres
+(idempotent by event id). Migrates the schema first.
+  --group ID   consumer group (default <KAFKA_CLIENT_ID>-sink)`,
+  async run(args, io) {
+    const values = parseOptions(args, { group: { type: 'string' } });
+    const config = loadConfig(io.env);
+    await migrate(config.postgres.url, config.postgres.schema);
+    const kafka = createKafka(config, 'sink');
+    const topics = topicNames(config);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, config);
+    await admin.disconnect();
+    const pool = createPool(config.postgres, 4);
+    const sink = await startPostgresSink({
+      kafka,
+      topics,
+      pool,
+      groupId: values.group ?? `${config.kafka.clientId}-sink`,
+    });
+    io.err(`sink: ${topics.userEvents} → postgres ${config.postgres.schema}.ratings/watches`);
+    const code = await runUntilSignal([{ name: 'postgres', stop: () => pool.end() }, sink], io.err);
+    io.out(JSON.stringify(sink.stats()));
+    return code;
+  },
+};

@@ -1,0 +1,48 @@
+import type pg from 'pg';
+import type { RateEvent, WatchEvent } from '../../../streams/events.ts';
+
+/**
+ * Appends ratings and watches to the durable log in one statement each. `event_id` is the primary
+ * key and conflicts are ignored, so writing a batch again (a replay, a retried batch) adds nothing.
+ * Returns the rows actually inserted.
+ */
+export async function appendEvents(
+  pool: pg.Pool,
+  ratings: readonly RateEvent[],
+  watches: readonly WatchEvent[],
+): Promise<{ ratings: number; watches: number }> {
+  const [r, w] = await Promise.all([
+    ratings.length === 0
+      ? undefined
+      : pool.query(
+          `INSERT INTO ratings (event_id, user_id, movie_id, rating, rated_at, source)
+           SELECT e, u, m, r, to_timestamp(t / 1000.0), s
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::real[], $5::float8[], $6::text[]) AS x(e, u, m, r, t, s)
+           ON CONFLICT (event_id) DO NOTHING`,
+          [
+            ratings.map((e) => e.eventId),
+            ratings.map((e) => e.userId),
+            ratings.map((e) => e.movieId),
+            ratings.map((e) => e.rating),
+            ratings.map((e) => e.at),
+            ratings.map((e) => e.source ?? 'stream'),
+          ],
+        ),
+    watches.length === 0
+      ? undefined
+      : pool.query(
+          `INSERT INTO watches (event_id, user_id, movie_id, minute, watched_at, source)
+           SELECT e, u, m, n, to_timestamp(t / 1000.0), 'movielog'
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[]) AS x(e, u, m, n, t)
+           ON CONFLICT (event_id) DO NOTHING`,
+          [
+            watches.map((e) => e.eventId),
+            watches.map((e) => e.userId),
+            watches.map((e) => e.movieId),
+            watches.map((e) => e.minute),
+            watches.map((e) => e.at),
+          ],
+        ),
+  ]);
+  return { ratings: r?.rowCount ?? 0, watches: w?.rowCount ?? 0 };
+}

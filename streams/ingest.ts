@@ -1,0 +1,130 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Topics } from './topics.ts';
+import { eventIdFor, toDeadLetter, withEventId, type UserEvent } from './events.ts';
+import type { MetadataEnricher } from './metadata-enricher.ts';
+import { parseMovielogLine } from './movielog-parser.ts';
+import type { RunningRole } from './running-role.ts';
+
+/** Counters of one ingest process. */
+export interface IngestStats {
+  lines: number;
+  events: number;
+  deadLettered: number;
+  batches: number;
+}
+
+/** What ingest needs; `enricher` is optional (no metadata source configured). */
+export interface IngestOptions {
+  readonly kafka: Kafka;
+  readonly topics: Topics;
+  readonly groupId: string;
+  readonly enricher?: MetadataEnricher;
+  readonly fromBeginning?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/** A running ingest role with live counters. */
+export interface RunningIngest extends RunningRole {
+  stats(): IngestStats;
+}
+
+/**
+ * movielog → parse → `user-events` (keyed by user) or `dlq` (with the reason and source offset).
+ * Each batch is one Kafka transaction that also commits the consumed offsets, so a crash anywhere
+ * leaves either nothing or all of the batch's events and its offset: downstream sees every line once
+ * (consumers read committed data only). One transactional producer per input partition, named after
+ * it, fences a zombie that still holds the partition after a rebalance.
+ */
+export async function startIngest(options: IngestOptions): Promise<RunningIngest> {
+  const { kafka, topics, groupId } = options;
+  const stats: IngestStats = { lines: 0, events: 0, deadLettered: 0, batches: 0 };
+  const producers = new Map<number, Promise<Producer>>();
+  const producerFor = (partition: number) => {
+    let producer = producers.get(partition);
+    if (producer === undefined) {
+      const created = kafka.producer({
+        transactionalId: `${groupId}.${topics.movielog}.${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      producer = created.connect().then(() => created);
+      producers.set(partition, producer);
+    }
+    return producer;
+  };
+
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.movielog, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+      const events: Message[] = [];
+      const dead: Message[] = [];
+      const users = new Set<string>();
+      const movies = new Set<string>();
+      const now = Date.now();
+      for (const message of batch.messages) {
+        const raw = message.value ?? Buffer.alloc(0);
+        const parsed = parseMovielogLine(raw);
+        if (!parsed.ok) {
+          const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+          dead.push({
+            key: `${batch.topic}:${batch.partition}`,
+            value: JSON.stringify(toDeadLetter(raw, parsed.reason, source, now)),
+          });
+          continue;
+        }
+        const event: UserEvent = withEventId(
+          parsed.event,
+          eventIdFor(batch.topic, batch.partition, message.offset),
+        );
+        events.push({ key: event.userId, value: JSON.stringify(event) });
+        users.add(event.userId);
+        if (event.type !== 'served') movies.add(event.movieId);
+      }
+      const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+      const producer = await producerFor(batch.partition);
+      const transaction = await producer.transaction();
+      try {
+        const topicMessages = [
+          ...(events.length > 0 ? [{ topic: topics.userEvents, messages: events }] : []),
+          ...(dead.length > 0 ? [{ topic: topics.deadLetter, messages: dead }] : []),
+        ];
+        await transaction.sendBatch({ topicMessages });
+        await transaction.sendOffsets({
+          consumerGroupId: groupId,
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
+            },
+          ],
+        });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+      resolveOffset(last);
+      await heartbeat();
+      stats.lines += batch.messages.length;
+      stats.events += events.length;
+      stats.deadLettered += dead.length;
+      stats.batches += 1;
+      options.enricher?.notice(users, movies);
+    },
+  });
+
+  return {
+    name: 'ingest',
+    stats: () => ({ ...stats }),
+    async stop() {
+      await consumer.disconnect();
+      for (const producer of producers.values()) await (await producer).disconnect();
+      await options.enricher?.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { Kafka, Message } from 'kafkajs';
+import type pg from 'pg';
+import { appendEvents } from '../src/store/postgres/event-log.ts';
+import { toDeadLetter, userEventSchema, type RateEvent, type WatchEvent } from './events.ts';
+import type { RunningRole } from './running-role.ts';
+import type { Topics } from './topics.ts';
+
+/** Counters of one sink process. */
+export interface SinkStats {
+  events: number;
+  ratingsInserted: number;
+  watchesInserted: number;
+  deadLettered: number;
+}
+
+/** What the sink needs. */
+export interface SinkOptions {
+  readonly kafka: Kafka;
+  readonly topics: Topics;
+  readonly pool: pg.Pool;
+  readonly groupId: string;
+  readonly fromBeginning?: boolean;
+}
+
+/** A running sink with live counters. */
+export interface RunningSink extends RunningRole {
+  stats(): SinkStats;
+}
+
+/**
+ * `user-events` → Postgres `ratings`/`watches`, a batch per statement. Rows are written before the
+ * offset is committed and are idempotent by `event_id`, so a crash between the two replays the batch
+ * without adding a row. Events that fail validation go to the dead-letter topic; `served` events are
+ * not part of the durable log (the API's record of them is on `marquee.served`).
+ */
+export async function startPostgresSink(options: SinkOptions): Promise<RunningSink> {
+  const { kafka, topics, pool, groupId } = options;
+  const stats: SinkStats = { events: 0, ratingsInserted: 0, watchesInserted: 0, deadLettered: 0 };
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.userEvents, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+      const ratings: RateEvent[] = [];
+      const watches: WatchEvent[] = [];
+      const dead: Message[] = [];
+      for (const message of batch.messages) {
+        const raw = message.value ?? Buffer.alloc(0);
+        const parsed = decode(raw);
+        if (!parsed.success) {
+          const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+          dead.push({
+            key: `${batch.topic}:${batch.partition}`,
+            value: JSON.stringify(toDeadLetter(raw, parsed.reason, source, Date.now())),
+          });
+        } else if (parsed.event.type === 'rate') ratings.push(parsed.event);
+        else if (parsed.event.type === 'watch') watches.push(parsed.event);
+      }
+      if (dead.length > 0) await producer.send({ topic: topics.deadLetter, messages: dead });
+      const inserted = await appendEvents(pool, ratings, watches);
+      const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
+      ]);
+      resolveOffset(last);
+      await heartbeat();
+      stats.events += batch.messages.length;
+      stats.ratingsInserted += inserted.ratings;
+      stats.watchesInserted += inserted.watches;
+      stats.deadLettered += dead.length;
+    },
+  });
+  return {
+    name: 'sink',
+    stats: () => ({ ...stats }),
+    async stop() {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+function decode(
+  raw: Buffer,
+): { success: true; event: ReturnType<typeof userEventSchema.parse> } | { success: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { success: false, reason: 'user event is not JSON' };
+  }
+  const result = userEventSchema.safeParse(json);
+  if (result.success) return { success: true, event: result.data };
+  const issue = result.error.issues[0];
+  return {
+    success: false,
+    reason: `invalid user event: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+  };
+}
