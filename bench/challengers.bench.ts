@@ -5,6 +5,12 @@
  * runs all five, the protocol of Surprise's published tables. Single-threaded, one process.
  * `--export DIR` also writes each split as DIR/fold-N/{train,test}.csv (`user,item,rating`, dense
  * indices; train in user-major order, which is Surprise's pass order) for bench/surprise_challengers.py.
+ *
+ * Measured 2026-11-28 on ml-latest-small, seed 1, 5-fold mean RMSE (fit seconds per fold), Marquee vs
+ * Surprise 1.1.5 on the same exported folds, one busy 2-core machine:
+ *   baseline 0.8727 (0.01) vs 0.8727 (0.1); knn-baseline item pearson_baseline 0.8520 (1.1) vs 0.8520
+ *   (19); nmf 0.9217 (1.1) vs 0.9261 (2.6); svd++ 0.8651 (0.8) vs 0.8663 (65). Baselines and kNN are
+ *   deterministic and match to 4 decimals; NMF and SVD++ differ only by their random initialisation.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
