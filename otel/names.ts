@@ -35,4 +35,11 @@ export const metrics = {
   recommendAvailability: 'marquee_recommend_availability_ratio',
   modelVersionInfo: 'marquee_api_model_info',
   servedDropped: 'marquee_served_events_dropped_total',
+  streamEvents: 'marquee_stream_events_total',
+  streamActorsLive: 'marquee_stream_actors_live',
+  streamActivations: 'marquee_stream_activations_total',
+  streamPassivations: 'marquee_stream_passivations_total',
+  streamLag: 'marquee_stream_lag_records',
+  streamFreshness: 'marquee_stream_freshness_seconds',
+  streamReplaysDropped: 'marquee_stream_replays_dropped_total',
 } as const;
