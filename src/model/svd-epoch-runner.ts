@@ -49,7 +49,7 @@ export function createWasmEpochRunner(train: RatingSet, state: FactorState, rate
   const k = state.factors;
   if (k % 4 !== 0) throw new RangeError(`the SIMD kernel needs factors divisible by 4, got ${k}`);
   const n = train.ratings.length;
-  const sizes = [n, n, n, n, state.userFactors.length, state.itemFactors.length, state.userBias.length];
+  const sizes = [n + 1, n, n, n, state.userFactors.length, state.itemFactors.length, state.userBias.length];
   const offsets: number[] = [];
   let bytes = 0;
   for (const words of [...sizes, state.itemBias.length]) {
@@ -69,6 +69,7 @@ export function createWasmEpochRunner(train: RatingSet, state: FactorState, rate
     number,
   ];
   const buffer = memory.buffer;
+  // One spare slot past the order (row 0) lets the kernel read order[x + 1] on the last rating.
   const order = userMajorOrder(train, new Int32Array(buffer, oOrder, n));
   new Int32Array(buffer, oUsers, n).set(train.users);
   new Int32Array(buffer, oItems, n).set(train.items);
