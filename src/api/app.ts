@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { Registry } from 'prom-client';
+import { Counter } from 'prom-client';
+import { metrics } from '../../otel/names.ts';
+import { healthRoutes, type ReadinessCheck } from './health/route.ts';
+import { problem, problemErrorHandler, problemNotFound } from './middleware/problem-json/index.ts';
+import { rateLimit, type RateLimitOptions } from './middleware/rate-limit/index.ts';
+import { requestMetrics } from './middleware/request-metrics/index.ts';
+import { openApiRoute } from './openapi/document.ts';
+import { ratingsRoute, type RatingsDeps } from './ratings/route.ts';
+import { recommendationsRoute, type RecommendationsDeps } from './recommendations/route.ts';
+import { recommendRoute } from './recommend/route.ts';
+
+/** Everything the HTTP layer needs; the composition root (start-api.ts) or a test builds it. */
+export interface ApiDeps {
+  readonly recommendations: Omit<RecommendationsDeps, 'outcomes'>;
+  readonly ratings: RatingsDeps;
+  readonly registry: Registry;
+  readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** Throttling of the /v1 routes; the course route is not throttled (the simulator is one IP). */
+  readonly rateLimit?: RateLimitOptions;
+  /** Origins allowed by CORS on /v1; none (the default) leaves CORS off. */
+  readonly corsOrigins?: readonly string[];
+  /** Largest request body, bytes (default 16 KiB). */
+  readonly maxBodyBytes?: number;
+  readonly log?: (error: unknown) => void;
+}
+
+/** The Hono app: routes, guards and hygiene middleware; no server, so tests call app.request(). */
+export function createApp(deps: ApiDeps): Hono {
+  const outcomes = new Counter({
+    name: metrics.recommendOutcomes,
+    help: 'Served lists by source (personal, cold, fallback)',
+    labelNames: ['source'] as const,
+    registers: [deps.registry],
+  });
+  const app = new Hono();
+  app.onError(problemErrorHandler({ ...(deps.log && { log: deps.log }) }));
+  app.notFound(problemNotFound);
+  app.use(requestMetrics({ registry: deps.registry }));
+  if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0)
+    app.use('/v1/*', cors({ origin: [...deps.corsOrigins] }));
+  if (deps.rateLimit !== undefined) app.use('/v1/*', rateLimit(deps.rateLimit));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 16 * 1024,
+      onError: (c) => problem(c, 413, 'Content Too Large', 'Send a smaller body.'),
+    }),
+  );
+  const recommend = { ...deps.recommendations, outcomes };
+  app.route('/', recommendRoute(recommend));
+  app.route('/', recommendationsRoute(recommend));
+  app.route('/', ratingsRoute(deps.ratings));
+  app.route('/', healthRoutes({ registry: deps.registry, checks: deps.readiness }));
+  app.route('/', openApiRoute());
+  return app;
+}

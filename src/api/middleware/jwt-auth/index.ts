@@ -1,0 +1,54 @@
+import type { MiddlewareHandler } from 'hono';
+import jwt from 'jsonwebtoken';
+import { problem } from '../problem-json/index.ts';
+
+/** The verified claims a route may rely on. */
+export interface Claims {
+  readonly sub: string;
+  readonly roles: readonly string[];
+}
+
+/** Options of {@link jwtAuth}: exactly one of `secret` (HS256) and `publicKey` (RS256). */
+export interface JwtAuthOptions {
+  readonly secret?: string | undefined;
+  readonly publicKey?: string | undefined;
+  /** Allowed clock skew, seconds (default 5). */
+  readonly clockToleranceSec?: number;
+}
+
+/** Context variables set by {@link jwtAuth}. */
+export interface JwtVariables {
+  claims: Claims;
+}
+
+/**
+ * Bearer-token authentication. The algorithm is fixed by the configured key (never read from the
+ * token, so `alg: none` and HS/RS confusion fail); expiry and not-before are enforced. Every failure
+ * is a 401 that does not say which check failed.
+ */
+export function jwtAuth(options: JwtAuthOptions): MiddlewareHandler<{ Variables: JwtVariables }> {
+  const key = options.publicKey ?? options.secret;
+  if (key === undefined)
+    throw new Error('jwtAuth needs JWT_SECRET or JWT_PUBLIC_KEY; refusing to start without one');
+  const algorithms: jwt.Algorithm[] = options.publicKey === undefined ? ['HS256'] : ['RS256'];
+  const clockTolerance = options.clockToleranceSec ?? 5;
+  return async function authenticated(c, next) {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/.exec(header);
+    const unauthorized = () =>
+      problem(c, 401, 'Unauthorized', 'Send a valid bearer token.', { 'WWW-Authenticate': 'Bearer' });
+    if (match === null) return unauthorized();
+    let payload: string | jwt.JwtPayload;
+    try {
+      payload = jwt.verify(match[1] as string, key, { algorithms, clockTolerance });
+    } catch {
+      return unauthorized();
+    }
+    if (typeof payload === 'string' || typeof payload.sub !== 'string' || payload.sub === '')
+      return unauthorized();
+    const raw: unknown = payload['roles'] ?? payload['role'];
+    const roles = (Array.isArray(raw) ? raw : [raw]).filter((r): r is string => typeof r === 'string');
+    c.set('claims', { sub: payload.sub, roles });
+    await next();
+  };
+}

@@ -1,0 +1,192 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { Partitioners } from 'kafkajs';
+import { Counter } from 'prom-client';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { Config } from '../../config/load-config.ts';
+import { createMetricsRegistry } from '../../otel/metrics.ts';
+import { metrics } from '../../otel/names.ts';
+import { startTracing } from '../../otel/tracing.ts';
+import { createKafka } from '../../streams/kafka-client.ts';
+import { ensureTopics, topicNames } from '../../streams/topics.ts';
+import { createCourseServices } from '../data/course-services.ts';
+import { GLOBAL_COHORT, readPopular } from '../store/popular-lists.ts';
+import { redisKeys } from '../store/redis-keys.ts';
+import { createApp } from './app.ts';
+import { createFallbackList } from './serving/fallback-list.ts';
+import { defaultGuardrailSettings, type GuardrailSettings } from './serving/guardrail-settings.ts';
+import { createModelHolder } from './serving/model-holder.ts';
+import { createRecommender, type DemographicsSource } from './serving/recommender.ts';
+import { createServedRecorder } from './served/served-recorder.ts';
+import { withTimeout } from './serving/with-timeout.ts';
+
+/** Run-time options of `marquee api` beyond the config. */
+export interface ApiRunOptions {
+  readonly port?: number;
+  readonly settings?: GuardrailSettings;
+  readonly corsOrigins?: readonly string[];
+  /** Requests per IP per window on /v1 (default 100 per 1 s). */
+  readonly ratePoints?: number;
+  readonly rateWindowSec?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** A running API: its address and a stop that drains and closes every client. */
+export interface RunningApi {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** The composition root of the API role: clients, model holder, recommender, app and server. */
+export async function startApi(config: Config, options: ApiRunOptions = {}): Promise<RunningApi> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const settings = options.settings ?? defaultGuardrailSettings;
+  const keys = redisKeys(config.redis.keyPrefix);
+  const stopTracing = startTracing({ role: 'api', otlpEndpoint: config.otlpEndpoint });
+  const registry = createMetricsRegistry('api', process.env['npm_package_version'] ?? '0.1.0');
+  // Fail fast while Redis is down (no offline queue): the recommender answers from its fallback.
+  const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 250 };
+  const redis = new Redis(config.redis.url, redisOptions);
+  // The subscriber keeps ioredis's offline queue: its SUBSCRIBE goes through whenever Redis comes up.
+  const subscriber = new Redis(config.redis.url);
+  for (const client of [redis, subscriber]) client.on('error', () => undefined);
+  const fallback = createFallbackList();
+  const refreshFallback = async () => {
+    const serving = models.current();
+    if (serving === undefined) return;
+    fallback.update(serving.safeForAll.map((i) => serving.catalogue.itemIds[i] as string));
+    const popular = await readPopular(redis, keys, GLOBAL_COHORT, 500).catch(() => []);
+    const safe = popular.filter((id) => {
+      const i = serving.catalogue.indexOf(id);
+      return i !== undefined && serving.masks.allowed(null, i);
+    });
+    fallback.update(safe.slice(0, 100));
+  };
+  const models = createModelHolder({
+    redis,
+    subscriber,
+    keys,
+    settings,
+    onLoad: (m) => {
+      log(`model ${m.version} loaded: ${m.model.nItems} movies × ${m.model.data.factors} factors`);
+      void refreshFallback();
+    },
+    onError: (error) => log(`model load failed, keeping the current one: ${String(error)}`),
+  });
+  await withTimeout(models.start(), 2_000, 'model subscription').catch((error: unknown) =>
+    log(`no model yet (${String(error)}); serving the fallback list until one is published`),
+  );
+  const periodic = setInterval(() => void models.refresh().then(refreshFallback), 30_000);
+  periodic.unref();
+
+  const kafka = createKafka(config, 'api');
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  let kafkaUp = false;
+  producer.on(producer.events.CONNECT, () => (kafkaUp = true));
+  producer.on(producer.events.DISCONNECT, () => (kafkaUp = false));
+  const topics = topicNames(config);
+  const admin = kafka.admin();
+  void admin
+    .connect()
+    .then(() => ensureTopics(admin, config, [topics.served, topics.userEvents]))
+    .then(() => producer.connect())
+    .catch((error: unknown) => log(`kafka not reachable yet: ${String(error)}`))
+    .finally(() => admin.disconnect());
+  const dropped = new Counter({
+    name: metrics.servedDropped,
+    help: 'Served-list events that could not be recorded',
+    registers: [registry],
+  });
+  const served = createServedRecorder({
+    publish: async (events) => {
+      await producer.send({
+        topic: topics.served,
+        messages: events.map((e) => ({ key: e.userId, value: JSON.stringify(e) })),
+      });
+    },
+    countServed: async (counts) => {
+      const pipeline = redis.pipeline();
+      for (const [id, n] of counts) pipeline.zincrby(keys.leaderboard('served'), n, id);
+      await pipeline.exec();
+    },
+    onDropped: (n) => dropped.inc(n),
+  });
+  const course =
+    config.metadataUrl === undefined
+      ? undefined
+      : createCourseServices({ baseUrl: config.metadataUrl, timeoutMs: 500, retries: 1 });
+  const demographics: DemographicsSource | undefined =
+    course &&
+    (async (userId) => {
+      const r = await course.user(userId);
+      return r.status === 'found' ? { age: r.value.age, gender: r.value.gender } : null;
+    });
+  const recommend = createRecommender({
+    redis,
+    keys,
+    models,
+    settings,
+    fallback,
+    ...(demographics && { demographics }),
+  });
+  const points = options.ratePoints ?? 100;
+  const duration = options.rateWindowSec ?? 1;
+  const limiter = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: keys.rateLimitPrefix(),
+    points,
+    duration,
+    insuranceLimiter: new RateLimiterMemory({ points, duration }),
+  });
+  const app = createApp({
+    recommendations: { recommend, served, noiseSecret: config.secrets.noiseSecret, noise: settings.noise },
+    ratings: {
+      auth: { secret: config.secrets.jwtSecret, publicKey: config.secrets.jwtPublicKey },
+      publish: async (event) => {
+        await producer.send({
+          topic: topics.userEvents,
+          messages: [{ key: event.userId, value: JSON.stringify(event) }],
+        });
+      },
+      claimKey: async (key, eventId) =>
+        (await redis.set(keys.idempotency(key), eventId, 'EX', 86_400, 'NX')) === 'OK',
+      releaseKey: async (key) => void (await redis.del(keys.idempotency(key))),
+    },
+    registry,
+    readiness: {
+      model: async () => models.current() !== undefined,
+      redis: async () => (await redis.ping()) === 'PONG',
+      kafka: async () => kafkaUp,
+    },
+    rateLimit: { limiter },
+    ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
+    log: (error) =>
+      log(`unhandled: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve(
+      { fetch: app.fetch, hostname: config.api.host, port: options.port ?? config.api.port },
+      () => resolve(s),
+    );
+  });
+  const address = server.address();
+  const port =
+    typeof address === 'object' && address !== null ? address.port : (options.port ?? config.api.port);
+  return {
+    port,
+    async stop() {
+      clearInterval(periodic);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served.stop();
+      await models.stop();
+      await producer.disconnect().catch(() => undefined);
+      redis.disconnect();
+      subscriber.disconnect();
+      await stopTracing();
+    },
+  };
+}
