@@ -184,7 +184,7 @@ const body = [
   ...get(SUM), ...get(SINK), ...f64promote, 0x44, 0, 0, 0, 0, 0, 0, 0, 0, ...f64mul, ...f64add, 0x0b,
 ];
 
-/** The kernel's bytes: imports env.memory, exports `epoch(...) → Σ err²` over the rows in `order`. */
+/** The kernel's bytes: imports env.memory, exports `epoch(...) → Σ err²` over the rows in `order` (n + 1 slots). */
 export const SGD_EPOCH_WASM = new Uint8Array([
   0x00,
   0x61,
