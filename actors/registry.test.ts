@@ -12,7 +12,11 @@ describe('ActorRegistry', () => {
     const calls: string[][] = [];
     const r = new ActorRegistry<string>({ maxLive: 10, idleMs: 1000 });
     await r.activateAll(['a', 'b', 'a'], 0, load(calls));
-    await r.activateAll(['b', 'c'], 0, load(calls));
+    const states = await r.activateAll(['b', 'c'], 0, load(calls));
+    expect([...states]).toEqual([
+      ['b', 'state of b'],
+      ['c', 'state of c'],
+    ]);
     expect(calls).toEqual([['a', 'b'], ['c']]);
     expect(r.get('a')).toBe('state of a');
     expect(r.activations).toBe(3);
@@ -34,7 +38,7 @@ describe('ActorRegistry', () => {
     const r = new ActorRegistry<string>({ maxLive: 100, idleMs: 50, now: () => now });
     await r.activateAll(['a', 'b'], 0, load([]));
     now = 40;
-    r.set('b', 'b2');
+    r.set('b', 'b2', 0);
     now = 80;
     expect(r.passivate()).toBe(1);
     expect(r.get('b')).toBe('b2');

@@ -40,17 +40,29 @@ export class ActorRegistry<S> {
     return this.#live.size;
   }
 
-  /** Makes every key live, loading the missing ones with `activate` in one call. */
-  async activateAll(keys: Iterable<string>, partition: number, activate: ActivateFn<S>): Promise<void> {
-    const missing = [...new Set(keys)].filter((key) => !this.#live.has(key));
-    if (missing.length === 0) return;
-    const states = await activate(missing);
+  /**
+   * Makes every key live, loading the missing ones with `activate` in one call, and returns their
+   * states. The caller runs its turns on the returned map and `set`s the results: a concurrent
+   * passivation (another partition's batch) cannot pull a state from under a running batch.
+   */
+  async activateAll(
+    keys: Iterable<string>,
+    partition: number,
+    activate: ActivateFn<S>,
+  ): Promise<Map<string, S>> {
+    const wanted = [...new Set(keys)];
+    const missing = wanted.filter((key) => !this.#live.has(key));
+    const loaded = missing.length === 0 ? [] : await activate(missing);
     const now = this.#now();
     missing.forEach((key, j) => {
       // A key activated meanwhile by the same partition keeps its live (newer) state.
-      if (!this.#live.has(key)) this.#live.set(key, { state: states[j] as S, partition, lastUsed: now });
+      if (!this.#live.has(key)) this.#live.set(key, { state: loaded[j] as S, partition, lastUsed: now });
     });
     this.activations += missing.length;
+    const states = new Map<string, S>();
+    for (const key of wanted)
+      states.set(key, this.#live.get(key)?.state ?? (loaded[missing.indexOf(key)] as S));
+    return states;
   }
 
   /** The live state of `key`; throws when it is not live (activate first). Marks it used. */
@@ -61,11 +73,11 @@ export class ActorRegistry<S> {
     return a.state;
   }
 
-  /** Replaces the live state of `key` after a turn. */
-  set(key: string, state: S): void {
-    const a = this.#live.get(key);
-    if (a === undefined) throw new Error(`actor ${key} is not active`);
+  /** Replaces (or re-activates) the live state of `key` after a turn. */
+  set(key: string, state: S, partition: number): void {
+    const a = this.#live.get(key) ?? { state, partition, lastUsed: 0 };
     a.state = state;
+    a.partition = partition;
     this.#touch(key, a);
   }
 

@@ -1,0 +1,136 @@
+/**
+ * Test and bench helpers: the counters a replay must produce, computed straight from its input, and
+ * the same counters read back from Redis. Used by the counting and crash tests.
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/load-config.ts';
+import type { UserEvent } from '../streams/events.ts';
+import { topicNames } from '../streams/topics.ts';
+import type { RedisKeys } from '../src/store/redis-keys.ts';
+import { utcDay } from './model-options.ts';
+import { vectorFromBytes } from './user-store.ts';
+
+type Board = Record<string, Record<string, number>>;
+
+/** Counters derived from the input alone. */
+export interface Counts {
+  users: Record<string, { ratings: number; watches: number }>;
+  movies: Record<string, { ratings: number; watches: number; histogram: number[] }>;
+  histogram: Record<string, number>;
+  rated: Board;
+  watched: Board;
+  movieEvents: number;
+}
+
+const bump = (board: Board, day: string, movie: string) => {
+  const b = (board[day] ??= {});
+  b[movie] = (b[movie] ?? 0) + 1;
+};
+
+/** What every counter must be after `events` are processed exactly once. */
+export function expectedCounts(events: readonly UserEvent[]): Counts {
+  const c: Counts = { users: {}, movies: {}, histogram: {}, rated: {}, watched: {}, movieEvents: 0 };
+  for (const e of events) {
+    if (e.type === 'served') continue;
+    const u = (c.users[e.userId] ??= { ratings: 0, watches: 0 });
+    const m = (c.movies[e.movieId] ??= { ratings: 0, watches: 0, histogram: [0, 0, 0, 0, 0] });
+    c.movieEvents++;
+    if (e.type === 'rate') {
+      u.ratings++;
+      m.ratings++;
+      m.histogram[e.rating - 1]! += 1;
+      c.histogram[String(e.rating)] = (c.histogram[String(e.rating)] ?? 0) + 1;
+      bump(c.rated, utcDay(e.at), e.movieId);
+    } else {
+      u.watches++;
+      m.watches++;
+      bump(c.watched, utcDay(e.at), e.movieId);
+    }
+  }
+  return c;
+}
+
+/** The same counters read from Redis, plus how many stored vectors are not finite k-vectors. */
+export async function readCounts(
+  redis: Redis,
+  keys: RedisKeys,
+  expected: Counts,
+  factors: number,
+): Promise<Omit<Counts, 'movieEvents'> & { nonFinite: number; capped: number }> {
+  const got = {
+    users: {},
+    movies: {},
+    histogram: {},
+    rated: {},
+    watched: {},
+    nonFinite: 0,
+    capped: 0,
+  } as Omit<Counts, 'movieEvents'> & { nonFinite: number; capped: number };
+  const finite = (b: Buffer | null) => vectorFromBytes(b, factors)?.every(Number.isFinite) === true;
+  for (const u of Object.keys(expected.users)) {
+    const [ratings, watches] = await redis.hmget(keys.userState(u), 'ratings', 'watches');
+    got.users[u] = { ratings: Number(ratings), watches: Number(watches) };
+    if (!finite(await redis.getBuffer(keys.userFactors(u)))) got.nonFinite++;
+  }
+  for (const m of Object.keys(expected.movies)) {
+    const h = await redis.hgetall(keys.movieState(m));
+    const histogram = [1, 2, 3, 4, 5].map((r) => Number(h[`r${r}`] ?? 0));
+    got.movies[m] = { ratings: Number(h.ratings ?? 0), watches: Number(h.watches ?? 0), histogram };
+    got.capped += Number(h.capped ?? 0);
+    if (!finite(await redis.getBuffer(keys.movieFactors(m)))) got.nonFinite++;
+  }
+  const histogram = await redis.hgetall(keys.ratingHistogram());
+  got.histogram = Object.fromEntries(Object.entries(histogram).map(([r, n]) => [r, Number(n)]));
+  for (const [name, board] of [
+    ['rated', got.rated],
+    ['watched', got.watched],
+  ] as const) {
+    const days = Object.keys(name === 'rated' ? expected.rated : expected.watched);
+    for (const day of days) {
+      const flat = await redis.zrange(keys.leaderboard(`${name}:${day}`), 0, -1, 'WITHSCORES');
+      const b: Record<string, number> = {};
+      for (let j = 0; j < flat.length; j += 2) b[flat[j] as string] = Number(flat[j + 1]);
+      board[day] = b;
+    }
+  }
+  return got;
+}
+
+/** The sum of a group's committed next offsets in Redis over the topic's partitions. */
+export async function committedTotal(
+  redis: Redis,
+  keys: RedisKeys,
+  group: string,
+  topic: string,
+  partitions: number,
+): Promise<number> {
+  let total = 0;
+  for (let p = 0; p < partitions; p++)
+    total += Number((await redis.get(keys.partitionOffset(group, topic, p))) ?? 0);
+  return total;
+}
+
+/** Waits until both actor groups have committed the given numbers of records (or throws on timeout). */
+export async function waitForOffsets(
+  redis: Redis,
+  keys: RedisKeys,
+  config: Config,
+  target: { user: number; movie: number },
+  timeoutMs: number,
+): Promise<void> {
+  const topics = topicNames(config);
+  const p = config.kafka.topicPrefix;
+  const n = config.kafka.partitions;
+  const deadline = Date.now() + timeoutMs;
+  let user = 0;
+  let movie = 0;
+  while (Date.now() < deadline) {
+    user = await committedTotal(redis, keys, `${p}user-actors`, topics.userEvents, n);
+    movie = await committedTotal(redis, keys, `${p}movie-actors`, topics.movieEvents, n);
+    if (user >= target.user && movie >= target.movie) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(
+    `stream did not catch up in ${timeoutMs} ms: user ${user}/${target.user}, movie ${movie}/${target.movie}`,
+  );
+}

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSyntheticWorld, SYNTHETIC_SIZES } from '../src/data/synthetic-world.ts';
+import { redisKeys } from '../src/store/redis-keys.ts';
+import { eventIdForKey, type UserEvent } from '../streams/events.ts';
+import { topicNames } from '../streams/topics.ts';
+import { createTestScope } from '../test/isolation.ts';
+import { expectedCounts, readCounts, waitForOffsets } from './stream-checks.ts';
+import { produceUserEvents, userEventsOf } from './replay-events.ts';
+import { startStream, type RunningStream } from './stream-runtime.ts';
+
+const scope = createTestScope('stream-counting');
+const topics = topicNames(scope.config);
+const keys = redisKeys(scope.config.redis.keyPrefix);
+const world = generateSyntheticWorld({ ...SYNTHETIC_SIZES.tiny, seed: 7 });
+const poisonDay = Date.UTC(2024, 5, 1);
+// A rating flood on one movie in one day, from 30 accounts: the daily cap (2) must count, not learn.
+const flood: UserEvent[] = Array.from({ length: 30 }, (_, j) => ({
+  type: 'rate',
+  userId: `flood${j}`,
+  movieId: 'poison+2099',
+  rating: 5,
+  at: poisonDay + j,
+  eventId: eventIdForKey(`flood${j}`),
+}));
+const events = [...userEventsOf(world), ...flood];
+let stream: RunningStream | undefined;
+
+beforeAll(async () => {
+  for (const name of ['user-events', 'movie-events', 'served', 'dlq']) await scope.createTopic(name, 4);
+  scope.groupId('user-actors');
+  scope.groupId('movie-actors');
+  stream = await startStream(scope.config, { model: { factors: 16, dailyCap: 2 }, log: () => undefined });
+});
+
+afterAll(async () => {
+  await stream?.stop();
+  await scope.cleanup();
+});
+
+describe('the stream actors on real Kafka and Redis', () => {
+  it('make every counter equal the count computed directly from the replayed input', async () => {
+    const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await produceUserEvents(producer, topics.userEvents, events);
+    await producer.send({ topic: topics.userEvents, messages: [{ key: 'x', value: '{"type":"nonsense"}' }] });
+    await producer.disconnect();
+    const redis = scope.redis();
+    const expected = expectedCounts(events);
+    await waitForOffsets(
+      redis,
+      keys,
+      scope.config,
+      { user: events.length + 1, movie: expected.movieEvents },
+      45_000,
+    );
+    const got = await readCounts(redis, keys, expected, 16);
+    expect(got.users).toEqual(expected.users);
+    expect(got.movies).toEqual(expected.movies);
+    expect(got.histogram).toEqual(expected.histogram);
+    expect(got.rated).toEqual(expected.rated);
+    expect(got.watched).toEqual(expected.watched);
+    expect(got.nonFinite).toBe(0);
+    const poison = await redis.hgetall(keys.movieState('poison+2099'));
+    expect(poison).toMatchObject({ ratings: '30', capped: '28', dayUpdates: '2' });
+    expect(got.capped).toBe(28);
+  });
+});

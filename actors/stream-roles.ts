@@ -1,0 +1,127 @@
+/**
+ * `marquee stream`'s roles, started from one list: user actors, movie actors, and (plugged in by
+ * ingest) whatever else reads the course stream. Each role joins its own consumer group; more
+ * processes running the same roles share the partitions. Ingest plugs in by appending a
+ * RoleStarter to `streamRoles`.
+ */
+import type { Redis } from 'ioredis';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Config } from '../config/load-config.ts';
+import { createOffsetStore } from '../streams/offset-store.ts';
+import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/partition-task.ts';
+import type { Topics } from '../streams/topics.ts';
+import type { RedisKeys } from '../src/store/redis-keys.ts';
+import { startActorGroup, type ActorGroup } from './actor-group.ts';
+import type { StreamModelOptions } from './model-options.ts';
+import { createMovieStage, type MovieStageStats } from './movie-stage.ts';
+import type { MovieState } from './movie-actor.ts';
+import { ActorRegistry, type RegistryOptions } from './registry.ts';
+import { decodeUserEvent, createUserStage } from './user-stage.ts';
+import type { UserState } from './user-actor.ts';
+
+/** Everything a role may use; built once by the composition root. */
+export interface RoleContext {
+  readonly config: Config;
+  readonly kafka: Kafka;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly topics: Topics;
+  /** The idempotent producer every role shares. */
+  readonly producer: Producer;
+  readonly model: StreamModelOptions;
+  readonly tasks: TaskOptions;
+  readonly registry: RegistryOptions;
+  readonly sessionTimeoutMs: number;
+  readonly log: (line: string) => void;
+  /** Called after every committed batch of a group. */
+  readonly onCommit: (group: string, records: readonly StreamRecord[], committedAt: number) => void;
+  /** Called per committed rating with the seconds from Kafka to the user's factors in Redis. */
+  readonly onRatingFresh: (seconds: number) => void;
+}
+
+/** A running role. */
+export interface RunningRole {
+  readonly name: string;
+  readonly group: ActorGroup;
+  /** Live actors and passivations of the role's actor kind. */
+  readonly registry?: ActorRegistry<UserState> | ActorRegistry<MovieState>;
+  readonly movieStats?: MovieStageStats;
+  stop(): Promise<void>;
+}
+
+/** Starts one role. */
+export interface RoleStarter {
+  readonly name: string;
+  start(ctx: RoleContext): Promise<RunningRole>;
+}
+
+/** Default bounds of the actor registries: 100k live actors, passivated after 5 idle minutes. */
+export const REGISTRY_DEFAULTS: RegistryOptions = { maxLive: 100_000, idleMs: 5 * 60_000 };
+
+/** The user actors: `user-events` → p_u, b_u, history → `movie-events`. */
+export const userRole: RoleStarter = {
+  name: 'user',
+  async start(ctx) {
+    const groupId = `${ctx.config.kafka.topicPrefix}user-actors`;
+    const registry = new ActorRegistry<UserState>(ctx.registry);
+    const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
+    const stage = createUserStage({ ...ctx, registry });
+    const group = await startActorGroup({
+      kafka: ctx.kafka,
+      groupId,
+      topic: ctx.topics.userEvents,
+      stage,
+      offsets,
+      producer: ctx.producer,
+      taskOptions: ctx.tasks,
+      sessionTimeoutMs: ctx.sessionTimeoutMs,
+      log: ctx.log,
+      onCommit(records, committedAt) {
+        registry.passivate();
+        ctx.onCommit(groupId, records, committedAt);
+        for (const r of records) {
+          // Kafka's timestamp is when the rating entered Kafka; decode only what might be a rating.
+          if (r.value !== null && r.value.includes('"rate"')) {
+            const e = decodeUserEvent(r.value);
+            if (typeof e !== 'string' && e.type === 'rate')
+              ctx.onRatingFresh((committedAt - r.timestamp) / 1000);
+          }
+        }
+      },
+    });
+    return { name: 'user', group, registry, stop: () => group.stop() };
+  },
+};
+
+/** The movie actors: `movie-events` → q_i, b_i, counters, boards. */
+export const movieRole: RoleStarter = {
+  name: 'movie',
+  async start(ctx) {
+    const groupId = `${ctx.config.kafka.topicPrefix}movie-actors`;
+    const registry = new ActorRegistry<MovieState>(ctx.registry);
+    const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
+    const stage = createMovieStage({ ...ctx, offsets, registry });
+    const group = await startActorGroup({
+      kafka: ctx.kafka,
+      groupId,
+      topic: ctx.topics.movieEvents,
+      stage,
+      offsets,
+      producer: ctx.producer,
+      taskOptions: ctx.tasks,
+      sessionTimeoutMs: ctx.sessionTimeoutMs,
+      log: ctx.log,
+      onCommit(records, committedAt) {
+        registry.passivate();
+        ctx.onCommit(groupId, records, committedAt);
+      },
+    });
+    return { name: 'movie', group, registry, movieStats: stage.stats, stop: () => group.stop() };
+  },
+};
+
+/** Every role `marquee stream` runs, in start order. Ingest (movielog → user-events) goes first here. */
+export const streamRoles: readonly RoleStarter[] = [userRole, movieRole];
+
+/** Task bounds used by `marquee stream` unless told otherwise. */
+export const STREAM_TASK_DEFAULTS: TaskOptions = TASK_DEFAULTS;

@@ -1,0 +1,101 @@
+/**
+ * The composition root of the stream roles: builds the Kafka client, the idempotent producer, the
+ * Redis client and the metrics, then starts the chosen roles. `marquee stream`, the tests and the
+ * bench all start the stream through here, so they run the same code.
+ */
+import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/load-config.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/partition-task.ts';
+import { ensureTopics, topicNames } from '../streams/topics.ts';
+import { redisKeys } from '../src/store/redis-keys.ts';
+import { STREAM_MODEL_DEFAULTS, type StreamModelOptions } from './model-options.ts';
+import { createStreamMetrics } from './stream-metrics.ts';
+import { REGISTRY_DEFAULTS, streamRoles, type RoleStarter, type RunningRole } from './stream-roles.ts';
+import type { RegistryOptions } from './registry.ts';
+
+/** How to run the stream; every field has a default. */
+export interface StreamOptions {
+  /** Roles to run (default: every role in `streamRoles`). */
+  readonly roles?: readonly RoleStarter[];
+  readonly model?: Partial<StreamModelOptions>;
+  readonly tasks?: Partial<TaskOptions>;
+  readonly registry?: Partial<RegistryOptions>;
+  readonly sessionTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+  /** Where the stream's instruments register (a role's prom-client registry). */
+  readonly metrics?: Registry;
+  readonly onCommit?: (group: string, records: readonly StreamRecord[], committedAt: number) => void;
+  readonly onRatingFresh?: (seconds: number) => void;
+}
+
+/** A running stream process. */
+export interface RunningStream {
+  readonly roles: readonly RunningRole[];
+  readonly model: StreamModelOptions;
+  /** Flushes batches in flight, commits them, leaves the groups and closes the clients. */
+  stop(): Promise<void>;
+}
+
+/** Starts the stream roles against `config`'s Kafka and Redis. */
+export async function startStream(config: Config, options: StreamOptions = {}): Promise<RunningStream> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const kafka = createKafka(config, 'stream');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, config);
+  } finally {
+    await admin.disconnect();
+  }
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const model = { ...STREAM_MODEL_DEFAULTS, ...options.model };
+  const roles: RunningRole[] = [];
+  const started = options.roles ?? streamRoles;
+  const ctx = {
+    config,
+    kafka,
+    redis,
+    keys: redisKeys(config.redis.keyPrefix),
+    topics: topicNames(config),
+    producer,
+    model,
+    tasks: { ...TASK_DEFAULTS, ...options.tasks },
+    registry: { ...REGISTRY_DEFAULTS, ...options.registry },
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+    log,
+    onCommit: (group: string, records: readonly StreamRecord[], at: number) => {
+      metrics?.committed(group, records.length);
+      options.onCommit?.(group, records, at);
+    },
+    onRatingFresh: (seconds: number) => {
+      metrics?.freshness(seconds);
+      options.onRatingFresh?.(seconds);
+    },
+  };
+  const metrics =
+    options.metrics === undefined
+      ? undefined
+      : createStreamMetrics(options.metrics, {
+          kinds: started.map((r) => r.name),
+          groups: started.map((r) => r.name),
+          actorsLive: (k) => roles.find((r) => r.name === k)?.registry?.size ?? 0,
+          activations: (k) => roles.find((r) => r.name === k)?.registry?.activations ?? 0,
+          passivations: (k) => roles.find((r) => r.name === k)?.registry?.passivations ?? 0,
+          lag: (g) => roles.find((r) => r.name === g)?.group.lag() ?? 0,
+          replaysDropped: () => roles.reduce((n, r) => n + (r.movieStats?.replaysDropped ?? 0), 0),
+        });
+  for (const role of started) roles.push(await role.start(ctx));
+  return {
+    roles,
+    model,
+    async stop() {
+      for (const role of [...roles].reverse()) await role.stop();
+      await producer.disconnect();
+      redis.disconnect();
+    },
+  };
+}

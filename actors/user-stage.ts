@@ -1,0 +1,154 @@
+/**
+ * The user-actor stage of a partition task: decodes user events, activates their users, fetches the
+ * current factors of the rated movies (one pipeline per batch: the staleness the user/movie split
+ * accepts, see docs/actors.md), runs each user's mailbox through the pure transition and turns the
+ * outputs into movie-events records and one batch of Redis writes.
+ */
+import type { Redis } from 'ioredis';
+import type { Message } from 'kafkajs';
+import { toDeadLetter, userEventSchema, type UserEvent } from '../streams/events.ts';
+import type { Stage, StagedBatch, StreamRecord } from '../streams/partition-task.ts';
+import type { Topics } from '../streams/topics.ts';
+import type { RedisKeys } from '../src/store/redis-keys.ts';
+import { Mailbox } from './mailbox.ts';
+import { encodeMovieMessage, type SourceRef } from './messages.ts';
+import { seededVector, type StreamModelOptions } from './model-options.ts';
+import type { ActorRegistry } from './registry.ts';
+import { receiveUserEvent, type MovieView, type UserOutput, type UserState } from './user-actor.ts';
+import { flushUser, loadUsers, vectorFromBytes } from './user-store.ts';
+import { WriteBatch } from './write-batch.ts';
+
+/** What the user stage needs. */
+export interface UserStageDeps {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly topics: Topics;
+  readonly model: StreamModelOptions;
+  readonly registry: ActorRegistry<UserState>;
+}
+
+interface Delivery {
+  readonly event: UserEvent;
+  readonly source: SourceRef;
+}
+
+/** Decodes a user-events value, or says why it cannot be used. */
+export function decodeUserEvent(value: Buffer | null): UserEvent | string {
+  if (value === null) return 'empty value';
+  try {
+    const parsed = userEventSchema.safeParse(JSON.parse(value.toString('utf8')));
+    return parsed.success ? parsed.data : `invalid user event: ${parsed.error.issues[0]?.message ?? '?'}`;
+  } catch {
+    return 'not JSON';
+  }
+}
+
+async function movieViews(deps: UserStageDeps, ids: readonly string[]): Promise<Map<string, MovieView>> {
+  const pipeline = deps.redis.pipeline();
+  for (const i of ids) {
+    pipeline.hget(deps.keys.movieState(i), 'bias');
+    pipeline.getBuffer(deps.keys.movieFactors(i));
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const views = new Map<string, MovieView>();
+  ids.forEach((i, j) => {
+    const [e1, bias] = replies[2 * j] ?? [];
+    const [e2, bytes] = replies[2 * j + 1] ?? [];
+    if (e1 ?? e2) throw e1 ?? e2;
+    const vector =
+      vectorFromBytes(bytes as Buffer | null, deps.model.factors) ?? seededVector('movie', i, deps.model);
+    views.set(i, { bias: bias == null ? 0 : Number(bias), vector });
+  });
+  return views;
+}
+
+/** The user stage: one per process, shared by the user group's partition tasks. */
+export function createUserStage(deps: UserStageDeps): Stage {
+  const { keys, topics, model, registry } = deps;
+  return {
+    async start() {},
+    stop(_topic, partition) {
+      registry.dropPartition(partition);
+    },
+    async process(topic, partition, records: readonly StreamRecord[]): Promise<StagedBatch> {
+      const deadLetters: Message[] = [];
+      const mailboxes = new Map<string, Mailbox<Delivery>>();
+      const rated = new Set<string>();
+      for (const r of records) {
+        const source = { topic, partition, offset: r.offset };
+        const event = decodeUserEvent(r.value);
+        if (typeof event === 'string') {
+          const dead = toDeadLetter(r.value ?? '', event, source, Date.now());
+          deadLetters.push({ key: `${topic}:${partition}`, value: JSON.stringify(dead) });
+          continue;
+        }
+        if (event.type === 'rate') rated.add(event.movieId);
+        let box = mailboxes.get(event.userId);
+        if (box === undefined) mailboxes.set(event.userId, (box = new Mailbox()));
+        box.post({ event, source });
+      }
+      const [states, views] = await Promise.all([
+        registry.activateAll(mailboxes.keys(), partition, (ids) => loadUsers(deps.redis, keys, ids, model)),
+        movieViews(deps, [...rated]),
+      ]);
+      const movieMessages: { offset: number; message: Message }[] = [];
+      const w = new WriteBatch();
+      const served = new Map<string, number>();
+      const evals = new Map<string, { n: number; sum: number; sumSquares: number }>();
+      const apply = (userId: string, offset: number, out: UserOutput): void => {
+        if (out.kind === 'movie') {
+          movieMessages.push({
+            offset,
+            message: { key: out.message.movieId, value: encodeMovieMessage(out.message) },
+          });
+        } else if (out.kind === 'history') {
+          w.zadd(keys.userHistory(userId), out.at, out.movieId);
+        } else if (out.kind === 'exposure') {
+          for (const item of out.items) served.set(item, (served.get(item) ?? 0) + 1);
+        } else {
+          const e = evals.get(out.arm) ?? { n: 0, sum: 0, sumSquares: 0 };
+          evals.set(out.arm, {
+            n: e.n + 1,
+            sum: e.sum + out.residual,
+            sumSquares: e.sumSquares + out.residual ** 2,
+          });
+        }
+      };
+      for (const [userId, box] of mailboxes) {
+        let state = states.get(userId) as UserState;
+        box.drainSync(({ event, source }) => {
+          const view = event.type === 'rate' ? views.get(event.movieId) : undefined;
+          const turn = receiveUserEvent(state, event, view, source, model);
+          state = turn.state;
+          for (const out of turn.outputs) apply(userId, source.offset, out);
+        });
+        states.set(userId, state);
+        flushUser(state, keys, w);
+        w.zkeepTop(keys.userHistory(userId), model.historyMax);
+      }
+      for (const [item, n] of served) w.zincrby(keys.leaderboard('served'), n, item);
+      for (const [arm, e] of evals) {
+        w.hincrby(keys.onlineEval(arm), 'n', e.n);
+        w.hincrbyfloat(keys.onlineEval(arm), 'sum', e.sum);
+        w.hincrbyfloat(keys.onlineEval(arm), 'sumSquares', e.sumSquares);
+      }
+      // Per source partition, movie events must leave in source-offset order: the movie side's
+      // replay filter drops anything at or below the highest offset it applied.
+      movieMessages.sort((a, b) => a.offset - b.offset);
+      const outputs = [];
+      if (movieMessages.length > 0)
+        outputs.push({ topic: topics.movieEvents, messages: movieMessages.map((m) => m.message) });
+      if (deadLetters.length > 0) outputs.push({ topic: topics.deadLetter, messages: deadLetters });
+      return {
+        outputs,
+        writes: w,
+        committed() {
+          for (const [userId, state] of states) registry.set(userId, state, partition);
+        },
+        aborted() {
+          registry.drop(states.keys());
+        },
+      };
+    },
+  };
+}

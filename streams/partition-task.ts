@@ -1,0 +1,238 @@
+/**
+ * One task per assigned partition (Kafka Streams' StreamTask): it buffers fetched records, pauses
+ * its partition when the buffer is full, and runs batches through a stage in DESIGN.md's commit
+ * order — outputs produced (idempotent producer, ordered) → every state write plus the next offset
+ * in one fenced Lua call → the advisory Kafka commit. A crash between steps leaves Redis at either
+ * the old state and offset or the new ones; re-emitted outputs are dropped downstream by watermark.
+ */
+import type { Consumer, Producer, TopicMessages } from 'kafkajs';
+import type { WriteBatch } from '../actors/write-batch.ts';
+import type { OffsetStore } from './offset-store.ts';
+
+/** A fetched record, offsets as numbers (they stay far below 2^53). */
+export interface StreamRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** The record's Kafka timestamp (ms): when it entered Kafka. */
+  readonly timestamp: number;
+}
+
+/** What a stage made of one batch, not yet committed. */
+export interface StagedBatch {
+  readonly outputs: readonly TopicMessages[];
+  readonly writes: WriteBatch;
+  /** The batch is in Redis: live states now match it. */
+  committed(): void;
+  /** The batch did not commit: forget the live states it touched. */
+  aborted(): void;
+}
+
+/** The actor logic a task runs; one stage serves every partition of its group. */
+export interface Stage {
+  /** A task (re)starts on `partition`: load what the stage keeps per partition (watermarks). */
+  start(topic: string, partition: number): Promise<void>;
+  process(topic: string, partition: number, records: readonly StreamRecord[]): Promise<StagedBatch>;
+  /** The task no longer owns `partition` (or must reload it): drop its actors. */
+  stop(topic: string, partition: number): void;
+}
+
+/** Bounds of a task's buffer and batches. */
+export interface TaskOptions {
+  readonly batchSize: number;
+  /** Pause the partition at this many buffered records … */
+  readonly highWater: number;
+  /** … and resume it at this many. */
+  readonly lowWater: number;
+}
+
+/** Defaults: batches of 1,000, pause at 10,000 buffered. */
+export const TASK_DEFAULTS: TaskOptions = { batchSize: 1000, highWater: 10_000, lowWater: 2000 };
+
+/** What a task needs from the outside world. */
+export interface TaskDeps {
+  readonly stage: Stage;
+  readonly offsets: OffsetStore;
+  readonly producer: Pick<Producer, 'sendBatch'> | undefined;
+  readonly consumer: Pick<Consumer, 'pause' | 'resume' | 'seek' | 'commitOffsets'>;
+  readonly options: TaskOptions;
+  /** Called after each committed batch (metrics, freshness). */
+  readonly onCommit?: (records: readonly StreamRecord[], committedAt: number) => void;
+  readonly log: (line: string) => void;
+  /** Work that must finish before this task starts (the previous task of the partition stopping). */
+  readonly after?: Promise<void> | undefined;
+}
+
+/** How long a task waits for a seek to land before it accepts a gap (control records, compaction). */
+const SEEK_PATIENCE_MS = 10_000;
+
+/** The task of one topic partition. */
+export class PartitionTask {
+  #buffer: StreamRecord[] = [];
+  #generation = 0;
+  #started = false;
+  #next: number | null = null;
+  #seekTo: { offset: number; since: number } | undefined;
+  #paused = false;
+  #chain: Promise<void> = Promise.resolve();
+  #running = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly deps: TaskDeps,
+  ) {
+    if (deps.after !== undefined) this.#chain = deps.after;
+  }
+
+  /** Records buffered and not yet processed. */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /** The next offset this task will process (null before its first commit). */
+  get next(): number | null {
+    return this.#next;
+  }
+
+  /** Buffers fetched records and makes sure the batch loop runs; pauses the partition when full. */
+  offer(records: readonly StreamRecord[]): void {
+    for (const r of records) this.#buffer.push(r);
+    if (!this.#paused && this.#buffer.length >= this.deps.options.highWater) {
+      this.#paused = true;
+      this.deps.consumer.pause([{ topic: this.topic, partitions: [this.partition] }]);
+    }
+    if (!this.#running) this.#kick();
+  }
+
+  /** Stops owning the partition: drops the buffer; the batch in flight ends (commits or fences). */
+  async stop(): Promise<void> {
+    this.#generation++;
+    this.#buffer = [];
+    await this.#chain;
+    this.#reset();
+  }
+
+  #kick(): void {
+    if (this.#running) return;
+    const generation = this.#generation;
+    this.#running = true;
+    this.#chain = this.#chain
+      .then(() => this.#loop(generation))
+      .catch((error: unknown) =>
+        this.deps.log(`task ${this.topic}/${this.partition} failed: ${String(error)}`),
+      )
+      .finally(() => {
+        this.#running = false;
+        // Records offered between the loop's last look and now would otherwise wait for the next fetch.
+        if (this.#buffer.length > 0) this.#kick();
+      });
+  }
+
+  #reset(): void {
+    this.deps.stage.stop(this.topic, this.partition);
+    this.#started = false;
+    this.#next = null;
+    this.#seekTo = undefined;
+    if (this.#paused) {
+      this.#paused = false;
+      this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
+    }
+  }
+
+  async #loop(generation: number): Promise<void> {
+    while (generation === this.#generation && this.#buffer.length > 0) {
+      try {
+        if (!this.#started) await this.#start();
+        if (generation !== this.#generation) return;
+        const batch = this.#take();
+        if (batch.length > 0) await this.#run(batch, generation);
+      } catch (error) {
+        // Transient (Redis or Kafka unavailable): reload from the committed truth and try again.
+        this.deps.log(
+          `task ${this.topic}/${this.partition}: ${error instanceof Error ? error.message : String(error)}; retrying from the committed offset`,
+        );
+        this.#reset();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      if (this.#paused && this.#buffer.length <= this.deps.options.lowWater) {
+        this.#paused = false;
+        this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
+      }
+    }
+  }
+
+  async #start(): Promise<void> {
+    this.#next = await this.deps.offsets.readOffset(this.topic, this.partition);
+    await this.deps.stage.start(this.topic, this.partition);
+    this.#started = true;
+  }
+
+  /** The next batch: already-applied records dropped; a gap before the Redis offset means seek. */
+  #take(): StreamRecord[] {
+    const next = this.#next;
+    if (next === null) return this.#buffer.splice(0, this.deps.options.batchSize);
+    let skip = 0;
+    while (skip < this.#buffer.length && (this.#buffer[skip] as StreamRecord).offset < next) skip++;
+    if (skip > 0) this.#buffer.splice(0, skip);
+    const first = this.#buffer[0];
+    if (first === undefined) return [];
+    if (first.offset > next) {
+      // Fetched from past the truth (Kafka's commit is ahead of Redis): go back, unless a seek
+      // already went there and the log simply has no record at `next` (a control record).
+      const now = Date.now();
+      if (this.#seekTo?.offset !== next) {
+        this.#seekTo = { offset: next, since: now };
+        this.deps.consumer.seek({ topic: this.topic, partition: this.partition, offset: String(next) });
+        this.#buffer = [];
+        return [];
+      }
+      if (now - this.#seekTo.since < SEEK_PATIENCE_MS) {
+        this.#buffer = [];
+        return [];
+      }
+      this.deps.log(
+        `task ${this.topic}/${this.partition}: no record at offset ${next}; continuing at ${first.offset}`,
+      );
+    }
+    this.#seekTo = undefined;
+    return this.#buffer.splice(0, this.deps.options.batchSize);
+  }
+
+  async #run(batch: readonly StreamRecord[], generation: number): Promise<void> {
+    const { stage, producer, offsets, consumer } = this.deps;
+    const staged = await stage.process(this.topic, this.partition, batch);
+    let committed = false;
+    try {
+      if (staged.outputs.length > 0) {
+        if (producer === undefined) throw new Error('stage produced outputs but the task has no producer');
+        await producer.sendBatch({ topicMessages: [...staged.outputs], acks: -1 });
+      }
+      const nextOffset = (batch[batch.length - 1] as StreamRecord).offset + 1;
+      committed = await offsets.commit(this.topic, this.partition, this.#next, nextOffset, staged.writes);
+      if (!committed) {
+        // Another process owns the partition now, or did meanwhile: reload from its truth.
+        this.deps.log(`task ${this.topic}/${this.partition}: offset moved under us; reloading`);
+        this.#buffer = [];
+        this.#reset();
+        const stored = await offsets.readOffset(this.topic, this.partition);
+        if (stored !== null) {
+          consumer.seek({ topic: this.topic, partition: this.partition, offset: String(stored) });
+        }
+        return;
+      }
+      staged.committed();
+      this.#next = nextOffset;
+      this.deps.onCommit?.(batch, Date.now());
+      if (generation === this.#generation) {
+        await consumer
+          .commitOffsets([{ topic: this.topic, partition: this.partition, offset: String(nextOffset) }])
+          .catch((error: unknown) => this.deps.log(`advisory Kafka commit failed: ${String(error)}`));
+      }
+    } finally {
+      if (!committed) staged.aborted();
+    }
+  }
+}
