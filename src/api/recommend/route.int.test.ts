@@ -54,7 +54,7 @@ function expectContract(res: Response, text: string) {
 
 describe('GET /recommend/:userId against real Redis', () => {
   it('answers one line of at most 20 distinct comma-separated ids, no spaces, for known, live and cold users', async () => {
-    await redis.setBuffer(keys.userFactors('100000'), Buffer.from(new Float32Array(16).fill(0.2).buffer));
+    await redis.set(keys.userFactors('100000'), Buffer.from(new Float32Array(16).fill(0.2).buffer));
     await redis.hset(keys.userState('100000'), 'bias', '0.1', 'age', '30', 'gender', 'F');
     for (const userId of ['1', '2', '77', '300', '100000', '555555', '0']) {
       const res = await app.request(`/recommend/${userId}`);
