@@ -1,4 +1,5 @@
-import { createRandom, type Random } from './random.ts';
+import { fillNormalZiggurat } from './fill-normal-ziggurat.ts';
+import { createRandom } from './random.ts';
 import type { Algorithm, EpochListener, RatingSet } from './rating-set.ts';
 import type { FactorState, SgdRates } from './sgd-step.ts';
 import { createJsEpochRunner, createWasmEpochRunner } from './svd-epoch-runner.ts';
@@ -32,26 +33,6 @@ export const SVD_DEFAULTS: SvdParams = {
   simd: true,
 };
 
-/**
- * Normal deviates by Marsaglia's polar method: no trigonometry, about half the cost of Box–Muller for
- * the ~1M draws a 100-factor initialisation needs (the largest fixed cost of a fit).
- */
-function fillNormalPolar(out: Float32Array, random: Random, mean: number, std: number): void {
-  for (let k = 0; k < out.length;) {
-    let x = 0;
-    let y = 0;
-    let s = 0;
-    do {
-      x = 2 * random.next() - 1;
-      y = 2 * random.next() - 1;
-      s = x * x + y * y;
-    } while (s >= 1 || s === 0);
-    const m = std * Math.sqrt((-2 * Math.log(s)) / s);
-    out[k++] = mean + x * m;
-    if (k < out.length) out[k++] = mean + y * m;
-  }
-}
-
 function countPer(indices: Int32Array, n: number): Float32Array {
   const counts = new Float32Array(n);
   for (let k = 0; k < indices.length; k++) counts[indices[k] as number]! += 1;
@@ -70,8 +51,8 @@ export function fitSvd(train: RatingSet, params: SvdParams, onEpoch?: EpochListe
   const random = createRandom(params.seed);
   const userFactors = new Float32Array(train.nUsers * k);
   const itemFactors = new Float32Array(train.nItems * k);
-  fillNormalPolar(userFactors, random, params.initMean, params.initStd);
-  fillNormalPolar(itemFactors, random, params.initMean, params.initStd);
+  fillNormalZiggurat(userFactors, random, params.initMean, params.initStd);
+  fillNormalZiggurat(itemFactors, random, params.initMean, params.initStd);
   const state: FactorState = {
     mu: mean(train.ratings),
     factors: k,
