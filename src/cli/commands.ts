@@ -1,3 +1,4 @@
+import { apiCommand } from './api.ts';
 import type { Command } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { ingestCommand } from './ingest.ts';
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   ingestCommand,
   sinkCommand,
   trainCommand,
+  apiCommand,
 ];
