@@ -43,6 +43,8 @@ export async function startActorGroup(deps: ActorGroupDeps): Promise<ActorGroup>
     sessionTimeout: deps.sessionTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(deps.sessionTimeoutMs / 5)),
     rebalanceTimeout: Math.max(deps.sessionTimeoutMs * 2, 20_000),
+    // An idle fetch waits this long; it also bounds how long leaving the group takes.
+    maxWaitTimeInMs: 500,
   });
   const tasks = new Map<number, PartitionTask>();
   const stopping = new Map<number, Promise<void>>();

@@ -9,6 +9,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from '../config/load-config.ts';
 import { createOffsetStore } from '../streams/offset-store.ts';
 import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/partition-task.ts';
+import type { RunningRole } from '../streams/running-role.ts';
 import type { Topics } from '../streams/topics.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
 import { startActorGroup, type ActorGroup } from './actor-group.ts';
@@ -39,20 +40,18 @@ export interface RoleContext {
   readonly onRatingFresh: (seconds: number) => void;
 }
 
-/** A running role. */
-export interface RunningRole {
-  readonly name: string;
+/** A running actor role. */
+export interface RunningStreamRole extends RunningRole {
   readonly group: ActorGroup;
   /** Live actors and passivations of the role's actor kind. */
   readonly registry?: ActorRegistry<UserState> | ActorRegistry<MovieState>;
   readonly movieStats?: MovieStageStats;
-  stop(): Promise<void>;
 }
 
 /** Starts one role. */
 export interface RoleStarter {
   readonly name: string;
-  start(ctx: RoleContext): Promise<RunningRole>;
+  start(ctx: RoleContext): Promise<RunningStreamRole>;
 }
 
 /** Default bounds of the actor registries: 100k live actors, passivated after 5 idle minutes. */

@@ -12,7 +12,7 @@ import { ensureTopics, topicNames } from '../streams/topics.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { STREAM_MODEL_DEFAULTS, type StreamModelOptions } from './model-options.ts';
 import { createStreamMetrics } from './stream-metrics.ts';
-import { REGISTRY_DEFAULTS, streamRoles, type RoleStarter, type RunningRole } from './stream-roles.ts';
+import { REGISTRY_DEFAULTS, streamRoles, type RoleStarter, type RunningStreamRole } from './stream-roles.ts';
 import type { RegistryOptions } from './registry.ts';
 
 /** How to run the stream; every field has a default. */
@@ -32,7 +32,7 @@ export interface StreamOptions {
 
 /** A running stream process. */
 export interface RunningStream {
-  readonly roles: readonly RunningRole[];
+  readonly roles: readonly RunningStreamRole[];
   readonly model: StreamModelOptions;
   /** Flushes batches in flight, commits them, leaves the groups and closes the clients. */
   stop(): Promise<void>;
@@ -53,7 +53,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const model = { ...STREAM_MODEL_DEFAULTS, ...options.model };
-  const roles: RunningRole[] = [];
+  const roles: RunningStreamRole[] = [];
   const started = options.roles ?? streamRoles;
   const ctx = {
     config,

@@ -6,6 +6,7 @@ import { migrateCommand } from './migrate.ts';
 import { replayCommand } from './replay.ts';
 import { servicesCommand } from './services.ts';
 import { sinkCommand } from './sink.ts';
+import { streamCommand } from './stream.ts';
 import { trainCommand } from './train.ts';
 
 /** Every command the CLI offers. Only commands that work are listed here. */
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   replayCommand,
   ingestCommand,
   sinkCommand,
+  streamCommand,
   trainCommand,
   apiCommand,
 ];
