@@ -20,6 +20,9 @@ export interface CatalogueIndex {
   readonly genreNames: readonly string[];
   readonly genreStart: Int32Array;
   readonly genreCodes: Uint16Array;
+  /** Items of each genre, CSR by genre code: `genreItems[genreItemStart[g] .. genreItemStart[g+1]]`. */
+  readonly genreItemStart: Int32Array;
+  readonly genreItems: Int32Array;
   /** Item index of a movie id, or undefined. */
   indexOf(movieId: string): number | undefined;
 }
@@ -55,12 +58,28 @@ export function buildCatalogueIndex(
     return movie;
   });
   const index = new Map(itemIds.map((id, i) => [id, i]));
+  const genreCodes = Uint16Array.from(codes);
+  const genreItemStart = new Int32Array(genreNames.length + 1);
+  for (const code of genreCodes) genreItemStart[code + 1] = (genreItemStart[code + 1] as number) + 1;
+  for (let g = 0; g < genreNames.length; g++)
+    genreItemStart[g + 1] = (genreItemStart[g + 1] as number) + (genreItemStart[g] as number);
+  const genreItems = new Int32Array(genreCodes.length);
+  const fill = genreItemStart.slice(0, genreNames.length);
+  for (let i = 0; i < itemIds.length; i++)
+    for (let k = genreStart[i] as number; k < (genreStart[i + 1] as number); k++) {
+      const code = genreCodes[k] as number;
+      const at = fill[code] as number;
+      genreItems[at] = i;
+      fill[code] = at + 1;
+    }
   return {
     itemIds,
     movies,
     genreNames,
     genreStart,
-    genreCodes: Uint16Array.from(codes),
+    genreCodes,
+    genreItemStart,
+    genreItems,
     indexOf: (movieId) => index.get(movieId),
   };
 }

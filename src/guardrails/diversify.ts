@@ -59,11 +59,14 @@ export function diversify(
     let best = -1;
     let bestValue = -Infinity;
     for (let p = 0; p < pool.items.length; p++) {
+      const score = pool.scores[p] as number;
+      // The pool is sorted by score, so once even the bonus cannot beat the best, nothing later can.
+      if (score + options.genreBonus <= bestValue) break;
       const item = pool.items[p] as number;
       if (picked[p] === 1 || (onlyAdmitted && !admitted(item))) continue;
       const fresh = newGenres(item);
       if (onlyNew && fresh === 0) continue;
-      const value = (pool.scores[p] as number) + (fresh > 0 ? options.genreBonus : 0);
+      const value = score + (fresh > 0 ? options.genreBonus : 0);
       if (value > bestValue) [best, bestValue] = [p, value];
     }
     return best;
