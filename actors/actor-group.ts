@@ -21,6 +21,7 @@ export interface ActorGroupDeps {
   /** How long the group waits for a silent member before moving its partitions (ms). */
   readonly sessionTimeoutMs: number;
   readonly onCommit?: (records: readonly StreamRecord[], committedAt: number) => void;
+  readonly afterProduce?: (() => void) | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -79,6 +80,7 @@ export async function startActorGroup(deps: ActorGroupDeps): Promise<ActorGroup>
           consumer,
           options: deps.taskOptions,
           onCommit: deps.onCommit,
+          afterProduce: deps.afterProduce,
           log: deps.log,
           after: stopping.get(batch.partition),
         });

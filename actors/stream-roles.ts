@@ -36,6 +36,8 @@ export interface RoleContext {
   readonly log: (line: string) => void;
   /** Called after every committed batch of a group. */
   readonly onCommit: (group: string, records: readonly StreamRecord[], committedAt: number) => void;
+  /** Called between producing a batch's outputs and committing it (crash tests' failpoint). */
+  readonly afterProduce: (() => void) | undefined;
   /** Called per committed rating with the seconds from Kafka to the user's factors in Redis. */
   readonly onRatingFresh: (seconds: number) => void;
 }
@@ -75,6 +77,7 @@ export const userRole: RoleStarter = {
       taskOptions: ctx.tasks,
       sessionTimeoutMs: ctx.sessionTimeoutMs,
       log: ctx.log,
+      afterProduce: ctx.afterProduce,
       onCommit(records, committedAt) {
         registry.passivate();
         ctx.onCommit(groupId, records, committedAt);

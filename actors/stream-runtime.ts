@@ -28,6 +28,8 @@ export interface StreamOptions {
   readonly metrics?: Registry;
   readonly onCommit?: (group: string, records: readonly StreamRecord[], committedAt: number) => void;
   readonly onRatingFresh?: (seconds: number) => void;
+  /** Called between producing a batch's outputs and committing it (crash tests' failpoint). */
+  readonly afterProduce?: () => void;
 }
 
 /** A running stream process. */
@@ -67,6 +69,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     registry: { ...REGISTRY_DEFAULTS, ...options.registry },
     sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
     log,
+    afterProduce: options.afterProduce,
     onCommit: (group: string, records: readonly StreamRecord[], at: number) => {
       metrics?.committed(group, records.length);
       options.onCommit?.(group, records, at);

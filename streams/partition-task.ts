@@ -60,6 +60,8 @@ export interface TaskDeps {
   readonly options: TaskOptions;
   /** Called after each committed batch (metrics, freshness). */
   readonly onCommit?: (records: readonly StreamRecord[], committedAt: number) => void;
+  /** Called between producing a batch's outputs and committing it: the crash tests' failpoint. */
+  readonly afterProduce?: (() => void) | undefined;
   readonly log: (line: string) => void;
   /** Work that must finish before this task starts (the previous task of the partition stopping). */
   readonly after?: Promise<void> | undefined;
@@ -209,6 +211,7 @@ export class PartitionTask {
       if (staged.outputs.length > 0) {
         if (producer === undefined) throw new Error('stage produced outputs but the task has no producer');
         await producer.sendBatch({ topicMessages: [...staged.outputs], acks: -1 });
+        this.deps.afterProduce?.();
       }
       const nextOffset = (batch[batch.length - 1] as StreamRecord).offset + 1;
       committed = await offsets.commit(this.topic, this.partition, this.#next, nextOffset, staged.writes);

@@ -23,7 +23,9 @@ the partitions.
   --max-live N             live actors kept per kind (default 100000; the rest are passivated)
   --batch-size N           records per committed batch (default 1000)
   --session-timeout-ms N   how long the group waits for a silent member (default 10000)
-  --metrics-port PORT      serve Prometheus /metrics on 127.0.0.1:PORT`,
+  --metrics-port PORT      serve Prometheus /metrics on 127.0.0.1:PORT
+  --crash-after-produce N  testing only: SIGKILL this process after producing the outputs of its
+                           Nth batch and before committing it (the crash tests' worst moment)`,
   async run(args, io) {
     const values = parseOptions(args, {
       only: { type: 'string' },
@@ -33,7 +35,10 @@ the partitions.
       'batch-size': { type: 'string' },
       'session-timeout-ms': { type: 'string' },
       'metrics-port': { type: 'string' },
+      'crash-after-produce': { type: 'string' },
     });
+    const crashAt = numberOption(values['crash-after-produce'], 'crash-after-produce', 0, 0, 1e9);
+    let produced = 0;
     const only = values.only;
     if (only !== undefined && only !== 'user' && only !== 'movie') {
       throw new UsageError(`--only must be user or movie, got '${only}'`);
@@ -57,6 +62,12 @@ the partitions.
       ),
       metrics: registry,
       log: io.err,
+      afterProduce:
+        crashAt === 0
+          ? undefined
+          : () => {
+              if (++produced === crashAt) process.kill(process.pid, 'SIGKILL');
+            },
     });
     const port = values['metrics-port'];
     const server =

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
+import { redisKeys } from '../src/store/redis-keys.ts';
+import { topicNames } from '../streams/topics.ts';
+import { createTestScope } from '../test/isolation.ts';
+import { produceUserEvents, userEventsOf } from './replay-events.ts';
+import { committedTotal, expectedCounts, readCounts, waitForOffsets } from './stream-checks.ts';
+
+const scope = createTestScope('stream-crash');
+const topics = topicNames(scope.config);
+const keys = redisKeys(scope.config.redis.keyPrefix);
+const world = generateSyntheticWorld({ users: 400, movies: 300, ratings: 10_000, seed: 11 });
+const events = userEventsOf(world);
+const children = new Set<ChildProcess>();
+const logs: string[] = [];
+
+function startStreamProcess(name: string, extra: string[] = []): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/marquee.js',
+      'stream',
+      '--factors',
+      '16',
+      '--batch-size',
+      '500',
+      '--session-timeout-ms',
+      '6000',
+      ...extra,
+    ],
+    {
+      cwd: new URL('..', import.meta.url),
+      env: {
+        ...process.env,
+        TOPIC_PREFIX: scope.config.kafka.topicPrefix,
+        REDIS_KEY_PREFIX: scope.config.redis.keyPrefix,
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      logs.push(`[${name}] ${text}`);
+      if (text.includes('running')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${logs.join('')}`)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  for (const name of ['user-events', 'movie-events', 'served', 'dlq']) await scope.createTopic(name, 4);
+  scope.groupId('user-actors');
+  scope.groupId('movie-actors');
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await scope.cleanup();
+});
+
+describe('marquee stream under a crash', () => {
+  it('counts every event exactly once and keeps factors finite when processes are SIGKILLed mid-replay', async () => {
+    const redis = scope.redis();
+    // a kills itself at the worst moment: its 8th batch's movie events are in Kafka, its state is not
+    // in Redis. b is SIGKILLed from outside at 30 % of the replay. Both restart at 70 %.
+    const [a, b] = await Promise.all([
+      startStreamProcess('a', ['--crash-after-produce', '8']),
+      startStreamProcess('b'),
+    ]);
+    const aDied = new Promise<NodeJS.Signals | null>((resolve) =>
+      a.on('exit', (_code, signal) => resolve(signal)),
+    );
+    await sleep(3000); // both members in the group, partitions split between them
+    const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const userGroup = `${scope.config.kafka.topicPrefix}user-actors`;
+    let killedAt = -1;
+    let restarted: Promise<unknown> | undefined;
+    // A paced replay (about 10k events/s), so the kills land while records are flowing.
+    for (let start = 0; start < events.length; start += 1000) {
+      await produceUserEvents(producer, topics.userEvents, events.slice(start, start + 1000), 1000);
+      await sleep(100);
+      if (killedAt < 0 && start >= events.length * 0.3) {
+        b.kill('SIGKILL');
+        killedAt = await committedTotal(redis, keys, userGroup, topics.userEvents, 4);
+      }
+      if (restarted === undefined && start >= events.length * 0.7) {
+        expect(await aDied).toBe('SIGKILL');
+        restarted = Promise.all([startStreamProcess('a2'), startStreamProcess('b2')]);
+      }
+    }
+    await producer.disconnect();
+    await restarted;
+    const expected = expectedCounts(events);
+    await waitForOffsets(
+      redis,
+      keys,
+      scope.config,
+      { user: events.length, movie: expected.movieEvents },
+      90_000,
+    );
+    expect(killedAt).toBeGreaterThan(0);
+    expect(killedAt).toBeLessThan(events.length);
+    const got = await readCounts(redis, keys, expected, 16);
+    expect(got.users).toEqual(expected.users);
+    expect(got.movies).toEqual(expected.movies);
+    expect(got.histogram).toEqual(expected.histogram);
+    expect(got.rated).toEqual(expected.rated);
+    expect(got.watched).toEqual(expected.watched);
+    expect(got.nonFinite).toBe(0);
+  }, 150_000);
+});
