@@ -30,6 +30,8 @@ export interface ActorGroup {
   readonly groupId: string;
   /** Records fetched but not yet committed, per partition this process owns (a lag lower bound). */
   lag(): number;
+  /** Resolves once the group has assigned this member its partitions the first time. */
+  readonly joined: Promise<void>;
   /** Partitions this process owns now. */
   partitions(): number[];
   /** Finishes batches in flight, commits them, and leaves the group. */
@@ -65,7 +67,12 @@ export async function startActorGroup(deps: ActorGroupDeps): Promise<ActorGroup>
 
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  consumer.on(consumer.events.GROUP_JOIN, () => restartAll());
+  let markJoined: () => void = () => undefined;
+  const joined = new Promise<void>((resolve) => (markJoined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    restartAll();
+    markJoined();
+  });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -102,6 +109,7 @@ export async function startActorGroup(deps: ActorGroupDeps): Promise<ActorGroup>
   });
   return {
     groupId,
+    joined,
     lag() {
       let lag = 0;
       for (const [partition, task] of tasks) {

@@ -234,5 +234,17 @@ describe('movie messages', () => {
     };
     expect(decodeMovieMessage(encodeMovieMessage(m))).toEqual(m);
     expect(decodeMovieMessage('{"type":"rate"}')).toEqual(expect.any(String));
+    const wire = JSON.parse(encodeMovieMessage(m)) as Record<string, unknown>;
+    for (const [field, bad] of [
+      ['err', null],
+      ['rating', 11],
+      ['p', 'AAA'],
+      ['source', { topic: 'ue', partition: -1, offset: 0 }],
+      ['type', 'nope'],
+    ] as const) {
+      expect(decodeMovieMessage(JSON.stringify({ ...wire, [field]: bad }))).toEqual(expect.any(String));
+    }
+    const watch: MovieMessage = { type: 'watch', movieId: 'm', userId: 'u', at: 2, eventId: id(2), source };
+    expect(decodeMovieMessage(encodeMovieMessage(watch))).toEqual(watch);
   });
 });

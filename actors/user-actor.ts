@@ -4,9 +4,8 @@
  * task fetched) and hands the movie half of each SGD step to the movie actor as a message.
  */
 import type { RateEvent, ServedEvent, UserEvent, WatchEvent } from '../streams/events.ts';
-import { foldInUser } from '../src/model/fold-in.ts';
 import { dotAt, sgdHalfStep } from '../src/model/sgd-step.ts';
-import { SvdModel } from '../src/model/svd-model.ts';
+import { foldInDual } from './fold-in-dual.ts';
 import type { MovieMessage, SourceRef } from './messages.ts';
 import { clip, seededVector, type StreamModelOptions } from './model-options.ts';
 
@@ -72,38 +71,13 @@ export function estimate(user: UserState, movie: MovieView, options: StreamModel
   return options.mu + user.bias + movie.bias + dotAt(user.vector, 0, movie.vector, 0, options.factors);
 }
 
-/** Ridge regression of (b_u, p_u) against the pending ratings' movie factors (src/model/fold-in.ts). */
+/** Ridge regression of (b_u, p_u) against the pending ratings' movie factors (the dual of src/model/fold-in.ts). */
 export function foldIn(
   pending: readonly PendingRating[],
   options: StreamModelOptions,
 ): { bias: number; vector: Float32Array } {
-  const k = options.factors;
-  const n = pending.length;
-  const itemFactors = new Float32Array(n * k);
-  pending.forEach((p, j) => itemFactors.set(p.movieVector, j * k));
-  const model = new SvdModel({
-    algorithm: 'fold-in',
-    params: {},
-    mu: options.mu,
-    factors: k,
-    scale: options.scale,
-    userIds: [],
-    itemIds: pending.map((p) => p.movieId),
-    userBias: new Float32Array(0),
-    itemBias: Float32Array.from(pending, (p) => p.movieBias),
-    userFactors: new Float32Array(0),
-    itemFactors,
-    userCounts: new Float32Array(0),
-    itemCounts: new Float32Array(n).fill(1),
-  });
-  const items = Array.from({ length: n }, (_, j) => j);
-  const folded = foldInUser(
-    model,
-    items,
-    pending.map((p) => p.rating),
-    { lambda: options.foldInLambda },
-  );
-  return { bias: folded.bias, vector: folded.vector };
+  const rows = pending.map((p) => ({ vector: p.movieVector, target: p.rating - options.mu - p.movieBias }));
+  return foldInDual(rows, options.factors, options.foldInLambda);
 }
 
 function rate(

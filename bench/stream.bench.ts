@@ -1,0 +1,241 @@
+/**
+ * `npm run bench:stream`: the stream actors end to end on this machine, services local (Kafka, Redis
+ * and the bench share the 2 cores). Typed user events are produced straight onto user-events while the
+ * user and movie actor groups run in this process; ingest is not included.
+ *   throughput  events/s from the first event produced to the last movie event committed in Redis,
+ *               synthetic world (small: 50k ratings + 132k watches), median of --runs runs
+ *   freshness   p50/p99 seconds from a rating entering Kafka to its user's factors committed in Redis,
+ *               replay paced at --rate events/s
+ *   memory      RSS after 400k ratings spread over 10k and over 200k distinct users, registry bounded
+ *               to --max-live actors per kind (passivation keeps memory flat)
+ * Options: --runs N (3), --rate R (10000), --factors K (100), --max-live N (20000), --batch-size N
+ * (1000), --only a,b.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../config/load-config.ts';
+import { produceUserEvents, userEventsOf } from '../actors/replay-events.ts';
+import { waitForOffsets } from '../actors/stream-checks.ts';
+import { startStream } from '../actors/stream-runtime.ts';
+import { generateSyntheticWorld, SYNTHETIC_SIZES } from '../src/data/synthetic-world.ts';
+import { createRandom } from '../src/model/random.ts';
+import { redisKeys } from '../src/store/redis-keys.ts';
+import { eventIdForKey, type UserEvent } from '../streams/events.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { topicNames } from '../streams/topics.ts';
+
+/** What the replay thread produces: a workload by name, onto a config's user-events topic. */
+interface ReplaySpec {
+  readonly workload: Workload;
+  readonly env: Record<string, string | undefined>;
+  readonly rate: number;
+}
+type Workload = { kind: 'world'; seed: number } | { kind: 'many-users'; users: number; ratings: number };
+
+function workloadEvents(w: Workload): UserEvent[] {
+  return w.kind === 'world'
+    ? userEventsOf(generateSyntheticWorld({ ...SYNTHETIC_SIZES.small, seed: w.seed }))
+    : manyUsers(w.users, w.ratings);
+}
+
+/** The replay runs in its own process, as `marquee replay` does; the parent says when to start. */
+async function replayProcess(spec: ReplaySpec): Promise<void> {
+  const config = loadConfig(spec.env);
+  const events = workloadEvents(spec.workload);
+  const producer = createKafka(config, 'bench-replay').producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  process.send?.({ ready: events.length });
+  await new Promise((resolve) => process.once('message', resolve));
+  const started = performance.now();
+  const chunk = 2000;
+  for (let start = 0; start < events.length; start += chunk) {
+    await produceUserEvents(
+      producer,
+      topicNames(config).userEvents,
+      events.slice(start, start + chunk),
+      chunk,
+    );
+    const wait = started + ((start + chunk) / spec.rate) * 1000 - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  await producer.disconnect();
+  process.send?.({ done: true });
+}
+
+if (process.argv[2] === '--replay') {
+  await replayProcess(JSON.parse(process.argv[3] ?? '{}') as ReplaySpec);
+  process.exit(0);
+}
+
+/** Starts the replay process; resolves with `go` (start producing) and `done` once it is ready. */
+async function startReplay(spec: ReplaySpec): Promise<{ go: () => Promise<void> }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--replay', JSON.stringify(spec)], {
+    execArgv: ['--import', 'tsx'],
+  });
+  await new Promise((resolve) => child.once('message', resolve));
+  return {
+    go: () =>
+      new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`replay exited with ${code}`)),
+        );
+        child.send('go');
+      }),
+  };
+}
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    rate: { type: 'string', default: '10000' },
+    factors: { type: 'string', default: '100' },
+    'max-live': { type: 'string', default: '20000' },
+    'batch-size': { type: 'string', default: '1000' },
+    only: { type: 'string', default: 'throughput,freshness,memory' },
+  },
+});
+const factors = Number(values.factors);
+const maxLive = Number(values['max-live']);
+const phases = new Set(values.only.split(','));
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+interface Run {
+  seconds: number;
+  freshness: number[];
+  rssMb: number;
+  live: number;
+  passivations: number;
+}
+
+async function cleanup(config: Config): Promise<void> {
+  const admin = createKafka(config, 'bench-cleanup').admin();
+  await admin.connect();
+  const prefix = config.kafka.topicPrefix;
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  await admin.deleteGroups([`${prefix}user-actors`, `${prefix}movie-actors`]).catch(() => undefined);
+  if (topics.length > 0) await admin.deleteTopics({ topics });
+  await admin.disconnect();
+  const redis = new Redis(config.redis.url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.keyPrefix}*`, 'COUNT', 5000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/** Runs the stream over a workload produced at `rate` (Infinity: as fast as possible). */
+async function run(
+  workload: Workload,
+  expected: { user: number; movie: number },
+  rate: number,
+): Promise<Run> {
+  const id = randomBytes(4).toString('hex');
+  const env = { ...process.env, TOPIC_PREFIX: `bench.${id}.`, REDIS_KEY_PREFIX: `bench:${id}:` };
+  const config = loadConfig(env);
+  const freshness: number[] = [];
+  const stream = await startStream(config, {
+    model: { factors },
+    registry: { maxLive },
+    tasks: { batchSize: Number(values['batch-size']) },
+    log: () => undefined,
+    onRatingFresh: (s) => freshness.push(s),
+  });
+  const replay = await startReplay({ workload, env, rate: Number.isFinite(rate) ? rate : 1e12 });
+  const redis = new Redis(config.redis.url);
+  let rssPeak = 0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 200);
+  await Promise.all(stream.roles.map((r) => r.group.joined));
+  const started = performance.now();
+  await replay.go();
+  await waitForOffsets(redis, redisKeys(config.redis.keyPrefix), config, expected, 600_000);
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const user = stream.roles.find((r) => r.name === 'user')?.registry;
+  const result = {
+    seconds,
+    freshness,
+    rssMb: Math.max(rssPeak, process.memoryUsage().rss) / 2 ** 20,
+    live: user?.size ?? 0,
+    passivations: user?.passivations ?? 0,
+  };
+  await stream.stop();
+  redis.disconnect();
+  await cleanup(config);
+  return result;
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+};
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+/** Ratings spread evenly over `users` distinct users (ids shuffled so users interleave). */
+function manyUsers(users: number, ratings: number): UserEvent[] {
+  const random = createRandom(users);
+  return Array.from({ length: ratings }, (_, j) => ({
+    type: 'rate' as const,
+    userId: `u${(j * 7919) % users}`,
+    movieId: `m${Math.floor(random.next() ** 2 * 5000)}`,
+    rating: 1 + random.int(5),
+    at: Date.UTC(2024, 0, 1) + j * 1000,
+    eventId: eventIdForKey(`many:${users}:${j}`),
+  }));
+}
+
+const lines: string[] = [];
+const say = (line: string) => {
+  console.log(line);
+  lines.push(line);
+};
+say(
+  `stream bench: ${factors} factors, max ${maxLive} live actors per kind, Node ${process.version}, services local on the same cores`,
+);
+
+function counted(w: Workload): { user: number; movie: number } {
+  const events = workloadEvents(w);
+  return { user: events.length, movie: events.filter((e) => e.type !== 'served').length };
+}
+
+if (phases.has('throughput')) {
+  const workload: Workload = { kind: 'world', seed: 5 };
+  const expected = counted(workload);
+  const rates: number[] = [];
+  for (let r = 0; r < Number(values.runs); r++) {
+    const result = await run(workload, expected, Infinity);
+    rates.push(expected.user / result.seconds);
+    say(
+      `  throughput run ${r + 1}: ${expected.user} events in ${result.seconds.toFixed(2)} s = ${Math.round(expected.user / result.seconds)} events/s`,
+    );
+  }
+  say(
+    `throughput (median of ${rates.length}): ${Math.round(median(rates))} user events/s end to end (plus as many movie events)`,
+  );
+}
+
+if (phases.has('freshness')) {
+  const rate = Number(values.rate);
+  const workload: Workload = { kind: 'world', seed: 6 };
+  const f = (await run(workload, counted(workload), rate)).freshness;
+  say(
+    `freshness at ${rate} events/s: p50 ${(median(f) * 1000).toFixed(0)} ms, p99 ${(quantile(f, 0.99) * 1000).toFixed(0)} ms, max ${(quantile(f, 1) * 1000).toFixed(0)} ms over ${f.length} ratings`,
+  );
+}
+
+if (phases.has('memory')) {
+  for (const users of [10_000, 200_000]) {
+    const workload: Workload = { kind: 'many-users', users, ratings: 400_000 };
+    const result = await run(workload, counted(workload), Infinity);
+    say(
+      `memory with ${users} distinct users (400k ratings): peak RSS ${result.rssMb.toFixed(0)} MB, ${result.live} user actors live at the end, ${result.passivations} passivations, ${Math.round(400_000 / result.seconds)} events/s`,
+    );
+  }
+}
+say('done');
+process.exit(0);
