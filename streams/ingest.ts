@@ -5,6 +5,9 @@ import type { MetadataEnricher } from './metadata-enricher.ts';
 import { parseMovielogLine } from './movielog-parser.ts';
 import type { RunningRole } from './running-role.ts';
 
+/** Messages per produce request; well under the broker's 1 MB record-batch limit for course lines. */
+const sendChunk = 1_000;
+
 /** Counters of one ingest process. */
 export interface IngestStats {
   lines: number;
@@ -53,7 +56,10 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     return producer;
   };
 
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    options.log?.(`ingest: consumer crashed: ${payload.error.message}`),
+  );
   await consumer.connect();
   await consumer.subscribe({ topic: topics.movielog, fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
@@ -89,11 +95,13 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       const producer = await producerFor(batch.partition);
       const transaction = await producer.transaction();
       try {
-        const topicMessages = [
-          ...(events.length > 0 ? [{ topic: topics.userEvents, messages: events }] : []),
-          ...(dead.length > 0 ? [{ topic: topics.deadLetter, messages: dead }] : []),
-        ];
-        await transaction.sendBatch({ topicMessages });
+        // The broker refuses a record batch over message.max.bytes (1 MB by default): send in chunks.
+        for (let k = 0; k < events.length; k += sendChunk) {
+          await transaction.send({ topic: topics.userEvents, messages: events.slice(k, k + sendChunk) });
+        }
+        for (let k = 0; k < dead.length; k += sendChunk) {
+          await transaction.send({ topic: topics.deadLetter, messages: dead.slice(k, k + sendChunk) });
+        }
         await transaction.sendOffsets({
           consumerGroupId: groupId,
           topics: [

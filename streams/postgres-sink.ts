@@ -20,6 +20,7 @@ export interface SinkOptions {
   readonly pool: pg.Pool;
   readonly groupId: string;
   readonly fromBeginning?: boolean;
+  readonly log?: (line: string) => void;
 }
 
 /** A running sink with live counters. */
@@ -38,7 +39,10 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
   const stats: SinkStats = { events: 0, ratingsInserted: 0, watchesInserted: 0, deadLettered: 0 };
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    options.log?.(`sink: consumer crashed: ${payload.error.message}`),
+  );
   await consumer.connect();
   await consumer.subscribe({ topic: topics.userEvents, fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
@@ -61,7 +65,9 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
         } else if (parsed.event.type === 'rate') ratings.push(parsed.event);
         else if (parsed.event.type === 'watch') watches.push(parsed.event);
       }
-      if (dead.length > 0) await producer.send({ topic: topics.deadLetter, messages: dead });
+      for (let k = 0; k < dead.length; k += 1_000) {
+        await producer.send({ topic: topics.deadLetter, messages: dead.slice(k, k + 1_000) });
+      }
       const inserted = await appendEvents(pool, ratings, watches);
       const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
       await consumer.commitOffsets([
