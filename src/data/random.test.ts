@@ -1,31 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WeightedSampler, createRandom, deriveSeed } from './random.ts';
-
-describe('createRandom', () => {
-  it('repeats its stream for a seed and differs across seeds', () => {
-    const take = (seed: number): number[] => {
-      const r = createRandom(seed);
-      return Array.from({ length: 5 }, () => r.next());
-    };
-    expect(take(1)).toEqual(take(1));
-    expect(take(1)).not.toEqual(take(2));
-  });
-
-  it('stays in range and has the moments it promises', () => {
-    const r = createRandom(9);
-    let sum = 0;
-    let sq = 0;
-    for (let k = 0; k < 20_000; k++) {
-      const u = r.next();
-      expect(u >= 0 && u < 1).toBe(true);
-      const z = r.normal();
-      sum += z;
-      sq += z * z;
-    }
-    expect(Math.abs(sum / 20_000)).toBeLessThan(0.05);
-    expect(Math.abs(sq / 20_000 - 1)).toBeLessThan(0.05);
-  });
-});
+import { createRandom } from '../model/random.ts';
+import { WeightedSampler, deriveSeed } from './random.ts';
 
 describe('WeightedSampler', () => {
   it('draws indices in proportion to their weights and never a zero-weight one', () => {

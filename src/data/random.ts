@@ -1,51 +1,8 @@
 /**
- * A small seeded random source (sfc32, seeded through splitmix32) for the synthetic world: the same seed
- * gives the same world on every machine and Node version, which Math.random cannot promise.
+ * Sampling helpers for the synthetic world, on top of the one seeded generator the project uses
+ * (src/model/random.ts): sub-stream seeds and weighted index sampling.
  */
-
-/** A deterministic stream of random numbers. */
-export interface Random {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Uniform integer in [0, n). */
-  int(n: number): number;
-  /** Standard normal (Box-Muller, no caching so the stream stays simple to reason about). */
-  normal(): number;
-}
-
-/** A {@link Random} seeded by any 32-bit integer (other numbers are truncated to 32 bits). */
-export function createRandom(seed: number): Random {
-  let s = seed >>> 0;
-  const split = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = split();
-  let b = split();
-  let c = split();
-  let d = split();
-  const next = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t / 4294967296;
-  };
-  for (let k = 0; k < 12; k++) next();
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    normal: () => {
-      const u = 1 - next();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
-    },
-  };
-}
+import type { Random } from '../model/random.ts';
 
 /** A seed for sub-stream `part` of `seed`, hashed so no two (seed, part) pairs share a stream by accident. */
 export function deriveSeed(seed: number, part: number): number {

@@ -6,7 +6,7 @@
  * few logged minutes; some sessions end without a rating. Ratings come out in time order.
  */
 import type { MovieRecord, RatingRecord, UserRecord, WatchRecord } from './dataset.ts';
-import type { Random } from './random.ts';
+import type { Random } from '../model/random.ts';
 import { WeightedSampler } from './random.ts';
 import type { PlantedTastes } from './synthetic-tastes.ts';
 import { plantedScore } from './synthetic-tastes.ts';
@@ -49,7 +49,7 @@ export function generateActivity(
   const order = shuffledIndices(nMovies, random);
   for (let r = 0; r < nMovies; r++) popularity[order[r] ?? 0] = 1 / Math.pow(r + 1, options.zipf);
   const movieSampler = new WeightedSampler(popularity);
-  const userSampler = new WeightedSampler(users.map(() => Math.exp(1.1 * random.normal())));
+  const userSampler = new WeightedSampler(users.map(() => Math.exp(1.1 * random.normal(0, 1))));
   const minor = users.map((u) => u.age != null && u.age < 18);
   const forMinors = movies.map((m) => !m.adult && m.certification !== 'R' && m.certification !== 'NC-17');
   const rated = createPairSet(users.length, nMovies);
@@ -86,7 +86,7 @@ export function generateActivity(
       }
     }
     rated.add(u * nMovies + i);
-    const value = plantedScore(tastes, u, i) + options.noise * random.normal();
+    const value = plantedScore(tastes, u, i) + options.noise * random.normal(0, 1);
     ratings.push({ userId: user.userId, movieId: movie.movieId, rating: clampStars(value), timestamp: end });
   }
   ratings.sort((a, b) => a.timestamp - b.timestamp);

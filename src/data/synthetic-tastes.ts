@@ -5,7 +5,7 @@
  * and fairness audits have something to find). Ratings are drawn from it plus noise, so a recommender
  * trained on the world can be scored against the truth.
  */
-import type { Random } from './random.ts';
+import type { Random } from '../model/random.ts';
 
 /** The latent model the ratings were drawn from; factors are row-major (`k` per user or movie). */
 export interface PlantedTastes {
@@ -37,9 +37,9 @@ export function plantTastes(
 ): PlantedTastes {
   const s = spread(factors);
   const genreDirections = new Float32Array(genreCount * factors);
-  for (let j = 0; j < genreDirections.length; j++) genreDirections[j] = random.normal();
+  for (let j = 0; j < genreDirections.length; j++) genreDirections[j] = random.normal(0, 1);
   const groupDirections = new Float32Array(groupCount * factors);
-  for (let j = 0; j < groupDirections.length; j++) groupDirections[j] = random.normal();
+  for (let j = 0; j < groupDirections.length; j++) groupDirections[j] = random.normal(0, 1);
   const users = userGroups.length;
   const userFactors = new Float32Array(users * factors);
   const own = Math.sqrt(1 - GROUP_SHARE);
@@ -48,11 +48,11 @@ export function plantTastes(
     const g = userGroups[u] ?? 0;
     for (let f = 0; f < factors; f++) {
       const group = groupDirections[g * factors + f] ?? 0;
-      userFactors[u * factors + f] = s * (own * random.normal() + shared * group);
+      userFactors[u * factors + f] = s * (own * random.normal(0, 1) + shared * group);
     }
   }
   const userBias = new Float32Array(users);
-  for (let u = 0; u < users; u++) userBias[u] = 0.35 * random.normal();
+  for (let u = 0; u < users; u++) userBias[u] = 0.35 * random.normal(0, 1);
   const movies = genreIndex.length;
   const movieFactors = new Float32Array(movies * factors);
   const movieBias = new Float32Array(movies);
@@ -62,9 +62,9 @@ export function plantTastes(
       let g = 0;
       for (const gi of genres) g += genreDirections[gi * factors + f] ?? 0;
       const mean = genres.length > 0 ? g / Math.sqrt(genres.length) : 0;
-      movieFactors[i * factors + f] = s * Math.SQRT1_2 * (mean + random.normal());
+      movieFactors[i * factors + f] = s * Math.SQRT1_2 * (mean + random.normal(0, 1));
     }
-    movieBias[i] = 0.4 * random.normal();
+    movieBias[i] = 0.4 * random.normal(0, 1);
   }
   return { factors, globalMean: 3.4, userFactors, movieFactors, userBias, movieBias };
 }

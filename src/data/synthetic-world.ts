@@ -5,7 +5,8 @@
  * truth. `generateSyntheticWorld({ seed: 1 })` twice gives identical worlds.
  */
 import type { Dataset } from './dataset.ts';
-import { createRandom, deriveSeed } from './random.ts';
+import { createRandom } from '../model/random.ts';
+import { deriveSeed } from './random.ts';
 import type { Activity } from './synthetic-activity.ts';
 import { generateActivity } from './synthetic-activity.ts';
 import { generateMovies } from './synthetic-movies.ts';
