@@ -1,7 +1,8 @@
 /**
  * MovieActor's persistence: activation reads `movieState` and `movieFactors` in one pipeline; a flush
  * adds the movie's writes to the batch's atomic commit. q_i is raw little-endian Float32 bytes (what
- * the serving API reads); b_i is the state hash's `bias` field; the histogram is fields `r1`..`r5`.
+ * the serving API reads); b_i is the state hash's `bias` field; the actor's other scalars are one
+ * JSON field, `actor` (see StoredMovie), to keep the batch's Lua call short.
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
@@ -10,7 +11,8 @@ import { newMovieState, type MovieState } from './movie-actor.ts';
 import { vectorBytes, vectorFromBytes } from './user-store.ts';
 import type { WriteBatch } from './write-batch.ts';
 
-const STARS = [1, 2, 3, 4, 5] as const;
+/** The `actor` field of a movie's state hash. */
+export type StoredMovie = Omit<MovieState, 'movieId' | 'bias' | 'vector'>;
 
 /** Loads movie states (one pipeline); movies Redis has never seen start from their seeded vector. */
 export async function loadMovies(
@@ -21,7 +23,7 @@ export async function loadMovies(
 ): Promise<MovieState[]> {
   const pipeline = redis.pipeline();
   for (const i of ids) {
-    pipeline.hgetall(keys.movieState(i));
+    pipeline.hmget(keys.movieState(i), 'bias', 'actor');
     pipeline.getBuffer(keys.movieFactors(i));
   }
   const replies = (await pipeline.exec()) ?? [];
@@ -29,38 +31,18 @@ export async function loadMovies(
     const [e1, hash] = replies[2 * j] ?? [];
     const [e2, bytes] = replies[2 * j + 1] ?? [];
     if (e1 ?? e2) throw e1 ?? e2;
-    const h = hash as Record<string, string>;
+    const [bias, actor] = hash as [string | null, string | null];
     const fresh = newMovieState(i, o);
     const vector = vectorFromBytes(bytes as Buffer | null, o.factors);
-    if (h.ratings === undefined && vector === null) return fresh;
-    return {
-      movieId: i,
-      bias: Number(h.bias ?? 0),
-      vector: vector ?? fresh.vector,
-      ratings: Number(h.ratings ?? 0),
-      watches: Number(h.watches ?? 0),
-      histogram: STARS.map((r) => Number(h[`r${r}`] ?? 0)),
-      capped: Number(h.capped ?? 0),
-      popularity: Number(h.popularity ?? 0),
-      popularityAt: Number(h.popularityAt ?? 0),
-      day: h.day ?? '',
-      dayUpdates: Number(h.dayUpdates ?? 0),
-    };
+    if (actor === null && vector === null) return fresh;
+    const stored = (actor === null ? {} : JSON.parse(actor)) as Partial<StoredMovie>;
+    return { ...fresh, ...stored, movieId: i, bias: Number(bias ?? 0), vector: vector ?? fresh.vector };
   });
 }
 
 /** Adds the writes that persist a movie's state to the batch. */
 export function flushMovie(s: MovieState, keys: RedisKeys, w: WriteBatch): void {
   w.set(keys.movieFactors(s.movieId), vectorBytes(s.vector));
-  w.hset(keys.movieState(s.movieId), {
-    bias: s.bias,
-    ratings: s.ratings,
-    watches: s.watches,
-    ...Object.fromEntries(STARS.map((r) => [`r${r}`, s.histogram[r - 1] ?? 0])),
-    capped: s.capped,
-    popularity: s.popularity,
-    popularityAt: s.popularityAt,
-    day: s.day,
-    dayUpdates: s.dayUpdates,
-  });
+  const { movieId: _id, bias, vector: _v, ...actor } = s;
+  w.hset(keys.movieState(s.movieId), { bias, actor: JSON.stringify(actor satisfies StoredMovie) });
 }

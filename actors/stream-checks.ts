@@ -8,7 +8,8 @@ import type { UserEvent } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
 import { utcDay } from './model-options.ts';
-import { vectorFromBytes } from './user-store.ts';
+import type { StoredMovie } from './movie-store.ts';
+import { vectorFromBytes, type StoredUser } from './user-store.ts';
 
 type Board = Record<string, Record<string, number>>;
 
@@ -68,15 +69,14 @@ export async function readCounts(
   } as Omit<Counts, 'movieEvents'> & { nonFinite: number; capped: number };
   const finite = (b: Buffer | null) => vectorFromBytes(b, factors)?.every(Number.isFinite) === true;
   for (const u of Object.keys(expected.users)) {
-    const [ratings, watches] = await redis.hmget(keys.userState(u), 'ratings', 'watches');
-    got.users[u] = { ratings: Number(ratings), watches: Number(watches) };
+    const actor = JSON.parse((await redis.hget(keys.userState(u), 'actor')) ?? '{}') as Partial<StoredUser>;
+    got.users[u] = { ratings: actor.ratings ?? 0, watches: actor.watches ?? 0 };
     if (!finite(await redis.getBuffer(keys.userFactors(u)))) got.nonFinite++;
   }
   for (const m of Object.keys(expected.movies)) {
-    const h = await redis.hgetall(keys.movieState(m));
-    const histogram = [1, 2, 3, 4, 5].map((r) => Number(h[`r${r}`] ?? 0));
-    got.movies[m] = { ratings: Number(h.ratings ?? 0), watches: Number(h.watches ?? 0), histogram };
-    got.capped += Number(h.capped ?? 0);
+    const h = (await readMovieActor(redis, keys, m)) ?? { ratings: 0, watches: 0, histogram: [], capped: 0 };
+    got.movies[m] = { ratings: h.ratings, watches: h.watches, histogram: [...h.histogram] };
+    got.capped += h.capped;
     if (!finite(await redis.getBuffer(keys.movieFactors(m)))) got.nonFinite++;
   }
   const histogram = await redis.hgetall(keys.ratingHistogram());
@@ -94,6 +94,16 @@ export async function readCounts(
     }
   }
   return got;
+}
+
+/** A movie actor's stored scalars (the `actor` field of its state hash), or null. */
+export async function readMovieActor(
+  redis: Redis,
+  keys: RedisKeys,
+  movieId: string,
+): Promise<StoredMovie | null> {
+  const actor = await redis.hget(keys.movieState(movieId), 'actor');
+  return actor === null ? null : (JSON.parse(actor) as StoredMovie);
 }
 
 /** The sum of a group's committed next offsets in Redis over the topic's partitions. */

@@ -4,7 +4,7 @@ import { redisKeys } from '../src/store/redis-keys.ts';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { expectedCounts, readCounts, waitForOffsets } from './stream-checks.ts';
+import { expectedCounts, readCounts, readMovieActor, waitForOffsets } from './stream-checks.ts';
 import { produceUserEvents, userEventsOf } from './replay-events.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
 
@@ -60,8 +60,8 @@ describe('the stream actors on real Kafka and Redis', () => {
     expect(got.rated).toEqual(expected.rated);
     expect(got.watched).toEqual(expected.watched);
     expect(got.nonFinite).toBe(0);
-    const poison = await redis.hgetall(keys.movieState('poison+2099'));
-    expect(poison).toMatchObject({ ratings: '30', capped: '28', dayUpdates: '2' });
+    const poison = await readMovieActor(redis, keys, 'poison+2099');
+    expect(poison).toMatchObject({ ratings: 30, capped: 28, dayUpdates: 2 });
     expect(got.capped).toBe(28);
   });
 });

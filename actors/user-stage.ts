@@ -124,7 +124,9 @@ export function createUserStage(deps: UserStageDeps): Stage {
         });
         states.set(userId, state);
         flushUser(state, keys, w);
-        w.zkeepTop(keys.userHistory(userId), model.historyMax);
+        // The history holds at most one entry per rating or watch: no trim needed below the bound.
+        if (state.ratings + state.watches > model.historyMax)
+          w.zkeepTop(keys.userHistory(userId), model.historyMax);
       }
       for (const [item, n] of served) w.zincrby(keys.leaderboard('served'), n, item);
       for (const [arm, e] of evals) {

@@ -1,7 +1,10 @@
 /**
  * UserActor's persistence: activation reads `userState`, `userFactors` and `userServed` in one
  * pipeline; a flush adds the user's writes to the batch's atomic commit. p_u is raw little-endian
- * Float32 bytes (what the serving API reads); b_u is the state hash's `bias` field.
+ * Float32 bytes (what the serving API reads); b_u is the state hash's `bias` field; the actor's other
+ * scalars are one JSON field, `actor` ({ratings, watches, served, folded, pending}): two fields
+ * instead of seven halve the arguments of the batch's Lua call, the stream's largest cost.
+ * Other roles' fields in the same hash (age, gender) are left alone.
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
@@ -21,6 +24,15 @@ export function vectorFromBytes(bytes: Buffer | null, k: number): Float32Array |
   const out = new Float32Array(k);
   new Uint8Array(out.buffer).set(bytes);
   return out;
+}
+
+/** The `actor` field of a user's state hash. */
+export interface StoredUser {
+  ratings: number;
+  watches: number;
+  served: number;
+  folded: boolean;
+  pending: string;
 }
 
 type Wire = { m: string; r: number; b: number; q: string };
@@ -54,7 +66,7 @@ export async function loadUsers(
 ): Promise<UserState[]> {
   const pipeline = redis.pipeline();
   for (const u of ids) {
-    pipeline.hgetall(keys.userState(u));
+    pipeline.hmget(keys.userState(u), 'bias', 'actor');
     pipeline.getBuffer(keys.userFactors(u));
     pipeline.hgetall(keys.userServed(u));
   }
@@ -65,10 +77,11 @@ export async function loadUsers(
     const [e3, served] = replies[3 * j + 2] ?? [];
     const error = e1 ?? e2 ?? e3;
     if (error) throw error;
-    const h = hash as Record<string, string>;
+    const [bias, actor] = hash as [string | null, string | null];
     const vector = vectorFromBytes(bytes as Buffer | null, o.factors);
     const fresh = newUserState(u, o);
-    if (h.ratings === undefined && vector === null) return fresh;
+    if (actor === null && vector === null) return fresh;
+    const h = (actor === null ? {} : JSON.parse(actor)) as Partial<StoredUser>;
     const lastServed = Object.fromEntries(
       Object.entries(served as Record<string, string>).map(([arm, json]) => [
         arm,
@@ -77,12 +90,12 @@ export async function loadUsers(
     );
     return {
       userId: u,
-      bias: Number(h.bias ?? 0),
+      bias: Number(bias ?? 0),
       vector: vector ?? fresh.vector,
-      ratings: Number(h.ratings ?? 0),
-      watches: Number(h.watches ?? 0),
-      served: Number(h.served ?? 0),
-      folded: h.folded === undefined ? fresh.folded : h.folded === '1',
+      ratings: h.ratings ?? 0,
+      watches: h.watches ?? 0,
+      served: h.served ?? 0,
+      folded: h.folded ?? fresh.folded,
       pending: decodePending(h.pending),
       lastServed,
     };
@@ -92,14 +105,14 @@ export async function loadUsers(
 /** Adds the writes that persist a user's state to the batch. */
 export function flushUser(s: UserState, keys: RedisKeys, w: WriteBatch): void {
   w.set(keys.userFactors(s.userId), vectorBytes(s.vector));
-  w.hset(keys.userState(s.userId), {
-    bias: s.bias,
+  const actor: StoredUser = {
     ratings: s.ratings,
     watches: s.watches,
     served: s.served,
-    folded: s.folded ? '1' : '0',
+    folded: s.folded,
     pending: s.pending.length === 0 ? '' : encodePending(s.pending),
-  });
+  };
+  w.hset(keys.userState(s.userId), { bias: s.bias, actor: JSON.stringify(actor) });
   const served = Object.entries(s.lastServed);
   if (served.length > 0) {
     w.hset(
