@@ -68,7 +68,7 @@ export interface TaskDeps {
 }
 
 /** How long a task waits for a seek to land before it accepts a gap (control records, compaction). */
-const SEEK_PATIENCE_MS = 10_000;
+const SEEK_PATIENCE_MS = 3_000;
 
 /** The task of one topic partition. */
 export class PartitionTask {
@@ -77,6 +77,15 @@ export class PartitionTask {
   #started = false;
   #next: number | null = null;
   #seekTo: { offset: number; since: number } | undefined;
+  /**
+   * True once a batch committed since the task (re)started: from then on the consumer reads on from
+   * the offset we committed, so a gap before the next record can only be control records or aborted
+   * transactions (ingest writes user events transactionally) and is accepted without a seek.
+   */
+  #contiguous = false;
+  /** Highest offset buffered since the last reset or seek. */
+  #high = -1;
+  #patienceTimer: NodeJS.Timeout | undefined;
   #paused = false;
   #chain: Promise<void> = Promise.resolve();
   #running = false;
@@ -101,7 +110,12 @@ export class PartitionTask {
 
   /** Buffers fetched records and makes sure the batch loop runs; pauses the partition when full. */
   offer(records: readonly StreamRecord[]): void {
-    for (const r of records) this.#buffer.push(r);
+    for (const r of records) {
+      // A seek can make Kafka deliver records already buffered: keep offsets strictly increasing.
+      if (r.offset <= this.#high) continue;
+      this.#buffer.push(r);
+      this.#high = r.offset;
+    }
     if (!this.#paused && this.#buffer.length >= this.deps.options.highWater) {
       this.#paused = true;
       this.deps.consumer.pause([{ topic: this.topic, partitions: [this.partition] }]);
@@ -129,7 +143,7 @@ export class PartitionTask {
       .finally(() => {
         this.#running = false;
         // Records offered between the loop's last look and now would otherwise wait for the next fetch.
-        if (this.#buffer.length > 0) this.#kick();
+        if (this.#buffer.length > 0 && this.#patienceTimer === undefined) this.#kick();
       });
   }
 
@@ -138,6 +152,10 @@ export class PartitionTask {
     this.#started = false;
     this.#next = null;
     this.#seekTo = undefined;
+    this.#contiguous = false;
+    this.#high = -1;
+    clearTimeout(this.#patienceTimer);
+    this.#patienceTimer = undefined;
     if (this.#paused) {
       this.#paused = false;
       this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
@@ -150,7 +168,9 @@ export class PartitionTask {
         if (!this.#started) await this.#start();
         if (generation !== this.#generation) return;
         const batch = this.#take();
-        if (batch.length > 0) await this.#run(batch, generation);
+        // Nothing takeable yet (waiting for a seek to land): the patience timer kicks the loop again.
+        if (batch.length === 0) break;
+        await this.#run(batch, generation);
       } catch (error) {
         // Transient (Redis or Kafka unavailable): reload from the committed truth and try again.
         this.deps.log(
@@ -181,7 +201,7 @@ export class PartitionTask {
     if (skip > 0) this.#buffer.splice(0, skip);
     const first = this.#buffer[0];
     if (first === undefined) return [];
-    if (first.offset > next) {
+    if (first.offset > next && !this.#contiguous) {
       // Fetched from past the truth (Kafka's commit is ahead of Redis): go back, unless a seek
       // already went there and the log simply has no record at `next` (a control record).
       const now = Date.now();
@@ -189,10 +209,20 @@ export class PartitionTask {
         this.#seekTo = { offset: next, since: now };
         this.deps.consumer.seek({ topic: this.topic, partition: this.partition, offset: String(next) });
         this.#buffer = [];
+        this.#high = next - 1;
         return [];
       }
-      if (now - this.#seekTo.since < SEEK_PATIENCE_MS) {
-        this.#buffer = [];
+      const waited = now - this.#seekTo.since;
+      if (waited < SEEK_PATIENCE_MS) {
+        // Keep what we have (the seek may land on these very records) and look again when patience
+        // runs out: no further fetch may come to wake the loop if the partition is idle.
+        if (this.#patienceTimer === undefined) {
+          this.#patienceTimer = setTimeout(() => {
+            this.#patienceTimer = undefined;
+            this.#kick();
+          }, SEEK_PATIENCE_MS - waited);
+          this.#patienceTimer.unref();
+        }
         return [];
       }
       this.deps.log(
@@ -228,6 +258,7 @@ export class PartitionTask {
       }
       staged.committed();
       this.#next = nextOffset;
+      this.#contiguous = true;
       this.deps.onCommit?.(batch, Date.now());
       if (generation === this.#generation) {
         await consumer
