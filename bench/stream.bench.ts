@@ -9,7 +9,7 @@
  *   memory      RSS after 400k ratings spread over 10k and over 200k distinct users, registry bounded
  *               to --max-live actors per kind (passivation keeps memory flat)
  * Options: --runs N (3), --rate R (10000), --factors K (100), --max-live N (20000), --batch-size N
- * (1000), --only a,b.
+ * (1000), --users a,b (memory phase: 10000,200000), --only a,b.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -95,6 +95,7 @@ const { values } = parseArgs({
     factors: { type: 'string', default: '100' },
     'max-live': { type: 'string', default: '20000' },
     'batch-size': { type: 'string', default: '1000' },
+    users: { type: 'string', default: '10000,200000' },
     only: { type: 'string', default: 'throughput,freshness,memory' },
   },
 });
@@ -107,6 +108,8 @@ interface Run {
   seconds: number;
   freshness: number[];
   rssMb: number;
+  /** CPU time of this process (the stream; the replay runs elsewhere), µs per user event. */
+  cpuPerEvent: number;
   live: number;
   passivations: number;
 }
@@ -152,6 +155,7 @@ async function run(
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 200);
   await Promise.all(stream.roles.map((r) => r.group.joined));
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await replay.go();
   await waitForOffsets(redis, redisKeys(config.redis.keyPrefix), config, expected, 600_000);
   const seconds = (performance.now() - started) / 1000;
@@ -161,6 +165,7 @@ async function run(
     seconds,
     freshness,
     rssMb: Math.max(rssPeak, process.memoryUsage().rss) / 2 ** 20,
+    cpuPerEvent: ((u) => (u.user + u.system) / expected.user)(process.cpuUsage(cpu)),
     live: user?.size ?? 0,
     passivations: user?.passivations ?? 0,
   };
@@ -211,7 +216,7 @@ if (phases.has('throughput')) {
     const result = await run(workload, expected, Infinity);
     rates.push(expected.user / result.seconds);
     say(
-      `  throughput run ${r + 1}: ${expected.user} events in ${result.seconds.toFixed(2)} s = ${Math.round(expected.user / result.seconds)} events/s`,
+      `  throughput run ${r + 1}: ${expected.user} events in ${result.seconds.toFixed(2)} s = ${Math.round(expected.user / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
     );
   }
   say(
@@ -229,11 +234,11 @@ if (phases.has('freshness')) {
 }
 
 if (phases.has('memory')) {
-  for (const users of [10_000, 200_000]) {
+  for (const users of values.users.split(',').map(Number)) {
     const workload: Workload = { kind: 'many-users', users, ratings: 400_000 };
     const result = await run(workload, counted(workload), Infinity);
     say(
-      `memory with ${users} distinct users (400k ratings): peak RSS ${result.rssMb.toFixed(0)} MB, ${result.live} user actors live at the end, ${result.passivations} passivations, ${Math.round(400_000 / result.seconds)} events/s`,
+      `memory with ${users} distinct users (400k ratings): peak RSS ${result.rssMb.toFixed(0)} MB, ${result.live} user actors live at the end, ${result.passivations} passivations, ${Math.round(400_000 / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
     );
   }
 }
