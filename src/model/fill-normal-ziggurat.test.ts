@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillNormalZiggurat } from './fill-normal-ziggurat.ts';
+import { fillNormalZiggurat, fillNormalZigguratFrom } from './fill-normal-ziggurat.ts';
 import { createRandom } from './random.ts';
 
 describe('fillNormalZiggurat', () => {
@@ -44,5 +44,26 @@ describe('fillNormalZiggurat', () => {
     fillNormalZiggurat(a, createRandom(5), 0, 1);
     fillNormalZiggurat(b, createRandom(5), 0, 1);
     expect(Array.from(a)).toEqual(Array.from(b));
+  });
+});
+
+describe('fillNormalZigguratFrom', () => {
+  it('draws exactly what fillNormalZiggurat draws from createRandom(seed), slow paths included', () => {
+    const n = 200_000; // ~1 % of draws take the wedge/tail path
+    const slow = new Float32Array(n);
+    const fast = new Float32Array(n);
+    for (const seed of [0, 7, 0xfffffff0]) {
+      fillNormalZiggurat(slow, createRandom(seed), 0.5, 0.1);
+      fillNormalZigguratFrom(fast, seed, 0.5, 0.1);
+      expect(fast).toEqual(slow);
+    }
+  });
+
+  it('returns a state from which createRandom continues the same stream', () => {
+    const random = createRandom(42);
+    fillNormalZiggurat(new Float32Array(5000), random, 0, 1);
+    const state = fillNormalZigguratFrom(new Float32Array(5000), 42, 0, 1);
+    const continued = createRandom(state);
+    for (let k = 0; k < 10; k++) expect(continued.next()).toBe(random.next());
   });
 });

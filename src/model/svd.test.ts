@@ -64,6 +64,36 @@ describe('fitSvd', () => {
     expect(Array.from(a.data.userFactors)).not.toEqual(Array.from(c.data.userFactors));
   });
 
+  it("defaults to Surprise's parameters and its fixed user-major visiting order", () => {
+    expect(SVD_DEFAULTS).toMatchObject({
+      factors: 100,
+      epochs: 20,
+      lr: 0.005,
+      reg: 0.02,
+      initMean: 0,
+      initStd: 0.1,
+    });
+    expect(SVD_DEFAULTS.shuffle).toBe(false);
+  });
+
+  it('the SIMD kernel and the plain sgdStep loop fit the same model from the same seed, shuffled or not', () => {
+    const set = lowRank(40, 30, 2, 0.5, 0.1, 5);
+    for (const shuffle of [false, true]) {
+      const params = { ...SVD_DEFAULTS, factors: 8, epochs: 5, lr: 0.02, shuffle };
+      const a = fitSvd(set, { ...params, simd: true }).data;
+      const b = fitSvd(set, { ...params, simd: false }).data;
+      for (const key of ['userFactors', 'itemFactors', 'userBias', 'itemBias'] as const) {
+        let m = 0;
+        for (let k = 0; k < a[key].length; k++)
+          m = Math.max(m, Math.abs((a[key][k] as number) - (b[key][k] as number)));
+        expect(m).toBeLessThan(1e-4);
+      }
+    }
+    const ordered = fitSvd(set, { ...SVD_DEFAULTS, factors: 8, epochs: 5 }).data.userFactors;
+    const shuffled = fitSvd(set, { ...SVD_DEFAULTS, factors: 8, epochs: 5, shuffle: true }).data.userFactors;
+    expect(Array.from(ordered)).not.toEqual(Array.from(shuffled));
+  });
+
   it('reports a falling training RMSE once per epoch', () => {
     const set = lowRank(50, 40, 2, 0.5, 0.1, 3);
     const seen: [number, number][] = [];

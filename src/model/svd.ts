@@ -1,8 +1,8 @@
-import { fillNormalZiggurat } from './fill-normal-ziggurat.ts';
+import { fillNormalZigguratFrom } from './fill-normal-ziggurat.ts';
 import { createRandom } from './random.ts';
 import type { Algorithm, EpochListener, RatingSet } from './rating-set.ts';
-import type { FactorState, SgdRates } from './sgd-step.ts';
-import { createJsEpochRunner, createWasmEpochRunner } from './svd-epoch-runner.ts';
+import type { SgdRates } from './sgd-step.ts';
+import { createJsEpochRunner, createWasmEpochRunnerInPlace, zeroState } from './svd-epoch-runner.ts';
 import { SvdModel } from './svd-model.ts';
 
 /** Hyper-parameters of biased MF; defaults equal Surprise's SVD so results compare. */
@@ -14,7 +14,7 @@ export interface SvdParams {
   readonly initMean: number;
   readonly initStd: number;
   readonly seed: number;
-  /** Visit ratings in a fresh seeded order each epoch (Surprise keeps one user-major order). */
+  /** Visit ratings in a fresh seeded order each epoch; false (default) is Surprise's fixed user-major order. */
   readonly shuffle: boolean;
   /** Use the WebAssembly SIMD kernel when factors % 4 === 0 (same step, f32 arithmetic). */
   readonly simd: boolean;
@@ -29,7 +29,7 @@ export const SVD_DEFAULTS: SvdParams = {
   initMean: 0,
   initStd: 0.1,
   seed: 1,
-  shuffle: true,
+  shuffle: false,
   simd: true,
 };
 
@@ -48,31 +48,24 @@ function mean(values: Float32Array): number {
 /** Trains biased MF by SGD: deterministic for a given seed, no allocation inside the epoch loop. */
 export function fitSvd(train: RatingSet, params: SvdParams, onEpoch?: EpochListener): SvdModel {
   const { factors: k, epochs } = params;
-  const random = createRandom(params.seed);
-  const userFactors = new Float32Array(train.nUsers * k);
-  const itemFactors = new Float32Array(train.nItems * k);
-  fillNormalZiggurat(userFactors, random, params.initMean, params.initStd);
-  fillNormalZiggurat(itemFactors, random, params.initMean, params.initStd);
-  const state: FactorState = {
-    mu: mean(train.ratings),
-    factors: k,
-    userBias: new Float32Array(train.nUsers),
-    itemBias: new Float32Array(train.nItems),
-    userFactors,
-    itemFactors,
-  };
+  const mu = mean(train.ratings);
   const rates: SgdRates = { lr: params.lr, reg: params.reg };
   const n = train.ratings.length;
+  // The kernel's memory holds the factors, so they are drawn straight into it: no copy per fit or epoch.
   const runner =
     params.simd && k % 4 === 0
-      ? createWasmEpochRunner(train, state, rates)
-      : createJsEpochRunner(train, state, rates);
+      ? createWasmEpochRunnerInPlace(train, k, mu, rates)
+      : createJsEpochRunner(train, zeroState(train, k, mu), rates);
+  // Same stream as createRandom(seed): user factors, item factors, then the shuffles.
+  let seed = fillNormalZigguratFrom(runner.state.userFactors, params.seed, params.initMean, params.initStd);
+  seed = fillNormalZigguratFrom(runner.state.itemFactors, seed, params.initMean, params.initStd);
+  const random = createRandom(seed);
   for (let epoch = 0; epoch < epochs; epoch++) {
     if (params.shuffle) shuffleInPlace(runner.order, random);
     const sq = runner.epoch();
     onEpoch?.(epoch + 1, epochs, Math.sqrt(sq / Math.max(n, 1)));
   }
-  runner.finish();
+  const state = runner.finish();
   return new SvdModel({
     ...state,
     algorithm: 'svd',
