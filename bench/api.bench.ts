@@ -8,6 +8,7 @@
  * Env: BENCH_RUNS (default 3), BENCH_SECONDS (per step, default 8), BENCH_WORKERS (default "1,2").
  */
 import { execSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
@@ -123,6 +124,24 @@ async function startApi(workers: number, port: number) {
   throw new Error('marquee api did not become ready within 50 s');
 }
 
+/** CPU seconds (user + system) used so far by the API process and its cluster workers. */
+function apiCpuSeconds(pid: number): number {
+  const pids = [
+    pid,
+    ...execSync(`pgrep -P ${pid} || true`, { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number),
+  ];
+  let ticks = 0;
+  for (const p of pids) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the worker exited between pgrep and the read
+    }
+  }
+  return ticks / 100;
+}
+
 function others(): string {
   const top = execSync('ps -eo pcpu,comm --sort=-pcpu | head -8', { encoding: 'utf8' })
     .trim()
@@ -161,8 +180,13 @@ async function benchWorkers(workers: number, users: number) {
       maxima.push(held);
     }
     const closed = [];
+    const cpuPerRequest: number[] = [];
     for (let r = 0; r < runs; r++) {
+      const cpuBefore = apiCpuSeconds(child.pid as number);
       const res = await saturate(port, users, 16, seconds);
+      cpuPerRequest.push(
+        ((apiCpuSeconds(child.pid as number) - cpuBefore) * 1000) / Math.max(1, res.requests.total),
+      );
       closed.push(res);
       log(
         `  [${workers} proc] autocannon 16 connections run ${r + 1}: ${res.requests.average} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}`,
@@ -176,6 +200,7 @@ async function benchWorkers(workers: number, users: number) {
       held: median(maxima),
       saturated: median(closed.map((r) => r.requests.average)),
       saturatedP99: median(closed.map((r) => r.latency.p99)),
+      cpuMs: median(cpuPerRequest),
     };
   } finally {
     child.kill('SIGTERM');
