@@ -46,7 +46,7 @@ describe('the WebAssembly SGD epoch', () => {
     expect(Array.from(SGD_EPOCH_WASM.subarray(0, 8))).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
   });
 
-  for (const k of [4, 8, 12]) {
+  for (const k of [4, 8, 12, 16, 24]) {
     it(`takes the same steps as sgdStep over a whole epoch (${k} factors)`, () => {
       const random = createRandom(9);
       const records = Array.from({ length: 400 }, () => ({

@@ -7,7 +7,9 @@
  * One pass over the factors per rating: the loop that writes rating x's new p_u and q_i also reads the
  * rows of rating x + 1 and accumulates their dot product, group by group *after* storing that group,
  * so when x + 1 shares x's user or item it sees the updated values — the steps stay strictly sequential.
- * The dot product's add chain then overlaps the update instead of preceding it.
+ * The dot product's add chain then overlaps the update instead of preceding it. When x + 1 has the
+ * same user (nearly always in Surprise's user-major order) the new p_u group is taken from the register
+ * it was just computed in. The summation order is the old two-pass kernel's, so results are bit-identical.
  */
 import {
   F32,
@@ -58,7 +60,8 @@ const [CP, CQ, CNP, CNQ, END] = [25, 26, 27, 28, 29];
 const [ERR, B1, B2, DOT, SINK] = [30, 31, 32, 33, 34];
 const [ACC, ACC2, A, B, LE, DEC] = [35, 36, 37, 38, 39, 40];
 const SUM = 41;
-const LOCALS = [4, 17, I32, 5, F32, 6, V128, 1, F64];
+const NP = 42; // the new p_u group, reused when rating x + 1 has the same user
+const LOCALS = [5, 17, I32, 5, F32, 6, V128, 1, F64, 1, V128];
 
 const vec = (base: number): number[] => [...get(base), ...get(F), ...i32add];
 /** `base + table[row] * BYTES`: the byte address of a factor row. */
@@ -92,26 +95,33 @@ const dotGroup = (at: number): number[] => [
   ...get(accOf(at)), ...vec(PU), ...v128load(at), ...vec(QI), ...v128load(at), ...f32x4mul, ...f32x4add, ...set(accOf(at)),
 ];
 // prettier-ignore
-/** One group of 4 factors at the cursors: both sides from their old values, then the next rating's product. */
-const fusedGroup = (at: number): number[] => [
+/**
+ * One group of 4 factors at the cursors: both sides from their old values, then the next rating's
+ * product — with p_u's new values straight from the register when the user stays the same.
+ */
+const fusedGroup = (at: number, sameUser: boolean): number[] => [
   ...get(CP), ...v128load(at), ...set(A), ...get(CQ), ...v128load(at), ...set(B),
-  ...get(CP), ...get(DEC), ...get(A), ...f32x4mul, ...get(LE), ...get(B), ...f32x4mul, ...f32x4add, ...v128store(at),
+  ...get(CP), ...get(DEC), ...get(A), ...f32x4mul, ...get(LE), ...get(B), ...f32x4mul, ...f32x4add, 0x22, NP, ...v128store(at),
   ...get(CQ), ...get(DEC), ...get(B), ...f32x4mul, ...get(LE), ...get(A), ...f32x4mul, ...f32x4add, ...v128store(at),
-  ...get(accOf(at)), ...get(CNP), ...v128load(at), ...get(CNQ), ...v128load(at), ...f32x4mul, ...f32x4add, ...set(accOf(at)),
+  ...get(accOf(at)), ...(sameUser ? get(NP) : [...get(CNP), ...v128load(at)]), ...get(CNQ), ...v128load(at),
+  ...f32x4mul, ...f32x4add, ...set(accOf(at)),
 ];
 const advance = (cursor: number): number[] => [...get(cursor), ...i32c(32), ...i32add, ...set(cursor)];
 // prettier-ignore
 /** The fused pass: 8 factors per turn on four advancing cursors (no per-access address arithmetic), then 4 if k % 8 = 4. */
-const fusedLoop = [
+const fusedPass = (sameUser: boolean): number[] => [
   ...get(PU), ...set(CP), ...get(QI), ...set(CQ), ...get(NPU), ...set(CNP), ...get(NQI), ...set(CNQ),
   ...get(PU), ...get(PAIRS), ...i32add, ...set(END),
   0x02, 0x40, 0x03, 0x40,
   ...get(CP), ...get(END), ...i32geu, 0x0d, 1,
-  ...fusedGroup(0), ...fusedGroup(16),
-  ...advance(CP), ...advance(CQ), ...advance(CNP), ...advance(CNQ),
+  ...fusedGroup(0, sameUser), ...fusedGroup(16, sameUser),
+  ...advance(CP), ...advance(CQ), ...(sameUser ? [] : advance(CNP)), ...advance(CNQ),
   0x0c, 0, 0x0b, 0x0b,
-  ...get(PAIRS), ...get(BYTES), ...i32ltu, 0x04, 0x40, ...fusedGroup(0), 0x0b,
+  ...get(PAIRS), ...get(BYTES), ...i32ltu, 0x04, 0x40, ...fusedGroup(0, sameUser), 0x0b,
 ];
+// prettier-ignore
+/** if (NPU == PU) the same-user pass else the general one (0x46 i32.eq, 0x04 if, 0x05 else, 0x0b end). */
+const fusedLoop = [...get(NPU), ...get(PU), 0x46, 0x04, 0x40, ...fusedPass(true), 0x05, ...fusedPass(false), 0x0b];
 const zeroAccs = [...v128zero, ...set(ACC), ...v128zero, ...set(ACC2)];
 const dotOfAccs = [...get(ACC), ...get(ACC2), ...f32x4add, ...set(ACC), ...hsum(ACC), ...set(DOT)];
 /** `*ptr = old + lr (err − reg·old)`. */
