@@ -91,7 +91,8 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
         boards.set(board, b.set(member, (b.get(member) ?? 0) + 1));
       };
       for (const [movieId, box] of mailboxes) {
-        let state = states.get(movieId) as MovieState;
+        const before = states.get(movieId) as MovieState;
+        let state = before;
         let score: number | undefined;
         box.drainSync((m) => {
           const turn = receiveMovieMessage(state, m, model);
@@ -103,7 +104,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
           }
         });
         states.set(movieId, state);
-        flushMovie(state, keys, w);
+        flushMovie(state, keys, w, before);
         if (score !== undefined) w.zadd(keys.leaderboard('popularity'), score, movieId);
       }
       for (const [board, members] of boards) {

@@ -40,9 +40,9 @@ export async function loadMovies(
   });
 }
 
-/** Adds the writes that persist a movie's state to the batch. */
-export function flushMovie(s: MovieState, keys: RedisKeys, w: WriteBatch): void {
-  w.set(keys.movieFactors(s.movieId), vectorBytes(s.vector));
+/** Adds the writes that persist a movie's state to the batch; q_i only when it changed. */
+export function flushMovie(s: MovieState, keys: RedisKeys, w: WriteBatch, before: MovieState): void {
+  if (s.vector !== before.vector) w.set(keys.movieFactors(s.movieId), vectorBytes(s.vector));
   const { movieId: _id, bias, vector: _v, ...actor } = s;
   w.hset(keys.movieState(s.movieId), { bias, actor: JSON.stringify(actor satisfies StoredMovie) });
 }

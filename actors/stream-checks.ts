@@ -51,7 +51,7 @@ export function expectedCounts(events: readonly UserEvent[]): Counts {
   return c;
 }
 
-/** The same counters read from Redis, plus how many stored vectors are not finite k-vectors. */
+/** The same counters read from Redis, plus how many actors lack a finite stored vector they should have. */
 export async function readCounts(
   redis: Redis,
   keys: RedisKeys,
@@ -67,17 +67,19 @@ export async function readCounts(
     nonFinite: 0,
     capped: 0,
   } as Omit<Counts, 'movieEvents'> & { nonFinite: number; capped: number };
-  const finite = (b: Buffer | null) => vectorFromBytes(b, factors)?.every(Number.isFinite) === true;
+  // A stored vector must be a finite k-vector; an actor that learned from a rating must have one.
+  const finite = (b: Buffer | null, learned: number) =>
+    b === null ? learned === 0 : vectorFromBytes(b, factors)?.every(Number.isFinite) === true;
   for (const u of Object.keys(expected.users)) {
     const actor = JSON.parse((await redis.hget(keys.userState(u), 'actor')) ?? '{}') as Partial<StoredUser>;
     got.users[u] = { ratings: actor.ratings ?? 0, watches: actor.watches ?? 0 };
-    if (!finite(await redis.getBuffer(keys.userFactors(u)))) got.nonFinite++;
+    if (!finite(await redis.getBuffer(keys.userFactors(u)), actor.ratings ?? 0)) got.nonFinite++;
   }
   for (const m of Object.keys(expected.movies)) {
     const h = (await readMovieActor(redis, keys, m)) ?? { ratings: 0, watches: 0, histogram: [], capped: 0 };
     got.movies[m] = { ratings: h.ratings, watches: h.watches, histogram: [...h.histogram] };
     got.capped += h.capped;
-    if (!finite(await redis.getBuffer(keys.movieFactors(m)))) got.nonFinite++;
+    if (!finite(await redis.getBuffer(keys.movieFactors(m)), h.ratings - h.capped)) got.nonFinite++;
   }
   const histogram = await redis.hgetall(keys.ratingHistogram());
   got.histogram = Object.fromEntries(Object.entries(histogram).map(([r, n]) => [r, Number(n)]));

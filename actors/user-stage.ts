@@ -115,7 +115,8 @@ export function createUserStage(deps: UserStageDeps): Stage {
         }
       };
       for (const [userId, box] of mailboxes) {
-        let state = states.get(userId) as UserState;
+        const before = states.get(userId) as UserState;
+        let state = before;
         box.drainSync(({ event, source }) => {
           const view = event.type === 'rate' ? views.get(event.movieId) : undefined;
           const turn = receiveUserEvent(state, event, view, source, model);
@@ -123,7 +124,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
           for (const out of turn.outputs) apply(userId, source.offset, out);
         });
         states.set(userId, state);
-        flushUser(state, keys, w);
+        flushUser(state, keys, w, before);
         // The history holds at most one entry per rating or watch: no trim needed below the bound.
         if (state.ratings + state.watches > model.historyMax)
           w.zkeepTop(keys.userHistory(userId), model.historyMax);

@@ -102,9 +102,13 @@ export async function loadUsers(
   });
 }
 
-/** Adds the writes that persist a user's state to the batch. */
-export function flushUser(s: UserState, keys: RedisKeys, w: WriteBatch): void {
-  w.set(keys.userFactors(s.userId), vectorBytes(s.vector));
+/**
+ * Adds the writes that persist a user's state to the batch. p_u is written only when it changed
+ * (a turn that learns makes a new vector): watches and served lists leave it alone, and an unwritten
+ * seeded vector is re-derived from the id on the next activation.
+ */
+export function flushUser(s: UserState, keys: RedisKeys, w: WriteBatch, before: UserState): void {
+  if (s.vector !== before.vector) w.set(keys.userFactors(s.userId), vectorBytes(s.vector));
   const actor: StoredUser = {
     ratings: s.ratings,
     watches: s.watches,
