@@ -66,6 +66,7 @@ interface Paced {
   failed: number;
   p50: number | null;
   p99: number | null;
+  lagP99: number | null;
 }
 
 /** Steady (open-loop) load from bench/paced-load.ts in its own process; latency from each due time. */
@@ -162,7 +163,7 @@ async function benchWorkers(workers: number, users: number) {
       const res = await paced(port, users, 1000, seconds);
       at1k.push(res);
       log(
-        `  [${workers} proc] 1,000 req/s run ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok, ${res.failed} failed`,
+        `  [${workers} proc] 1,000 req/s run ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok, ${res.failed} failed, generator lag p99 ${res.lagP99} ms`,
       );
     }
     const maxima: number[] = [];
@@ -172,7 +173,7 @@ async function benchWorkers(workers: number, users: number) {
         const res = await paced(port, users, rate, seconds);
         const ok = res.p99 !== null && res.p99 < 50 && res.ok === res.total;
         log(
-          `  [${workers} proc] ramp ${r + 1} at ${rate} req/s: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok ${ok ? 'held' : 'not held'}`,
+          `  [${workers} proc] ramp ${r + 1} at ${rate} req/s: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok, generator lag p99 ${res.lagP99} ms, ${ok ? 'held' : 'not held'}`,
         );
         if (!ok) break;
         held = rate;

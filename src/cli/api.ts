@@ -57,7 +57,11 @@ export const apiCommand: Command = {
       await new Promise<void>((resolve) => {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
       });
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+      // Signal the workers directly so each runs its own drain (worker.kill only disconnects first).
+      const workersLeft = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      const exited = workersLeft.map((w) => new Promise((resolve) => w.once('exit', resolve)));
+      for (const w of workersLeft) if (w.process.pid !== undefined) process.kill(w.process.pid, 'SIGTERM');
+      await Promise.all(exited);
       return 0;
     }
     const d = defaultGuardrailSettings;
@@ -77,6 +81,7 @@ export const apiCommand: Command = {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
     });
     await api.stop();
+    if (cluster.isWorker) cluster.worker?.disconnect(); // the IPC channel would keep the worker alive
     return 0;
   },
 };
