@@ -64,7 +64,18 @@ export function clip(estimate: number, options: StreamModelOptions): number {
   return estimate < min ? min : estimate > max ? max : estimate;
 }
 
+const DAY_MS = 86_400_000;
+const dayNames = new Map<number, string>();
+
 /** The UTC day (`2024-01-31`) of an epoch-ms time: the unit of the daily cap and day leaderboards. */
 export function utcDay(atMs: number): string {
-  return new Date(atMs).toISOString().slice(0, 10);
+  // Called twice per event; formatting a Date each time showed in profiles. Bounded memo by day.
+  const day = Math.floor(atMs / DAY_MS);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size >= 100_000) dayNames.clear();
+    dayNames.set(day, name);
+  }
+  return name;
 }
