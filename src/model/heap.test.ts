@@ -31,6 +31,14 @@ describe('TopHeap', () => {
     expect(Array.from(out.subarray(0, 2))).toEqual([8, 7]);
   });
 
+  it('ignores NaN and infinite scores, so a NaN cannot block the better scores after it', () => {
+    const heap = new TopHeap(2);
+    [NaN, 1, Infinity, 3, -Infinity, 2].forEach((s, i) => heap.push(i, s));
+    const out = new Int32Array(2);
+    expect(heap.drainDescending(out)).toBe(2);
+    expect(Array.from(out)).toEqual([3, 5]);
+  });
+
   it('agrees with sorting for any scores and capacity', () => {
     fc.assert(
       fc.property(

@@ -24,8 +24,12 @@ export class TopHeap {
     this.count = 0;
   }
 
-  /** Offers a pair; kept if the heap is not full or the score beats the current minimum. */
+  /**
+   * Offers a pair; kept if the heap is not full or the score beats the current minimum. Non-finite
+   * scores are ignored: a NaN at the top would compare false against everything and block better scores.
+   */
   push(index: number, score: number): void {
+    if (!Number.isFinite(score)) return;
     if (this.count < this.capacity) {
       let at = this.count++;
       while (at > 0) {

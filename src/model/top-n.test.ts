@@ -56,6 +56,13 @@ describe('topN', () => {
     expect(outScores[0]).toBeCloseTo(0.7, 6);
   });
 
+  it('skips NaN scores instead of returning the first N items', () => {
+    const out = new Int32Array(2);
+    const n = topN(Float32Array.of(NaN, 0.1, 0.2, 0.9, 0.5), [], new TopHeap(2), out);
+    expect(n).toBe(2);
+    expect(Array.from(out)).toEqual([3, 4]);
+  });
+
   it('returns fewer than N when exclusions leave fewer candidates', () => {
     const out = new Int32Array(3);
     const n = topN(Float32Array.of(1, 2, -Infinity), Int32Array.of(0), new TopHeap(3), out);

@@ -46,7 +46,8 @@ export function scoreUser(predictor: Predictor, user: number, out: Float32Array)
 }
 
 /**
- * The N best items of a score array, skipping `exclude` (e.g. what the user has seen) and -Infinity.
+ * The N best items of a score array, skipping `exclude` (e.g. what the user has seen) and non-finite
+ * scores (-Infinity, and NaN from a broken model, which would otherwise block every better score).
  * Overwrites the excluded entries of `scores` with -Infinity; selection uses the preallocated heap
  * (capacity N) and writes best first into `outIndices`/`outScores`. Returns how many were written.
  */
@@ -64,7 +65,7 @@ export function topN(
   heap.clear();
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i] as number;
-    if (s !== -Infinity) heap.push(i, s);
+    if (Number.isFinite(s)) heap.push(i, s);
   }
   return heap.drainDescending(outIndices, outScores);
 }
