@@ -190,7 +190,7 @@ async function benchWorkers(workers: number, users: number) {
       );
       closed.push(res);
       log(
-        `  [${workers} proc] autocannon 16 connections run ${r + 1}: ${res.requests.average} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}`,
+        `  [${workers} proc] autocannon 16 connections run ${r + 1}: ${res.requests.average} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}, API CPU ${cpuPerRequest.at(-1)?.toFixed(3)} ms/request`,
       );
     }
     log(`  [${workers} proc] while loaded: ${others()}`);
