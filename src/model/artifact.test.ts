@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ArtifactError,
@@ -62,5 +63,55 @@ describe('model artifacts', () => {
     const artifact = svdToArtifact(model);
     const broken = { ...artifact, blobs: { ...artifact.blobs, itemBias: new Float32Array(1) } };
     expect(() => svdFromArtifact(decodeArtifact(encodeArtifact(broken)))).toThrow(/itemBias/);
+  });
+
+  it('rejects a malformed header with an ArtifactError naming the problem', () => {
+    const withHeader = (json: string): Uint8Array => {
+      const header = new TextEncoder().encode(json);
+      const out = new Uint8Array(12 + header.length);
+      out.set([0x4d, 0x51, 0x4d, 0x46]);
+      new DataView(out.buffer).setUint32(4, 1, true);
+      new DataView(out.buffer).setUint32(8, header.length, true);
+      out.set(header, 12);
+      return out;
+    };
+    const base = { algorithm: 'svd', params: {}, dims: {}, meta: {}, userIds: [], itemIds: [], blobs: [] };
+    expect(decodeArtifact(withHeader(JSON.stringify(base))).algorithm).toBe('svd');
+    expect(() => decodeArtifact(withHeader('{"algorithm":'))).toThrow(/header is not JSON/);
+    expect(() => decodeArtifact(withHeader('null'))).toThrow(ArtifactError);
+    expect(() => decodeArtifact(withHeader(JSON.stringify({ ...base, blobs: undefined })))).toThrow(
+      /header is malformed at blobs/,
+    );
+    for (const length of [-1, 0.5, '4'])
+      expect(() =>
+        decodeArtifact(withHeader(JSON.stringify({ ...base, blobs: [{ name: 'x', length }] }))),
+      ).toThrow(/header is malformed at blobs\.0\.length/);
+    expect(() => decodeArtifact(withHeader(JSON.stringify({ ...base, userIds: [1] })))).toThrow(
+      /malformed at userIds\.0/,
+    );
+  });
+
+  it('throws only ArtifactError for any corrupted bytes (fuzzed)', () => {
+    const bytes = encodeArtifact(svdToArtifact(model));
+    const headerEnd = 12 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: headerEnd - 1 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.integer({ min: 0, max: bytes.length }),
+        (edits, cut) => {
+          const corrupted = bytes.slice(0, Math.max(cut, headerEnd));
+          for (const [at, value] of edits) corrupted[at] = value;
+          try {
+            decodeArtifact(corrupted);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ArtifactError);
+          }
+        },
+      ),
+      { seed: 7, numRuns: 500 },
+    );
   });
 });

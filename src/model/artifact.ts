@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
 
 /**
  * Versioned binary model artifacts. Layout (little-endian):
@@ -35,6 +36,35 @@ export class ArtifactError extends Error {
 
 interface Header extends Omit<ModelArtifact, 'blobs'> {
   readonly blobs: readonly { readonly name: string; readonly length: number }[];
+}
+
+/** What a decoded header must look like before any of it is trusted. */
+const headerSchema = z.object({
+  algorithm: z.string(),
+  params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+  dims: z.record(z.string(), z.number()),
+  meta: z.record(z.string(), z.number()),
+  userIds: z.array(z.string()),
+  itemIds: z.array(z.string()),
+  blobs: z.array(z.object({ name: z.string(), length: z.number().int().nonnegative() })),
+});
+
+function parseHeader(bytes: Uint8Array): Header {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new ArtifactError(
+      `artifact header is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const parsed = headerSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? 'header' : issue.path.join('.');
+    throw new ArtifactError(`artifact header is malformed at ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
 }
 
 function assertLittleEndian(): void {
@@ -86,7 +116,7 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   }
   const headerLength = view.getUint32(8, true);
   if (12 + headerLength > bytes.length) throw new ArtifactError('artifact truncated inside its header');
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as Header;
+  const header = parseHeader(bytes.subarray(12, 12 + headerLength));
   const blobs: Record<string, Float32Array> = {};
   let at = 12 + headerLength;
   for (const { name, length } of header.blobs) {
