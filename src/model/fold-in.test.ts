@@ -65,4 +65,12 @@ describe('foldInUser', () => {
     expect(Array.from(user.vector)).toEqual([0, 0]);
     expect(predictFolded(model, user, 0)).toBeCloseTo(3 + (model.data.itemBias[0] as number), 5);
   });
+
+  it('rejects a ridge penalty that is not a finite number above zero with a RangeError naming lambda', () => {
+    const model = itemModel(10, 4);
+    for (const lambda of [0, -1, NaN, Infinity])
+      expect(() => foldInUser(model, [0, 1], [5, 1], { lambda })).toThrow(
+        new RangeError(`fold-in lambda must be a finite number > 0, got ${lambda}`),
+      );
+  });
 });

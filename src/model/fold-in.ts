@@ -24,7 +24,7 @@ export interface FoldedUser {
  * Folds a new user into a trained model: solves min Σ (r_j − μ − b_j − b_u − p_u·q_j)² + λ(b_u² + ‖p_u‖²)
  * over the rated items the model knows, with items' q_j and b_j held fixed — ridge regression by
  * Cholesky of the (k+1)×(k+1) normal equations. With no usable ratings the user gets zeros, which
- * predicts the item-bias fallback.
+ * predicts the item-bias fallback. Throws RangeError unless λ is finite and > 0.
  */
 export function foldInUser(
   model: SvdModel,
@@ -32,6 +32,10 @@ export function foldInUser(
   ratings: ArrayLike<number>,
   options: FoldInOptions = FOLD_IN_DEFAULTS,
 ): FoldedUser {
+  const { lambda } = options;
+  // λ > 0 keeps the normal matrix positive definite: with fewer ratings than k + 1 it is singular otherwise.
+  if (!(Number.isFinite(lambda) && lambda > 0))
+    throw new RangeError(`fold-in lambda must be a finite number > 0, got ${lambda}`);
   const { factors: k, itemFactors: q, itemBias, mu } = model.data;
   const dim = k + 1;
   const normal = Matrix.zeros(dim, dim);
@@ -54,7 +58,7 @@ export function foldInUser(
   const vector = new Float32Array(k);
   if (used === 0) return { bias: 0, vector, used };
   for (let a = 0; a < dim; a++) {
-    normal.set(a, a, normal.get(a, a) + options.lambda);
+    normal.set(a, a, normal.get(a, a) + lambda);
     for (let b = 0; b < a; b++) normal.set(b, a, normal.get(a, b));
   }
   const x = new CholeskyDecomposition(normal).solve(rhs);
