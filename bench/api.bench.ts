@@ -232,7 +232,7 @@ try {
   log('\nmedians of runs (targets: p99 ≤ 10 ms at 1,000 req/s; ≥ 3,000 req/s held with p99 < 50 ms)');
   for (const r of results)
     log(
-      `  ${r.workers} API process(es): at 1,000 req/s p50 ${r.p50} ms, p99 ${r.p99} ms; highest rate held with p99 < 50 ms: ${r.held} req/s`,
+      `  ${r.workers} API process(es): at 1,000 req/s p50 ${r.p50} ms, p99 ${r.p99} ms; highest steady rate held with p99 < 50 ms: ${r.held} req/s; autocannon closed loop (16 connections): ${r.saturated} req/s at p99 ${r.saturatedP99} ms; API CPU ${r.cpuMs.toFixed(3)} ms per request (≈ ${Math.round(1000 / r.cpuMs)} req/s per free core)`,
     );
   log(
     `machine: 2 cores shared by the API, autocannon, Redis, Kafka, Postgres and other engineers' work; ${others()}`,
