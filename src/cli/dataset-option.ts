@@ -15,7 +15,7 @@ export async function datasetFromOptions(values: {
   seed?: string;
 }): Promise<Dataset> {
   const size = values.size ?? 'small';
-  if (!(size in SYNTHETIC_SIZES))
+  if (!Object.hasOwn(SYNTHETIC_SIZES, size))
     throw new UsageError(`--size must be one of ${Object.keys(SYNTHETIC_SIZES).join(', ')}`);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed))

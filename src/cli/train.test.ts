@@ -49,6 +49,18 @@ describe('parseTrainArgs', () => {
     expect(() => parseTrainArgs(['--folds', '0', '--split', 'kfold'])).toThrow(/positive integer/);
     expect(() => parseTrainArgs(['--bogus'])).toThrow(UsageError);
   });
+
+  it('rejects Object.prototype names as unknown algorithms and parameters', () => {
+    expect(() => parseTrainArgs(['--algorithm', 'toString'])).toThrow(
+      new UsageError("unknown algorithm 'toString'"),
+    );
+    expect(() => parseTrainArgs(['--algorithm', 'svd,constructor'])).toThrow(
+      /unknown algorithm 'constructor'/,
+    );
+    expect(() => parseTrainArgs(['--param', 'constructor=1'])).toThrow(
+      /no chosen algorithm has a parameter 'constructor'/,
+    );
+  });
 });
 
 describe('resultsTable', () => {

@@ -59,7 +59,7 @@ export function parseTrainArgs(args: readonly string[]): { job: TrainJob; quiet:
   const v = parsed.values;
   const names = v.algorithm === 'all' ? Object.keys(algorithms) : v.algorithm.split(',');
   for (const name of names) {
-    if (algorithms[name] === undefined) throw new UsageError(`unknown algorithm '${name}'`);
+    if (!Object.hasOwn(algorithms, name)) throw new UsageError(`unknown algorithm '${name}'`);
   }
   const params: Record<string, string> = {};
   for (const pair of v.param) {
@@ -68,7 +68,7 @@ export function parseTrainArgs(args: readonly string[]): { job: TrainJob; quiet:
     params[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   for (const key of Object.keys(params)) {
-    if (!names.some((n) => key in (algorithms[n]?.defaults ?? {}))) {
+    if (!names.some((n) => Object.hasOwn(algorithms[n]?.defaults ?? {}, key))) {
       throw new UsageError(`no chosen algorithm has a parameter '${key}'`);
     }
   }

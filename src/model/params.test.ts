@@ -14,6 +14,12 @@ describe('applyParams', () => {
     expect(applyParams(defaults, { epochz: '3' }).unknown).toEqual(['epochz']);
   });
 
+  it('reports Object.prototype names as unknown instead of overriding them', () => {
+    const { params, unknown } = applyParams(defaults, { toString: '1', constructor: '2' });
+    expect(unknown).toEqual(['toString', 'constructor']);
+    expect(params).toEqual(defaults);
+  });
+
   it('rejects values of the wrong type', () => {
     expect(() => applyParams(defaults, { lr: 'fast' })).toThrow(/lr needs a number/);
     expect(() => applyParams(defaults, { factors: '' })).toThrow(/number/);

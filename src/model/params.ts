@@ -12,7 +12,7 @@ export function applyParams<P extends object>(
   const params = { ...defaults } as Record<string, unknown>;
   const unknown: string[] = [];
   for (const [key, raw] of Object.entries(overrides)) {
-    if (!(key in params)) {
+    if (!Object.hasOwn(params, key)) {
       unknown.push(key);
       continue;
     }

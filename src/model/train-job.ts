@@ -66,7 +66,7 @@ export async function runTrainJob(job: TrainJob, report: (event: TrainEvent) => 
   const genres = new Map(dataset.movies.map((m) => [m.movieId, m.genres]));
   const genresOf = (item: number): readonly string[] => genres.get(set.itemIds[item] ?? '') ?? [];
   for (const name of job.algorithms) {
-    const algorithm = algorithms[name];
+    const algorithm = Object.hasOwn(algorithms, name) ? algorithms[name] : undefined;
     if (algorithm === undefined) throw new Error(`unknown algorithm '${name}'`);
     const { params } = applyParams(algorithm.defaults, job.params);
     const folds = evaluate(algorithm, params, splits, {
