@@ -47,7 +47,7 @@ async function replayProcess(spec: ReplaySpec): Promise<void> {
   const events = workloadEvents(spec.workload);
   const producer = createKafka(config, 'bench-replay').producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  process.send?.({ ready: events.length });
+  process.send?.({ user: events.length, movie: events.filter((e) => e.type !== 'served').length });
   await new Promise((resolve) => process.once('message', resolve));
   const started = performance.now();
   const chunk = 2000;
@@ -70,13 +70,25 @@ if (process.argv[2] === '--replay') {
   process.exit(0);
 }
 
-/** Starts the replay process; resolves with `go` (start producing) and `done` once it is ready. */
-async function startReplay(spec: ReplaySpec): Promise<{ go: () => Promise<void> }> {
+/** Records the replay will produce: user events, and the movie events they make. */
+interface Expected {
+  user: number;
+  movie: number;
+}
+
+/**
+ * Starts the replay process (it generates the workload, so the stream process never holds it and
+ * its RSS is the stream's own); resolves once it is ready, with the counts and `go`.
+ */
+async function startReplay(spec: ReplaySpec): Promise<{ expected: Expected; go: () => Promise<void> }> {
   const child = fork(fileURLToPath(import.meta.url), ['--replay', JSON.stringify(spec)], {
     execArgv: ['--import', 'tsx'],
   });
-  await new Promise((resolve) => child.once('message', resolve));
+  const expected = await new Promise<Expected>((resolve) =>
+    child.once('message', (m) => resolve(m as Expected)),
+  );
   return {
+    expected,
     go: () =>
       new Promise<void>((resolve, reject) => {
         child.once('message', () => resolve());
@@ -133,11 +145,7 @@ async function cleanup(config: Config): Promise<void> {
 }
 
 /** Runs the stream over a workload produced at `rate` (Infinity: as fast as possible). */
-async function run(
-  workload: Workload,
-  expected: { user: number; movie: number },
-  rate: number,
-): Promise<Run> {
+async function run(workload: Workload, rate: number): Promise<Run & { events: number }> {
   const id = randomBytes(4).toString('hex');
   const env = { ...process.env, TOPIC_PREFIX: `bench.${id}.`, REDIS_KEY_PREFIX: `bench:${id}:` };
   const config = loadConfig(env);
@@ -157,6 +165,7 @@ async function run(
   const started = performance.now();
   const cpu = process.cpuUsage();
   await replay.go();
+  const expected = replay.expected;
   await waitForOffsets(redis, redisKeys(config.redis.keyPrefix), config, expected, 600_000);
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
@@ -168,6 +177,7 @@ async function run(
     cpuPerEvent: ((u) => (u.user + u.system) / expected.user)(process.cpuUsage(cpu)),
     live: user?.size ?? 0,
     passivations: user?.passivations ?? 0,
+    events: expected.user,
   };
   await stream.stop();
   redis.disconnect();
@@ -203,20 +213,14 @@ say(
   `stream bench: ${factors} factors, max ${maxLive} live actors per kind, Node ${process.version}, services local on the same cores`,
 );
 
-function counted(w: Workload): { user: number; movie: number } {
-  const events = workloadEvents(w);
-  return { user: events.length, movie: events.filter((e) => e.type !== 'served').length };
-}
-
 if (phases.has('throughput')) {
   const workload: Workload = { kind: 'world', seed: 5 };
-  const expected = counted(workload);
   const rates: number[] = [];
   for (let r = 0; r < Number(values.runs); r++) {
-    const result = await run(workload, expected, Infinity);
-    rates.push(expected.user / result.seconds);
+    const result = await run(workload, Infinity);
+    rates.push(result.events / result.seconds);
     say(
-      `  throughput run ${r + 1}: ${expected.user} events in ${result.seconds.toFixed(2)} s = ${Math.round(expected.user / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
+      `  throughput run ${r + 1}: ${result.events} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.events / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
     );
   }
   say(
@@ -227,7 +231,7 @@ if (phases.has('throughput')) {
 if (phases.has('freshness')) {
   const rate = Number(values.rate);
   const workload: Workload = { kind: 'world', seed: 6 };
-  const f = (await run(workload, counted(workload), rate)).freshness;
+  const f = (await run(workload, rate)).freshness;
   say(
     `freshness at ${rate} events/s: p50 ${(median(f) * 1000).toFixed(0)} ms, p99 ${(quantile(f, 0.99) * 1000).toFixed(0)} ms, max ${(quantile(f, 1) * 1000).toFixed(0)} ms over ${f.length} ratings`,
   );
@@ -236,7 +240,7 @@ if (phases.has('freshness')) {
 if (phases.has('memory')) {
   for (const users of values.users.split(',').map(Number)) {
     const workload: Workload = { kind: 'many-users', users, ratings: 400_000 };
-    const result = await run(workload, counted(workload), Infinity);
+    const result = await run(workload, Infinity);
     say(
       `memory with ${users} distinct users (400k ratings): peak RSS ${result.rssMb.toFixed(0)} MB, ${result.live} user actors live at the end, ${result.passivations} passivations, ${Math.round(400_000 / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
     );
