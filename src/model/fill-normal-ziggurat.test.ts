@@ -49,13 +49,16 @@ describe('fillNormalZiggurat', () => {
 
 describe('fillNormalZigguratFrom', () => {
   it('draws exactly what fillNormalZiggurat draws from createRandom(seed), slow paths included', () => {
-    const n = 200_000; // ~1 % of draws take the wedge/tail path
+    const n = 50_000; // ~1 % of draws (~600 here) take the wedge/tail path
     const slow = new Float32Array(n);
     const fast = new Float32Array(n);
     for (const seed of [0, 7, 0xfffffff0]) {
       fillNormalZiggurat(slow, createRandom(seed), 0.5, 0.1);
       fillNormalZigguratFrom(fast, seed, 0.5, 0.1);
-      expect(fast).toEqual(slow);
+      let mismatches = 0; // a loop, not toEqual: deep-equality on 50k elements is slow
+      for (let k = 0; k < n; k++) if (fast[k] !== slow[k]) mismatches++;
+      expect(mismatches).toBe(0);
+      expect(fast[n - 1]).not.toBe(0);
     }
   });
 
