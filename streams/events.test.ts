@@ -19,6 +19,13 @@ describe('event ids', () => {
     expect(eventIdFor('movielog15', 31, '234')).not.toBe(id);
   });
 
+  it('tells apart two lines at one offset once the topic is recreated, when given the bytes', () => {
+    const line = Buffer.from('2024-01-01T00:00:00,1,GET /rate/heat+1995=4');
+    expect(eventIdFor('movielog', 0, 7, line)).toBe(eventIdFor('movielog', 0, '7', line.toString()));
+    expect(eventIdFor('movielog', 0, 7, line)).not.toBe(eventIdFor('movielog', 0, 7, Buffer.from('other')));
+    expect(eventIdFor('movielog', 0, 7, line)).not.toBe(eventIdFor('movielog', 0, 7));
+  });
+
   it('keeps idempotency keys apart from stream positions', () => {
     expect(eventIdForKey('k1')).toBe(eventIdForKey('k1'));
     expect(eventIdForKey('k1')).not.toBe(eventIdForKey('k2'));

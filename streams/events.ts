@@ -92,9 +92,20 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-/** The id of the event read at `offset` of `topic`/`partition` (128 bits of SHA-256, hex). */
-export function eventIdFor(topic: string, partition: number, offset: string | number | bigint): string {
-  return shortHash(`offset\u0000${topic}\u0000${partition}\u0000${String(offset)}`);
+/**
+ * The id of the event read at `offset` of `topic`/`partition` (128 bits of SHA-256, hex). The line's
+ * bytes are part of it when given: if the topic is ever recreated and offsets start again at 0, new
+ * lines get new ids instead of being taken for replays of old ones.
+ */
+export function eventIdFor(
+  topic: string,
+  partition: number,
+  offset: string | number | bigint,
+  content?: string | Uint8Array,
+): string {
+  const hash = createHash('sha256').update(`offset\u0000${topic}\u0000${partition}\u0000${String(offset)}`);
+  if (content !== undefined) hash.update('\u0000').update(content);
+  return hash.digest('hex').slice(0, 32);
 }
 
 /** The id of an event a client sent with an idempotency key (domain-separated from {@link eventIdFor}). */

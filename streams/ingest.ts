@@ -4,9 +4,7 @@ import { eventIdFor, toDeadLetter, withEventId, type UserEvent } from './events.
 import type { MetadataEnricher } from './metadata-enricher.ts';
 import { parseMovielogLine } from './movielog-parser.ts';
 import type { RunningRole } from './running-role.ts';
-
-/** Messages per produce request; well under the broker's 1 MB record-batch limit for course lines. */
-const sendChunk = 1_000;
+import { chunkByBytes } from './send-in-chunks.ts';
 
 /** Counters of one ingest process. */
 export interface IngestStats {
@@ -55,6 +53,12 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     }
     return producer;
   };
+  /** Forgets a partition's producer (failed, fenced, or the partition moved away) and closes it. */
+  const dropProducer = async (partition: number) => {
+    const producer = producers.get(partition);
+    producers.delete(partition);
+    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+  };
 
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
@@ -92,16 +96,16 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         if (event.type !== 'served') movies.add(event.movieId);
       }
       const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
-      const producer = await producerFor(batch.partition);
+      const producer = await producerFor(batch.partition).catch(async (error: unknown) => {
+        await dropProducer(batch.partition);
+        throw error;
+      });
       const transaction = await producer.transaction();
       try {
-        // The broker refuses a record batch over message.max.bytes (1 MB by default): send in chunks.
-        for (let k = 0; k < events.length; k += sendChunk) {
-          await transaction.send({ topic: topics.userEvents, messages: events.slice(k, k + sendChunk) });
-        }
-        for (let k = 0; k < dead.length; k += sendChunk) {
-          await transaction.send({ topic: topics.deadLetter, messages: dead.slice(k, k + sendChunk) });
-        }
+        for (const chunk of chunkByBytes(events))
+          await transaction.send({ topic: topics.userEvents, messages: chunk });
+        for (const chunk of chunkByBytes(dead))
+          await transaction.send({ topic: topics.deadLetter, messages: chunk });
         await transaction.sendOffsets({
           consumerGroupId: groupId,
           topics: [
@@ -114,6 +118,8 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         await transaction.commit();
       } catch (error) {
         await transaction.abort().catch(() => undefined);
+        // A fenced or broken producer never recovers: the retry gets a fresh one (and fences in turn).
+        await dropProducer(batch.partition);
         throw error;
       }
       resolveOffset(last);
@@ -131,7 +137,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     stats: () => ({ ...stats }),
     async stop() {
       await consumer.disconnect();
-      for (const producer of producers.values()) await (await producer).disconnect();
+      for (const partition of [...producers.keys()]) await dropProducer(partition);
       await options.enricher?.close();
     },
   };

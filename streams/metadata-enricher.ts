@@ -1,13 +1,21 @@
 import type pg from 'pg';
-import { sleep } from '../src/services/tcp-probe.ts';
 import type { MetadataSource } from '../src/data/metadata-source.ts';
-import { storedIds, upsertMovies, upsertUsers } from '../src/store/postgres/reference-data.ts';
+import { sleep } from '../src/services/tcp-probe.ts';
+import {
+  idsWithoutMetadata,
+  storedIds,
+  upsertMovies,
+  upsertUsers,
+} from '../src/store/postgres/reference-data.ts';
 
 /** Counters of the enricher's work, for logs and metrics. */
 export interface EnricherStats {
   stored: number;
   notFound: number;
+  /** Ids given up on after every attempt failed (the next backfill offers them again). */
   failed: number;
+  /** Ids not queued because the queue was full (the next backfill offers them again). */
+  overflowed: number;
   /** Ids waiting (not yet checked or fetched). */
   pending: number;
 }
@@ -16,6 +24,8 @@ export interface EnricherStats {
 export interface MetadataEnricher {
   /** Queues ids for enrichment; returns at once. Ids already known are ignored. */
   notice(userIds: Iterable<string>, movieIds: Iterable<string>): void;
+  /** Offers every id the durable log has but the reference tables lack (also runs periodically). */
+  backfill(): Promise<void>;
   /** Resolves when every noticed id has been stored, found missing, or given up on. */
   drain(): Promise<void>;
   stats(): EnricherStats;
@@ -29,20 +39,25 @@ export interface EnricherOptions {
   readonly sourceName: string;
   /** Lookups in flight at once (the course's services are rate-limited). */
   readonly concurrency?: number;
-  /** Ids queued at most; past it, new ids are dropped and noticed again when they recur. */
+  /** Ids queued at most; past it, new ids wait for the next backfill. */
   readonly maxPending?: number;
-  /** Attempts per id before giving up (the source client retries within each attempt too). */
+  /** Attempts per id before giving up until the next backfill (the source client retries within each). */
   readonly attempts?: number;
+  /** Milliseconds between backfills; 0 disables the periodic one. */
+  readonly backfillEveryMs?: number;
   readonly log?: (line: string) => void;
 }
 
 type Kind = 'user' | 'movie';
 type Item = { kind: Kind; id: string; attempt: number };
+type Outcome = 'stored' | 'not-found' | { reason: string };
 
 /**
  * Ids are first checked against Postgres in batches (most are known after a restart), then looked up
- * one by one with bounded concurrency. A failed lookup is retried later, in a later round, so one slow
- * id does not hold up the rest; the stream only ever calls `notice`, which does no I/O.
+ * with bounded concurrency. A failed lookup is retried in a later round, so one slow id does not hold
+ * up the rest; after `attempts` it is given up until the next backfill, which finds every id the log
+ * mentions without metadata — so crashes, overflow and outages delay enrichment but never lose it.
+ * The stream only ever calls `notice`, which does no I/O.
  */
 export function createMetadataEnricher(options: EnricherOptions): MetadataEnricher {
   const concurrency = options.concurrency ?? 8;
@@ -51,80 +66,82 @@ export function createMetadataEnricher(options: EnricherOptions): MetadataEnrich
   const known = { user: new Set<string>(), movie: new Set<string>() };
   const queued = new Set<string>();
   let queue: Item[] = [];
-  const stats = { stored: 0, notFound: 0, failed: 0 };
+  const stats = { stored: 0, notFound: 0, failed: 0, overflowed: 0 };
   let pumping: Promise<void> | undefined;
   let closed = false;
+  const tag = (kind: Kind, id: string) => `${kind}\u0000${id}`;
+  const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-  const enqueue = (kind: Kind, id: string, attempt = 0) => {
-    const tag = `${kind}\u0000${id}`;
-    if (known[kind].has(id) || queued.has(tag) || queued.size >= maxPending) return;
-    queued.add(tag);
-    queue.push({ kind, id, attempt });
+  const enqueue = (kind: Kind, id: string) => {
+    if (known[kind].has(id) || queued.has(tag(kind, id))) return;
+    if (queued.size >= maxPending) {
+      stats.overflowed += 1;
+      return;
+    }
+    queued.add(tag(kind, id));
+    queue.push({ kind, id, attempt: 0 });
   };
-  const settle = (item: Item) => {
-    queued.delete(`${item.kind}\u0000${item.id}`);
+  const settle = (item: Item, outcome: 'stored' | 'not-found') => {
+    stats[outcome === 'stored' ? 'stored' : 'notFound'] += 1;
+    queued.delete(tag(item.kind, item.id));
     known[item.kind].add(item.id);
   };
+  /** Schedules another attempt, or gives up on the id until the next backfill. */
+  const retryOrGiveUp = (item: Item, reason: string, retry: Item[]) => {
+    if (item.attempt + 1 < attempts) retry.push({ ...item, attempt: item.attempt + 1 });
+    else {
+      stats.failed += 1;
+      queued.delete(tag(item.kind, item.id));
+      options.log?.(`metadata: giving up on ${item.kind} ${item.id} for now: ${reason}`);
+    }
+  };
 
-  /** Looks one id up and stores it; returns the outcome, or the failure's reason. */
-  const fetchAndStore = async (item: Item): Promise<'stored' | 'not-found' | { reason: string }> => {
+  /** Looks one id up and stores it under the id the stream uses (the source may spell it otherwise). */
+  const fetchAndStore = async (item: Item): Promise<Outcome> => {
     if (item.kind === 'user') {
       const result = await options.source.user(item.id);
       if (result.status !== 'found')
         return result.status === 'not-found' ? 'not-found' : { reason: result.reason };
-      await upsertUsers(options.pool, [result.value], options.sourceName);
+      await upsertUsers(options.pool, [{ ...result.value, userId: item.id }], options.sourceName);
       return 'stored';
     }
     const result = await options.source.movie(item.id);
     if (result.status !== 'found')
       return result.status === 'not-found' ? 'not-found' : { reason: result.reason };
-    await upsertMovies(options.pool, [result.value], options.sourceName);
+    await upsertMovies(options.pool, [{ ...result.value, movieId: item.id }], options.sourceName);
     return 'stored';
   };
 
-  const lookup = async (item: Item, retry: Item[]) => {
-    const outcome = await fetchAndStore(item);
-    if (outcome === 'stored' || outcome === 'not-found') {
-      stats[outcome === 'stored' ? 'stored' : 'notFound'] += 1;
-      settle(item);
-    } else if (item.attempt + 1 < attempts) retry.push({ ...item, attempt: item.attempt + 1 });
-    else {
-      stats.failed += 1;
-      options.log?.(`metadata: giving up on ${item.kind} ${item.id}: ${outcome.reason}`);
-      queued.delete(`${item.kind}\u0000${item.id}`);
-    }
-  };
-
   const round = async (items: Item[]): Promise<Item[]> => {
-    for (const kind of ['user', 'movie'] as const) {
-      const ids = items.filter((i) => i.kind === kind && i.attempt === 0).map((i) => i.id);
-      const stored = await storedIds(options.pool, kind === 'user' ? 'users' : 'movies', ids);
-      for (const id of stored) settle({ kind, id, attempt: 0 });
+    const retry: Item[] = [];
+    try {
+      for (const kind of ['user', 'movie'] as const) {
+        const ids = items.filter((i) => i.kind === kind).map((i) => i.id);
+        const stored = await storedIds(options.pool, kind === 'user' ? 'users' : 'movies', ids);
+        for (const item of items) if (item.kind === kind && stored.has(item.id)) settle(item, 'stored');
+      }
+    } catch (error) {
+      for (const item of items) retryOrGiveUp(item, message(error), retry);
+      return retry;
     }
     const todo = items.filter((i) => !known[i.kind].has(i.id));
-    const retry: Item[] = [];
     for (let k = 0; k < todo.length; k += concurrency) {
       await Promise.all(
-        todo.slice(k, k + concurrency).map((item) =>
-          lookup(item, retry).catch((e: unknown) => {
-            options.log?.(`metadata: ${item.kind} ${item.id}: ${e instanceof Error ? e.message : String(e)}`);
-            retry.push({ ...item, attempt: item.attempt + 1 });
-          }),
-        ),
+        todo.slice(k, k + concurrency).map(async (item) => {
+          const outcome = await fetchAndStore(item).catch((error: unknown): Outcome => ({
+            reason: message(error),
+          }));
+          if (typeof outcome === 'object') retryOrGiveUp(item, outcome.reason, retry);
+          else settle(item, outcome);
+        }),
       );
     }
-    return retry.filter((item) => item.attempt < attempts);
+    return retry;
   };
 
   const pump = async () => {
     while (queue.length > 0 && !closed) {
-      const items = queue.splice(0, 1000);
-      const retry = await round(items).catch((e: unknown) => {
-        options.log?.(`metadata: ${e instanceof Error ? e.message : String(e)}; retrying`);
-        return items
-          .map((item) => ({ ...item, attempt: item.attempt + 1 }))
-          .filter((item) => item.attempt < attempts);
-      });
+      const retry = await round(queue.splice(0, 1000));
       queue = [...queue, ...retry];
       // Only retries left: wait a little rather than hammer a failing source or database.
       if (retry.length > 0 && queue.length === retry.length) await sleep(250 * attempts);
@@ -134,19 +151,34 @@ export function createMetadataEnricher(options: EnricherOptions): MetadataEnrich
   const kick = () => {
     if (pumping === undefined && queue.length > 0 && !closed) pumping = pump();
   };
+  const notice = (userIds: Iterable<string>, movieIds: Iterable<string>) => {
+    for (const id of userIds) enqueue('user', id);
+    for (const id of movieIds) enqueue('movie', id);
+    kick();
+  };
+  const backfill = async () => {
+    const missing = await idsWithoutMetadata(options.pool, maxPending);
+    notice(missing.users, missing.movies);
+  };
+  const timer =
+    (options.backfillEveryMs ?? 300_000) > 0
+      ? setInterval(
+          () => void backfill().catch((e: unknown) => options.log?.(`metadata backfill: ${message(e)}`)),
+          options.backfillEveryMs ?? 300_000,
+        )
+      : undefined;
+  timer?.unref();
 
   return {
-    notice(userIds, movieIds) {
-      for (const id of userIds) enqueue('user', id);
-      for (const id of movieIds) enqueue('movie', id);
-      kick();
-    },
+    notice,
+    backfill,
     async drain() {
       while (pumping !== undefined) await pumping;
     },
     stats: () => ({ ...stats, pending: queued.size }),
     async close() {
       closed = true;
+      clearInterval(timer);
       await pumping;
     },
   };

@@ -25,6 +25,7 @@ export type ParseFailureReason =
   | 'invalid minute'
   | 'invalid rating'
   | 'rating out of range'
+  | 'invalid server'
   | 'invalid status'
   | 'invalid result'
   | 'invalid response time'
@@ -36,6 +37,8 @@ export type MovielogParseResult =
 
 /** Longest line accepted; course lines are well under 1 KB, so longer ones are garbage. */
 export const MAX_LINE_LENGTH = 16_384;
+/** Longest server name (`host:port`) accepted in a request line. */
+export const MAX_SERVER_LENGTH = 256;
 /** Longest recommendation list accepted in a request line. */
 export const MAX_RESULT_ITEMS = 1_000;
 
@@ -112,6 +115,8 @@ function parseRequest(line: string, from: number, userId: string, at: number): M
   const statusAt = line.indexOf(STATUS, from);
   if (statusAt <= from) return fail('missing fields');
   const server = line.slice(from, statusAt);
+  // Bounded as the served-event schema bounds it, so ingest never publishes what consumers reject.
+  if (server.length > MAX_SERVER_LENGTH) return fail('invalid server');
   const codeFrom = statusAt + STATUS.length;
   const resultAt = line.indexOf(RESULT, codeFrom);
   if (resultAt < 0) return fail('missing fields');

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { appendEvents } from '../src/store/postgres/event-log.ts';
 import { toDeadLetter, userEventSchema, type RateEvent, type WatchEvent } from './events.ts';
 import type { RunningRole } from './running-role.ts';
+import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
 
 /** Counters of one sink process. */
@@ -65,9 +66,8 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
         } else if (parsed.event.type === 'rate') ratings.push(parsed.event);
         else if (parsed.event.type === 'watch') watches.push(parsed.event);
       }
-      for (let k = 0; k < dead.length; k += 1_000) {
-        await producer.send({ topic: topics.deadLetter, messages: dead.slice(k, k + 1_000) });
-      }
+      for (const chunk of chunkByBytes(dead))
+        await producer.send({ topic: topics.deadLetter, messages: chunk });
       const inserted = await appendEvents(pool, ratings, watches);
       const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
       await consumer.commitOffsets([

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/load-config.ts';
 
 /** The topics of DESIGN.md, by role; names come from config (MOVIELOG_TOPIC, TOPIC_PREFIX). */
@@ -14,6 +14,9 @@ export interface Topics {
   /** Lines and events that could not be processed, with the reason and source offset. */
   readonly deadLetter: string;
 }
+
+/** The dead-letter topic's message size limit: room for any line the broker accepted, escaped. */
+export const DEAD_LETTER_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Topic names for a config. */
 export function topicNames(config: Config): Topics {
@@ -40,9 +43,29 @@ export async function ensureTopics(
   const existing = new Set(await admin.listTopics());
   const missing = names.filter((name) => !existing.has(name));
   if (missing.length === 0) return [];
+  const deadLetter = topicNames(config).deadLetter;
   await admin.createTopics({
-    topics: missing.map((topic) => ({ topic, numPartitions: config.kafka.partitions, replicationFactor: 1 })),
+    topics: missing.map((topic) => ({
+      topic,
+      numPartitions: config.kafka.partitions,
+      replicationFactor: 1,
+      // A dead letter carries the whole original line, JSON-escaped or base64: up to ~2× a 1 MiB line.
+      ...(topic === deadLetter
+        ? { configEntries: [{ name: 'max.message.bytes', value: String(DEAD_LETTER_MAX_BYTES) }] }
+        : {}),
+    })),
     waitForLeaders: true,
   });
   return missing;
+}
+
+/** Connects an admin client, ensures the topics, disconnects: what every role does at start. */
+export async function prepareTopics(kafka: Kafka, config: Config): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, config);
+  } finally {
+    await admin.disconnect();
+  }
 }

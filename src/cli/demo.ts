@@ -5,11 +5,12 @@ import { startIngest } from '../../streams/ingest.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { createMetadataEnricher } from '../../streams/metadata-enricher.ts';
 import { startPostgresSink } from '../../streams/postgres-sink.ts';
-import { ensureTopics, topicNames } from '../../streams/topics.ts';
+import { prepareTopics, topicNames } from '../../streams/topics.ts';
 import { datasetMetadataSource } from '../data/metadata-source.ts';
 import { buildReplay } from '../data/replay.ts';
 import { produceReplay } from '../data/replay-producer.ts';
 import { describeServices } from '../services/service-info.ts';
+import { waitUntil } from '../services/tcp-probe.ts';
 import { formatStatus, localServices, servicesUp } from '../services/services.ts';
 import { migrate } from '../store/postgres/migrate.ts';
 import { createPool } from '../store/postgres/pool.ts';
@@ -61,10 +62,7 @@ Stop the services afterwards with: marquee services down`,
     io.out('4/5 roles: ingest, postgres sink, user and movie actors');
     const kafka = createKafka(config, 'demo');
     const topics = topicNames(config);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, config);
-    await admin.disconnect();
+    await prepareTopics(kafka, config);
     const pool = createPool(config.postgres, 6);
     const redis = new Redis(config.redis.url);
     const enricher = createMetadataEnricher({
@@ -75,40 +73,47 @@ Stop the services afterwards with: marquee services down`,
     });
     const prefix = config.kafka.clientId;
     const ingest = await startIngest({ kafka, topics, groupId: `${prefix}-ingest`, enricher, log: io.err });
-    const sink = await startPostgresSink({ kafka, topics, pool, groupId: `${prefix}-sink`, log: io.err });
-    const stream = await startStream(config, { log: io.err });
-
-    io.out(`5/5 replay at ${rate} lines/s`);
-    const watchedUser = mostRatingsBy(
-      messages.map((m) => (m.corruption === undefined && m.value.includes('GET /rate/') ? m.key : '')),
-    );
-    const show = async () =>
-      io.out(
-        `    ${formatFlow(await snapshotFlow(pool, redis, redisKeys(config.redis.keyPrefix), watchedUser))}`,
-      );
-    const timer = setInterval(() => void show().catch(() => undefined), 1_000);
+    const roles: { stop(): Promise<void> }[] = [ingest];
     try {
-      await produceReplay(kafka, topics.movielog, messages, { rate });
-      const deadline = Date.now() + 30_000;
-      while (ingest.stats().lines < messages.length && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 200));
-      await enricher.drain();
-      await new Promise((r) => setTimeout(r, 2_000));
+      const sink = await startPostgresSink({ kafka, topics, pool, groupId: `${prefix}-sink`, log: io.err });
+      roles.unshift(sink);
+      roles.unshift(await startStream(config, { log: io.err }));
+
+      io.out(`5/5 replay at ${rate} lines/s`);
+      const watchedUser = mostRatingsBy(
+        messages.map((m) => (m.corruption === undefined && m.value.includes('GET /rate/') ? m.key : '')),
+      );
+      const show = async () =>
+        io.out(
+          `    ${formatFlow(await snapshotFlow(pool, redis, redisKeys(config.redis.keyPrefix), watchedUser))}`,
+        );
+      const timer = setInterval(() => void show().catch(() => undefined), 1_000);
+      const inserted = () => sink.stats().ratingsInserted + sink.stats().watchesInserted;
+      let settled: boolean;
+      try {
+        await produceReplay(kafka, topics.movielog, messages, { rate });
+        const flowed = await waitUntil(
+          async () => ingest.stats().lines >= messages.length && inserted() >= ingest.stats().events,
+          60_000,
+          200,
+        );
+        settled = flowed.ok;
+        await enricher.drain();
+      } finally {
+        clearInterval(timer);
+      }
+      await show();
+      const i = ingest.stats();
+      io.out(
+        `flowed: ${messages.length} lines → ingest read ${i.lines}, ${i.events} events to ${topics.userEvents}, ` +
+          `${i.deadLettered} malformed to ${topics.deadLetter}; the sink inserted ${sink.stats().ratingsInserted} ratings ` +
+          `and ${sink.stats().watchesInserted} watches${settled ? '' : ' so far (still catching up after 60 s)'}`,
+      );
     } finally {
-      clearInterval(timer);
+      for (const role of roles) await role.stop().catch((error: unknown) => io.err(String(error)));
+      await pool.end();
+      redis.disconnect();
     }
-    await show();
-    const i = ingest.stats();
-    const s = sink.stats();
-    io.out(
-      `flowed: ${messages.length} lines → ingest read ${i.lines}, ${i.events} events to ${topics.userEvents}, ` +
-        `${i.deadLettered} malformed to ${topics.deadLetter}; sink inserted ${s.ratingsInserted} ratings and ${s.watchesInserted} watches (a replay is new events: each run adds its own rows)`,
-    );
-    await stream.stop();
-    await sink.stop();
-    await ingest.stop();
-    await pool.end();
-    redis.disconnect();
     io.out(
       `done in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${config.home}/logs; stop the services with: marquee services down`,
     );

@@ -2,9 +2,10 @@ import { loadConfig } from '../../config/load-config.ts';
 import { createMetadataEnricher } from '../../streams/metadata-enricher.ts';
 import { startIngest } from '../../streams/ingest.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { ensureTopics, topicNames } from '../../streams/topics.ts';
+import { prepareTopics, topicNames } from '../../streams/topics.ts';
 import { createCourseServices } from '../data/course-services.ts';
 import { datasetMetadataSource, type MetadataSource } from '../data/metadata-source.ts';
+import { migrate } from '../store/postgres/migrate.ts';
 import { createPool } from '../store/postgres/pool.ts';
 import type { Command } from './command.ts';
 import { datasetFromOptions, datasetOptions, datasetUsage } from './dataset-option.ts';
@@ -24,12 +25,10 @@ ${datasetUsage}
   async run(args, io) {
     const values = parseOptions(args, { ...datasetOptions, group: { type: 'string' } });
     const config = loadConfig(io.env);
+    await migrate(config.postgres.url, config.postgres.schema);
     const kafka = createKafka(config, 'ingest');
     const topics = topicNames(config);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, config);
-    await admin.disconnect();
+    await prepareTopics(kafka, config);
     const pool = createPool(config.postgres, 4);
     let source: MetadataSource;
     let sourceName: string;
@@ -42,6 +41,8 @@ ${datasetUsage}
       sourceName = dataset.name;
     }
     const enricher = createMetadataEnricher({ pool, source, sourceName, log: io.err });
+    // Ids a previous run saw but could not enrich (crash, outage) are offered again now.
+    void enricher.backfill().catch((error: unknown) => io.err(`metadata backfill: ${String(error)}`));
     const ingest = await startIngest({
       kafka,
       topics,

@@ -1,7 +1,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../../config/load-config.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { ensureTopics, topicNames } from '../../streams/topics.ts';
+import { prepareTopics, topicNames } from '../../streams/topics.ts';
 import { buildReplay } from '../data/replay.ts';
 import { produceReplay } from '../data/replay-producer.ts';
 import type { Command } from './command.ts';
@@ -36,10 +36,7 @@ ${datasetUsage}
     const dataset = await datasetFromOptions(values);
     const messages = buildReplay(dataset, { limit, malformedShare, seed });
     const kafka = createKafka(config, 'replay');
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, config);
-    await admin.disconnect();
+    await prepareTopics(kafka, config);
     const topic = topicNames(config).movielog;
     const bar = new SingleBar(
       {

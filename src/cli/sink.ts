@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/load-config.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { startPostgresSink } from '../../streams/postgres-sink.ts';
-import { ensureTopics, topicNames } from '../../streams/topics.ts';
+import { prepareTopics, topicNames } from '../../streams/topics.ts';
 import { migrate } from '../store/postgres/migrate.ts';
 import { createPool } from '../store/postgres/pool.ts';
 import type { Command } from './command.ts';
@@ -23,10 +23,7 @@ Consumes the user-events topic until SIGTERM/SIGINT and appends ratings and watc
     await migrate(config.postgres.url, config.postgres.schema);
     const kafka = createKafka(config, 'sink');
     const topics = topicNames(config);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, config);
-    await admin.disconnect();
+    await prepareTopics(kafka, config);
     const pool = createPool(config.postgres, 4);
     const sink = await startPostgresSink({
       kafka,

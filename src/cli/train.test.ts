@@ -46,8 +46,27 @@ describe('parseTrainArgs', () => {
     expect(() => parseTrainArgs(['--param', 'lr=fast'])).toThrow(UsageError);
     expect(() => parseTrainArgs(['--param', 'lr'])).toThrow(/KEY=VALUE/);
     expect(() => parseTrainArgs(['--split', 'random'])).toThrow(/--split/);
-    expect(() => parseTrainArgs(['--folds', '0', '--split', 'kfold'])).toThrow(/positive integer/);
+    expect(() => parseTrainArgs(['--folds', '0', '--split', 'kfold'])).toThrow(
+      /--folds must be a number within 2\.\.1000, got '0'/,
+    );
+    expect(() => parseTrainArgs(['--folds', '2.5', '--split', 'kfold'])).toThrow(
+      /--folds must be an integer/,
+    );
+    expect(() => parseTrainArgs(['--test-fraction', '1'])).toThrow(/strictly between 0 and 1/);
+    expect(() => parseTrainArgs(['--k', '0'])).toThrow(/--k must be a number within 1\.\.10000/);
     expect(() => parseTrainArgs(['--bogus'])).toThrow(UsageError);
+  });
+
+  it('rejects a malformed --seed or --relevant instead of computing NaN metrics', () => {
+    expect(() => parseTrainArgs(['--split', 'kfold', '--seed', 'x'])).toThrow(
+      new UsageError("--seed must be a number within 0..4294967295, got 'x'"),
+    );
+    expect(() => parseTrainArgs(['--split', 'kfold', '--seed', '1.5'])).toThrow(/--seed must be an integer/);
+    expect(() => parseTrainArgs(['--relevant', 'four'])).toThrow(
+      new UsageError("--relevant must be a number within 0..10, got 'four'"),
+    );
+    expect(() => parseTrainArgs(['--relevant', '4,5'])).toThrow(UsageError);
+    expect(parseTrainArgs(['--relevant', '3.5']).job.ranking).toEqual({ k: 10, relevantAt: 3.5 });
   });
 
   it('rejects Object.prototype names as unknown algorithms and parameters', () => {

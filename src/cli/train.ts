@@ -6,6 +6,7 @@ import type { SplitSpec } from '../model/splits.ts';
 import { startTrainWorker } from '../model/start-train-worker.ts';
 import type { TrainEvent, TrainJob } from '../model/train-job.ts';
 import { UsageError, type Command, type CommandIo } from './command.ts';
+import { numberOption } from './options.ts';
 
 const usage = `usage: marquee train [options]
 
@@ -14,20 +15,26 @@ Trains and evaluates offline, in a worker thread; prints one results row per alg
   --algorithm A[,B]|all  registered: ${Object.keys(algorithms).join(', ')} (default svd)
   --param KEY=VALUE      override a parameter, e.g. --param epochs=40 --param lr=0.01 (repeatable)
   --split time|last-n|kfold
-                         time: a global cut-off, the latest --test-fraction of ratings (default 0.2);
-                         last-n: each user's last --last-n ratings (default 10); kfold: --folds (5)
-  --seed N               k-fold shuffle seed (default 1)
+                         time: a global cut-off, the latest --test-fraction of ratings (0..1, default 0.2);
+                         last-n: each user's last --last-n ratings (default 10); kfold: --folds (2..1000, 5)
+  --seed N               k-fold shuffle seed, an integer 0..2³²−1 (default 1)
   --k N                  top-N list length for ranking metrics (default 10)
-  --relevant R           a test rating ≥ R is relevant (default 4)
+  --relevant R           a test rating ≥ R is relevant, 0..10 (default 4)
   --no-ranking           rating accuracy only
   --save FILE            refit the first algorithm on all ratings and write its model artifact
   --quiet                no per-epoch progress`;
 
-function positiveNumber(name: string, raw: string, integer: boolean): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} needs a positive ${integer ? 'integer' : 'number'}, got '${raw}'`);
-  }
+/** numberOption for a whole-number option. */
+function integerOption(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const n = numberOption(value, name, fallback, min, max);
+  if (!Number.isInteger(n))
+    throw new UsageError(`--${name} must be an integer within ${min}..${max}, got '${value}'`);
   return n;
 }
 
@@ -42,12 +49,12 @@ export function parseTrainArgs(args: readonly string[]): { job: TrainJob; quiet:
         algorithm: { type: 'string', default: 'svd' },
         param: { type: 'string', multiple: true, default: [] },
         split: { type: 'string', default: 'time' },
-        'test-fraction': { type: 'string', default: '0.2' },
-        'last-n': { type: 'string', default: '10' },
-        folds: { type: 'string', default: '5' },
-        seed: { type: 'string', default: '1' },
-        k: { type: 'string', default: '10' },
-        relevant: { type: 'string', default: '4' },
+        'test-fraction': { type: 'string' },
+        'last-n': { type: 'string' },
+        folds: { type: 'string' },
+        seed: { type: 'string' },
+        k: { type: 'string' },
+        relevant: { type: 'string' },
         'no-ranking': { type: 'boolean', default: false },
         save: { type: 'string' },
         quiet: { type: 'boolean', default: false },
@@ -81,16 +88,25 @@ export function parseTrainArgs(args: readonly string[]): { job: TrainJob; quiet:
   }
   let split: SplitSpec;
   if (v.split === 'time') {
-    const testFraction = positiveNumber('test-fraction', v['test-fraction'], false);
-    if (testFraction >= 1) throw new UsageError('--test-fraction must be below 1');
+    const testFraction = numberOption(v['test-fraction'], 'test-fraction', 0.2, 0, 1);
+    if (testFraction === 0 || testFraction === 1)
+      throw new UsageError(`--test-fraction must be strictly between 0 and 1, got '${v['test-fraction']}'`);
     split = { kind: 'time-cutoff', testFraction };
-  } else if (v.split === 'last-n') split = { kind: 'last-n', n: positiveNumber('last-n', v['last-n'], true) };
-  else if (v.split === 'kfold') {
-    split = { kind: 'kfold', folds: positiveNumber('folds', v.folds, true), seed: Number(v.seed) };
+  } else if (v.split === 'last-n') {
+    split = { kind: 'last-n', n: integerOption(v['last-n'], 'last-n', 10, 1, 1_000_000) };
+  } else if (v.split === 'kfold') {
+    split = {
+      kind: 'kfold',
+      folds: integerOption(v.folds, 'folds', 5, 2, 1000),
+      seed: integerOption(v.seed, 'seed', 1, 0, 2 ** 32 - 1),
+    };
   } else throw new UsageError(`--split must be time, last-n or kfold, got '${v.split}'`);
   const ranking = v['no-ranking']
     ? null
-    : { k: positiveNumber('k', v.k, true), relevantAt: Number(v.relevant) };
+    : {
+        k: integerOption(v.k, 'k', 10, 1, 10_000),
+        relevantAt: numberOption(v.relevant, 'relevant', 4, 0, 10),
+      };
   return {
     job: { dataset: v.dataset, algorithms: names, params, split, ranking, save: v.save ?? null },
     quiet: v.quiet,

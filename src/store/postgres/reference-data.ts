@@ -69,3 +69,23 @@ export async function storedIds(
   );
   return new Set(result.rows.map((r) => r.id));
 }
+
+/**
+ * User and movie ids the durable log mentions but `users`/`movies` lack (at most `limit` of each):
+ * what enrichment has yet to fill, whether it crashed, overflowed or gave up earlier.
+ */
+export async function idsWithoutMetadata(
+  pool: pg.Pool,
+  limit: number,
+): Promise<{ users: string[]; movies: string[] }> {
+  const missing = async (column: 'user_id' | 'movie_id', table: 'users' | 'movies') => {
+    const result = await pool.query<{ id: string }>(
+      `SELECT id FROM (SELECT ${column} AS id FROM ratings UNION SELECT ${column} FROM watches) AS seen
+       WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${column} = seen.id) LIMIT $1`,
+      [limit],
+    );
+    return result.rows.map((r) => r.id);
+  };
+  const [users, movies] = await Promise.all([missing('user_id', 'users'), missing('movie_id', 'movies')]);
+  return { users, movies };
+}
