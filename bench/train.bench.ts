@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadDataset, ML_LATEST_SMALL_DIR } from '../src/data/load-dataset.ts';
 import { algorithms } from '../src/model/algorithms.ts';
 import { buildRatingSet } from '../src/model/build-rating-set.ts';
-import { evaluate, median, summarise, type FoldResult } from '../src/model/evaluate.ts';
+import { evaluate, mean, median, summarise, type FoldResult } from '../src/model/evaluate.ts';
 import type { RatingSet } from '../src/model/rating-set.ts';
 import { kFoldSplits, type Split } from '../src/model/splits.ts';
 import { svd, SVD_DEFAULTS, type SvdParams } from '../src/model/svd.ts';
@@ -199,10 +199,6 @@ console.log(
 console.log(
   'Reference column: Surprise README, MovieLens 100K (not this dataset), SVD 5 folds in 6 s on a laptop i5.',
 );
-
-function mean(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
 
 if (python === undefined) {
   console.log(`\nSurprise comparison NOT run: ${'reason' in surprise ? surprise.reason : ''}`);
