@@ -78,6 +78,12 @@ describe('loadConfig', () => {
     ['production without a JWT secret', { ...productionSecrets, JWT_SECRET: '' }, 'JWT_SECRET'],
     ['production without a noise secret', { ...productionSecrets, NOISE_SECRET: '' }, 'NOISE_SECRET'],
     ['test mode without secrets', { MARQUEE_MODE: 'test' }, 'JWT_SECRET'],
+    ['development secrets on a public address', { API_HOST: '0.0.0.0' }, 'JWT_SECRET'],
+    [
+      'a development noise secret on a public address',
+      { API_HOST: '0.0.0.0', JWT_SECRET: 'x'.repeat(32) },
+      'NOISE_SECRET',
+    ],
   ];
 
   it.each(table)('rejects %s, naming the variable', (_label, env, variable) => {

@@ -71,6 +71,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (!development && e.NOISE_SECRET === undefined) {
     throw new ConfigError('NOISE_SECRET', `required in ${e.MARQUEE_MODE} mode`);
   }
+  // The development secrets are public (they are in this file): never let them guard a reachable API.
+  const loopback = /^(localhost|::1|\[::1\]|127\.\d+\.\d+\.\d+)$/.test(e.API_HOST);
+  if (development && !loopback && e.JWT_SECRET === undefined && e.JWT_PUBLIC_KEY === undefined) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      `required when API_HOST (${e.API_HOST}) is not loopback, even in development`,
+    );
+  }
+  if (development && !loopback && e.NOISE_SECRET === undefined) {
+    throw new ConfigError(
+      'NOISE_SECRET',
+      `required when API_HOST (${e.API_HOST}) is not loopback, even in development`,
+    );
+  }
   return {
     mode: e.MARQUEE_MODE,
     home: expandHome(e.MARQUEE_HOME),

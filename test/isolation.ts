@@ -97,39 +97,59 @@ export function createTestScope(
       return pool;
     },
     async cleanup() {
-      if (groups.length > 0) {
-        // A member that just left may still be listed for a moment: retry until the group is empty.
+      // Best effort: every step runs even when an earlier one fails; the first failure is rethrown.
+      const failures: unknown[] = [];
+      const step = async (work: () => Promise<unknown>) => {
+        await work().catch((error: unknown) => failures.push(error));
+      };
+      await step(async () => {
         const admin = await connectedAdmin();
-        await waitUntil(() => admin.deleteGroups(groups).then(() => true), 15_000, 300);
-      }
+        const existing = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+        const mine = groups.filter((g) => existing.has(g));
+        // A member that just left may still be listed for a moment: retry until the group is empty.
+        if (mine.length > 0) {
+          const deleted = await waitUntil(() => admin.deleteGroups(mine).then(() => true), 15_000, 300);
+          if (!deleted.ok)
+            throw new Error(`could not delete groups ${mine.join(', ')}: ${deleted.lastError}`);
+        }
+      });
       // Roles under test create topics themselves (ensureTopics): remove every topic under the prefix.
-      const owned = (await (await connectedAdmin()).listTopics()).filter((t) =>
-        t.startsWith(config.kafka.topicPrefix),
-      );
-      if (owned.length > 0) await (await connectedAdmin()).deleteTopics({ topics: owned });
-      await admin?.disconnect();
-      const cleaner = new Redis(config.redis.url);
-      try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await cleaner.scan(
-            cursor,
-            'MATCH',
-            `${config.redis.keyPrefix}*`,
-            'COUNT',
-            1000,
-          );
-          if (keys.length > 0) await cleaner.unlink(...keys);
-          cursor = next;
-        } while (cursor !== '0');
-      } finally {
-        cleaner.disconnect();
-      }
+      await step(async () => {
+        const admin = await connectedAdmin();
+        const owned = (await admin.listTopics()).filter((t) => t.startsWith(config.kafka.topicPrefix));
+        if (owned.length > 0) await admin.deleteTopics({ topics: owned });
+      });
+      await step(async () => admin?.disconnect());
+      await step(async () => {
+        const cleaner = new Redis(config.redis.url);
+        try {
+          let cursor = '0';
+          do {
+            const [next, keys] = await cleaner.scan(
+              cursor,
+              'MATCH',
+              `${config.redis.keyPrefix}*`,
+              'COUNT',
+              1000,
+            );
+            if (keys.length > 0) await cleaner.unlink(...keys);
+            cursor = next;
+          } while (cursor !== '0');
+        } finally {
+          cleaner.disconnect();
+        }
+      });
       for (const client of redisClients) client.disconnect();
-      if (pool !== undefined) {
-        await pool.query(`DROP SCHEMA IF EXISTS "${config.postgres.schema}" CASCADE`);
-        await pool.end();
-      }
+      // Child processes given `env` may have created the schema even if this process never did.
+      await step(async () => {
+        const dropper = pool ?? createPool(config.postgres, 1);
+        try {
+          await dropper.query(`DROP SCHEMA IF EXISTS "${config.postgres.schema}" CASCADE`);
+        } finally {
+          await dropper.end();
+        }
+      });
+      if (failures.length > 0) throw failures[0];
     },
   };
 }

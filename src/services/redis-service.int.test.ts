@@ -17,7 +17,7 @@ describe('the local Redis server', () => {
     expect(await redis.zrange(board, 0, -1, 'WITHSCORES')).toEqual(['b', '1', 'a', '2']);
   });
 
-  it('rejects a failing script without applying its earlier writes to other clients', async () => {
+  it('reports a script error to the caller and leaves the key it failed on as it was', async () => {
     const redis = scope.redis();
     const key = `${scope.config.redis.keyPrefix}typed`;
     await redis.set(key, 'text');
