@@ -139,7 +139,7 @@ describe('UserActor', () => {
       eventId: id(9),
     };
     const t = receiveUserEvent(s, served, undefined, source, o);
-    expect(t.outputs).toEqual([{ kind: 'exposure', items: ['m', 'n'] }]);
+    expect(t.outputs).toEqual([]);
     s = t.state;
     const echo = receiveUserEvent(
       s,

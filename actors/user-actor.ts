@@ -42,8 +42,7 @@ export interface MovieView {
 export type UserOutput =
   | { readonly kind: 'movie'; readonly message: MovieMessage }
   | { readonly kind: 'history'; readonly movieId: string; readonly at: number }
-  | { readonly kind: 'residual'; readonly arm: string; readonly residual: number }
-  | { readonly kind: 'exposure'; readonly items: readonly string[] };
+  | { readonly kind: 'residual'; readonly arm: string; readonly residual: number };
 
 /** One turn's result. */
 export interface UserTurn {
@@ -146,10 +145,9 @@ function watch(s: UserState, e: WatchEvent, source: SourceRef): UserTurn {
 function served(s: UserState, e: ServedEvent): UserTurn {
   const state = { ...s, served: s.served + 1 };
   if (e.status !== 200 || e.items.length === 0) return { state, outputs: [] };
+  // Exposure (board:served) is counted once, by the API when it serves; the actor keeps the list.
   const lastServed = { ...s.lastServed, [e.arm ?? 'default']: e.items };
-  // Exposure is counted once, from the API's own record; the client's echo only updates the list.
-  const outputs: UserOutput[] = e.observedBy === 'server' ? [{ kind: 'exposure', items: e.items }] : [];
-  return { state: { ...state, lastServed }, outputs };
+  return { state: { ...state, lastServed }, outputs: [] };
 }
 
 /**

@@ -93,7 +93,6 @@ export function createUserStage(deps: UserStageDeps): Stage {
       ]);
       const movieMessages: { offset: number; message: Message }[] = [];
       const w = new WriteBatch();
-      const served = new Map<string, number>();
       const evals = new Map<string, { n: number; sum: number; sumSquares: number }>();
       const apply = (userId: string, offset: number, out: UserOutput): void => {
         if (out.kind === 'movie') {
@@ -103,8 +102,6 @@ export function createUserStage(deps: UserStageDeps): Stage {
           });
         } else if (out.kind === 'history') {
           w.zadd(keys.userHistory(userId), out.at, out.movieId);
-        } else if (out.kind === 'exposure') {
-          for (const item of out.items) served.set(item, (served.get(item) ?? 0) + 1);
         } else {
           const e = evals.get(out.arm) ?? { n: 0, sum: 0, sumSquares: 0 };
           evals.set(out.arm, {
@@ -129,7 +126,6 @@ export function createUserStage(deps: UserStageDeps): Stage {
         if (state.ratings + state.watches > model.historyMax)
           w.zkeepTop(keys.userHistory(userId), model.historyMax);
       }
-      for (const [item, n] of served) w.zincrby(keys.leaderboard('served'), n, item);
       for (const [arm, e] of evals) {
         w.hincrby(keys.onlineEval(arm), 'n', e.n);
         w.hincrbyfloat(keys.onlineEval(arm), 'sum', e.sum);
