@@ -211,11 +211,13 @@ async function benchWorkers(workers: number, users: number) {
 
 async function cleanup() {
   let cursor = '0';
+  let removed = 0;
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', `${config.redis.keyPrefix}*`, 'COUNT', 5000);
-    if (found.length > 0) await redis.unlink(...found);
+    if (found.length > 0) removed += await redis.unlink(...found);
     cursor = next;
   } while (cursor !== '0');
+  log(`cleanup: ${removed} keys under ${config.redis.keyPrefix}`);
   const admin = new Kafka({ brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(config.kafka.topicPrefix));
