@@ -9,7 +9,7 @@
  *   memory      RSS after 400k ratings spread over 10k and over 200k distinct users, registry bounded
  *               to --max-live actors per kind (passivation keeps memory flat)
  * Options: --runs N (3), --rate R (10000), --factors K (100), --max-live N (20000), --batch-size N
- * (1000), --users a,b (memory phase: 10000,200000), --only a,b.
+ * (4000), --users a,b (memory phase: 10000,200000), --only a,b.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -106,7 +106,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '10000' },
     factors: { type: 'string', default: '100' },
     'max-live': { type: 'string', default: '20000' },
-    'batch-size': { type: 'string', default: '1000' },
+    'batch-size': { type: 'string', default: '4000' },
     users: { type: 'string', default: '10000,200000' },
     only: { type: 'string', default: 'throughput,freshness,memory' },
   },

@@ -48,8 +48,12 @@ export interface TaskOptions {
   readonly lowWater: number;
 }
 
-/** Defaults: batches of 1,000, pause at 10,000 buffered. */
-export const TASK_DEFAULTS: TaskOptions = { batchSize: 1000, highWater: 10_000, lowWater: 2000 };
+/**
+ * Defaults: batches of up to 4,000, pause at 10,000 buffered. Larger batches mean fewer Lua commits
+ * and produce requests: measured, less CPU per event and, at 10k events/s, a lower p99 freshness
+ * than batches of 1,000 (docs/actors.md).
+ */
+export const TASK_DEFAULTS: TaskOptions = { batchSize: 4000, highWater: 10_000, lowWater: 2000 };
 
 /** What a task needs from the outside world. */
 export interface TaskDeps {

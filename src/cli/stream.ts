@@ -21,7 +21,7 @@ the partitions.
   --factors K              length of p_u and q_i (default 100; must match the served model)
   --daily-cap N            training updates per movie per UTC day (default 1000)
   --max-live N             live actors kept per kind (default 100000; the rest are passivated)
-  --batch-size N           records per committed batch (default 1000)
+  --batch-size N           records per committed batch (default 4000)
   --session-timeout-ms N   how long the group waits for a silent member (default 10000)
   --metrics-port PORT      serve Prometheus /metrics on 127.0.0.1:PORT
   --crash-after-produce N  testing only: SIGKILL this process after producing the outputs of its
@@ -52,7 +52,7 @@ the partitions.
         dailyCap: numberOption(values['daily-cap'], 'daily-cap', 1000, 0, 1e9),
       },
       registry: { maxLive: numberOption(values['max-live'], 'max-live', 100_000, 1, 1e8) },
-      tasks: { batchSize: numberOption(values['batch-size'], 'batch-size', 1000, 1, 100_000) },
+      tasks: { batchSize: numberOption(values['batch-size'], 'batch-size', 4000, 1, 100_000) },
       sessionTimeoutMs: numberOption(
         values['session-timeout-ms'],
         'session-timeout-ms',
