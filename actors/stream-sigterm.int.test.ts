@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventIdForKey, type UserEvent } from '../streams/events.ts';
+import { redisKeys } from '../src/store/redis-keys.ts';
+import { topicNames } from '../streams/topics.ts';
+import { createTestScope } from '../test/isolation.ts';
+import { produceUserEvents } from './replay-events.ts';
+import { waitForOffsets } from './stream-checks.ts';
+
+const scope = createTestScope('stream-sigterm');
+const topics = topicNames(scope.config);
+
+beforeAll(async () => {
+  for (const name of ['user-events', 'movie-events', 'served', 'dlq']) await scope.createTopic(name, 4);
+  scope.groupId('user-actors');
+  scope.groupId('movie-actors');
+});
+
+afterAll(() => scope.cleanup());
+
+describe('marquee stream on SIGTERM', () => {
+  it('commits what it processed, leaves both consumer groups and exits 0', async () => {
+    const child = spawn(process.execPath, ['bin/marquee.js', 'stream', '--factors', '8'], {
+      cwd: new URL('..', import.meta.url),
+      env: {
+        ...process.env,
+        TOPIC_PREFIX: scope.config.kafka.topicPrefix,
+        REDIS_KEY_PREFIX: scope.config.redis.keyPrefix,
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('running')) resolve();
+      }),
+    );
+    const events: UserEvent[] = Array.from({ length: 200 }, (_, j) => ({
+      type: 'rate',
+      userId: `u${j % 20}`,
+      movieId: `m${j % 7}`,
+      rating: 1 + (j % 5),
+      at: Date.UTC(2024, 0, 1) + j,
+      eventId: eventIdForKey(`sigterm${j}`),
+    }));
+    const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await produceUserEvents(producer, topics.userEvents, events);
+    await producer.disconnect();
+    const redis = scope.redis();
+    await waitForOffsets(
+      redis,
+      redisKeys(scope.config.redis.keyPrefix),
+      scope.config,
+      { user: 200, movie: 200 },
+      30_000,
+    );
+    const started = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stderr).toContain('SIGTERM: stopping');
+    const admin = scope.kafka.admin();
+    await admin.connect();
+    const { groups } = await admin.describeGroups([
+      `${scope.config.kafka.topicPrefix}user-actors`,
+      `${scope.config.kafka.topicPrefix}movie-actors`,
+    ]);
+    await admin.disconnect();
+    expect(groups.map((g) => g.members.length)).toEqual([0, 0]);
+  }, 60_000);
+});
