@@ -27,6 +27,14 @@ export interface StreamModelOptions {
   /** Movies kept in a user's history sorted set (newest win). */
   readonly historyMax: number;
   readonly scale: { readonly min: number; readonly max: number };
+  /** Factors of a trained model for the users and movies it knows (initial-factors.ts). */
+  readonly initial?: InitialFactors | undefined;
+}
+
+/** Trained start values for known ids; undefined for ids the model never saw. */
+export interface InitialFactors {
+  user(id: string): { bias: number; vector: Float32Array } | undefined;
+  movie(id: string): { bias: number; vector: Float32Array } | undefined;
 }
 
 /** Surprise's SVD defaults (100 factors, lr 0.005, reg 0.02, init σ 0.1) plus the stream's own. */

@@ -38,12 +38,16 @@ export interface MovieTurn {
   readonly outputs: readonly MovieOutput[];
 }
 
-/** A movie nobody has seen: the same seeded q_i user actors assumed, zero bias. */
+/**
+ * A movie the stream has not seen: the trained model's b_i, q_i when it knows the movie, else the
+ * seeded q_i; user actors predicting with it before it is activated assume the same.
+ */
 export function newMovieState(movieId: string, options: StreamModelOptions): MovieState {
+  const trained = options.initial?.movie(movieId);
   return {
     movieId,
-    bias: 0,
-    vector: seededVector('movie', movieId, options),
+    bias: trained?.bias ?? 0,
+    vector: trained?.vector ?? seededVector('movie', movieId, options),
     ratings: 0,
     watches: 0,
     histogram: [0, 0, 0, 0, 0],

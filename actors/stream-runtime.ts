@@ -9,7 +9,10 @@ import type { Config } from '../config/load-config.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/partition-task.ts';
 import { ensureTopics, topicNames } from '../streams/topics.ts';
-import { redisKeys } from '../src/store/redis-keys.ts';
+import { svdFromArtifact } from '../src/model/svd-artifact.ts';
+import { loadActiveModel } from '../src/store/model-store.ts';
+import { redisKeys, type RedisKeys } from '../src/store/redis-keys.ts';
+import { optionsFromModel } from './initial-factors.ts';
 import { STREAM_MODEL_DEFAULTS, type StreamModelOptions } from './model-options.ts';
 import { createStreamMetrics } from './stream-metrics.ts';
 import { REGISTRY_DEFAULTS, streamRoles, type RoleStarter, type RunningStreamRole } from './stream-roles.ts';
@@ -20,6 +23,11 @@ export interface StreamOptions {
   /** Roles to run (default: every role in `streamRoles`). */
   readonly roles?: readonly RoleStarter[];
   readonly model?: Partial<StreamModelOptions>;
+  /**
+   * Start unseen users and movies from the model published in Redis (`model:active`), taking its μ
+   * and factor count; without one, seeded vectors. Read once at start.
+   */
+  readonly fromActiveModel?: boolean;
   readonly tasks?: Partial<TaskOptions>;
   readonly registry?: Partial<RegistryOptions>;
   readonly sessionTimeoutMs?: number;
@@ -40,6 +48,34 @@ export interface RunningStream {
   stop(): Promise<void>;
 }
 
+async function fromActiveModel(
+  redis: Redis,
+  keys: RedisKeys,
+  model: StreamModelOptions,
+  log: (line: string) => void,
+): Promise<StreamModelOptions> {
+  try {
+    const published = await loadActiveModel(redis, keys);
+    if (published === null) {
+      log(
+        `stream: no published model; unseen users and movies start from seeded vectors (${model.factors} factors)`,
+      );
+      return model;
+    }
+    const next = optionsFromModel(svdFromArtifact(published.artifact), model);
+    log(
+      `stream: starting unseen users and movies from model ${published.version} (${next.factors} factors, μ ${next.mu.toFixed(3)})`,
+    );
+    return next;
+  } catch (error) {
+    // A model the stream cannot continue from (not biased MF, corrupt): seeded vectors still work.
+    log(
+      `stream: cannot start from the published model (${error instanceof Error ? error.message : String(error)}); using seeded vectors`,
+    );
+    return model;
+  }
+}
+
 /** Starts the stream roles against `config`'s Kafka and Redis. */
 export async function startStream(config: Config, options: StreamOptions = {}): Promise<RunningStream> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -54,14 +90,16 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const model = { ...STREAM_MODEL_DEFAULTS, ...options.model };
+  const keys = redisKeys(config.redis.keyPrefix);
+  let model: StreamModelOptions = { ...STREAM_MODEL_DEFAULTS, ...options.model };
+  if (options.fromActiveModel === true) model = await fromActiveModel(redis, keys, model, log);
   const roles: RunningStreamRole[] = [];
   const started = options.roles ?? streamRoles;
   const ctx = {
     config,
     kafka,
     redis,
-    keys: redisKeys(config.redis.keyPrefix),
+    keys,
     topics: topicNames(config),
     producer,
     model,

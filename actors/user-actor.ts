@@ -50,8 +50,15 @@ export interface UserTurn {
   readonly outputs: readonly UserOutput[];
 }
 
-/** A user nobody has seen: seeded p_u, zero bias, waiting for fold-in. */
+/**
+ * A user the stream has not seen: the trained model's b_u, p_u when it knows the user (no fold-in
+ * needed), else a seeded p_u and zero bias, waiting for fold-in.
+ */
 export function newUserState(userId: string, options: StreamModelOptions): UserState {
+  const trained = options.initial?.user(userId);
+  if (trained !== undefined) {
+    return { ...newUserState(userId, { ...options, initial: undefined }), ...trained, folded: true };
+  }
   return {
     userId,
     bias: 0,

@@ -12,7 +12,8 @@ import type { Topics } from '../streams/topics.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
 import { Mailbox } from './mailbox.ts';
 import { encodeMovieMessage, type SourceRef } from './messages.ts';
-import { seededVector, type StreamModelOptions } from './model-options.ts';
+import type { StreamModelOptions } from './model-options.ts';
+import { newMovieState } from './movie-actor.ts';
 import type { ActorRegistry } from './registry.ts';
 import { receiveUserEvent, type MovieView, type UserOutput, type UserState } from './user-actor.ts';
 import { flushUser, loadUsers, vectorFromBytes } from './user-store.ts';
@@ -55,9 +56,13 @@ async function movieViews(deps: UserStageDeps, ids: readonly string[]): Promise<
     const [e1, bias] = replies[2 * j] ?? [];
     const [e2, bytes] = replies[2 * j + 1] ?? [];
     if (e1 ?? e2) throw e1 ?? e2;
-    const vector =
-      vectorFromBytes(bytes as Buffer | null, deps.model.factors) ?? seededVector('movie', i, deps.model);
-    views.set(i, { bias: bias == null ? 0 : Number(bias), vector });
+    const stored = vectorFromBytes(bytes as Buffer | null, deps.model.factors);
+    // Not written yet: the movie actor will start from exactly this (trained or seeded) state.
+    const fresh = stored === null || bias == null ? newMovieState(i, deps.model) : undefined;
+    views.set(i, {
+      bias: bias == null ? (fresh?.bias ?? 0) : Number(bias),
+      vector: stored ?? (fresh?.vector as Float32Array),
+    });
   });
   return views;
 }

@@ -18,7 +18,9 @@ and <TOPIC_PREFIX>movie-actors (movie-events → q_i, b_i, counters, leaderboard
 which finishes the batches in flight, commits them and leaves the groups. Run more copies to share
 the partitions.
   --only user|movie        run one actor kind only
-  --factors K              length of p_u and q_i (default 100; must match the served model)
+  --factors K              length of p_u and q_i when no model is published (default 100); with a
+                           published model (model:active), its factor count, μ and vectors are used
+  --no-model               ignore the published model: seeded vectors, μ 3.5
   --daily-cap N            training updates per movie per UTC day (default 1000)
   --max-live N             live actors kept per kind (default 100000; the rest are passivated)
   --batch-size N           records per committed batch (default 4000)
@@ -36,6 +38,7 @@ the partitions.
       'session-timeout-ms': { type: 'string' },
       'metrics-port': { type: 'string' },
       'crash-after-produce': { type: 'string' },
+      'no-model': { type: 'boolean' },
     });
     const crashAt = numberOption(values['crash-after-produce'], 'crash-after-produce', 0, 0, 1e9);
     let produced = 0;
@@ -61,6 +64,7 @@ the partitions.
         300_000,
       ),
       metrics: registry,
+      fromActiveModel: values['no-model'] !== true,
       log: io.err,
       afterProduce:
         crashAt === 0
