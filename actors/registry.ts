@@ -75,7 +75,12 @@ export class ActorRegistry<S> {
 
   /** Replaces (or re-activates) the live state of `key` after a turn. */
   set(key: string, state: S, partition: number): void {
-    const a = this.#live.get(key) ?? { state, partition, lastUsed: 0 };
+    let a = this.#live.get(key);
+    if (a === undefined) {
+      // Passivated by another partition's batch while this one ran: live again.
+      a = { state, partition, lastUsed: 0 };
+      this.activations++;
+    }
     a.state = state;
     a.partition = partition;
     this.#touch(key, a);

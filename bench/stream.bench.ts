@@ -9,16 +9,20 @@
  *   memory      RSS after 400k ratings spread over 10k and over 200k distinct users, registry bounded
  *               to --max-live actors per kind (passivation keeps memory flat)
  * Options: --runs N (3), --rate R (10000), --factors K (100), --max-live N (20000), --batch-size N
- * (4000), --users a,b (memory phase: 10000,200000), --only a,b.
+ * (4000), --users a,b (memory phase: 10000,200000), --split (movie actors in a second process: CPU
+ * and RSS figures then cover the user actors' process only), --only a,b.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { fork } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load-config.ts';
 import { produceUserEvents, userEventsOf } from '../actors/replay-events.ts';
 import { waitForOffsets } from '../actors/stream-checks.ts';
+import { movieRole, userRole } from '../actors/stream-roles.ts';
 import { startStream } from '../actors/stream-runtime.ts';
 import { generateSyntheticWorld, SYNTHETIC_SIZES } from '../src/data/synthetic-world.ts';
 import { createRandom } from '../src/model/random.ts';
@@ -108,6 +112,7 @@ const { values } = parseArgs({
     'max-live': { type: 'string', default: '20000' },
     'batch-size': { type: 'string', default: '4000' },
     users: { type: 'string', default: '10000,200000' },
+    split: { type: 'boolean', default: false },
     only: { type: 'string', default: 'throughput,freshness,memory' },
   },
 });
@@ -120,6 +125,9 @@ interface Run {
   seconds: number;
   freshness: number[];
   rssMb: number;
+  /** After a full GC at the end, the actors still live: what the stream retains. */
+  heapAfterGcMb: number;
+  rssAfterGcMb: number;
   /** CPU time of this process (the stream; the replay runs elsewhere), µs per user event. */
   cpuPerEvent: number;
   live: number;
@@ -144,13 +152,46 @@ async function cleanup(config: Config): Promise<void> {
   redis.disconnect();
 }
 
+/** A full garbage collection (the flag can be set at run time; `gc` then exists in a new context). */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Starts `marquee stream --only movie` with the run's prefixes; resolves once it runs. */
+function startMovieProcess(env: Record<string, string | undefined>): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/marquee.js',
+      'stream',
+      '--only',
+      'movie',
+      '--no-model',
+      '--factors',
+      String(factors),
+      '--batch-size',
+      values['batch-size'],
+    ],
+    { env: { ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return new Promise((resolve) =>
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('running')) resolve(child);
+    }),
+  );
+}
+
 /** Runs the stream over a workload produced at `rate` (Infinity: as fast as possible). */
 async function run(workload: Workload, rate: number): Promise<Run & { events: number }> {
   const id = randomBytes(4).toString('hex');
   const env = { ...process.env, TOPIC_PREFIX: `bench.${id}.`, REDIS_KEY_PREFIX: `bench:${id}:` };
   const config = loadConfig(env);
   const freshness: number[] = [];
+  // --split: movie actors in a second `marquee stream --only movie` process (scaling by copies).
+  const movies = values.split ? await startMovieProcess(env) : undefined;
   const stream = await startStream(config, {
+    roles: values.split ? [userRole] : [userRole, movieRole],
     model: { factors },
     registry: { maxLive },
     tasks: { batchSize: Number(values['batch-size']) },
@@ -170,16 +211,24 @@ async function run(workload: Workload, rate: number): Promise<Run & { events: nu
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   const user = stream.roles.find((r) => r.name === 'user')?.registry;
+  const cpuPerEvent = ((u) => (u.user + u.system) / expected.user)(process.cpuUsage(cpu));
+  fullGc();
   const result = {
+    heapAfterGcMb: process.memoryUsage().heapUsed / 2 ** 20,
+    rssAfterGcMb: process.memoryUsage().rss / 2 ** 20,
     seconds,
     freshness,
     rssMb: Math.max(rssPeak, process.memoryUsage().rss) / 2 ** 20,
-    cpuPerEvent: ((u) => (u.user + u.system) / expected.user)(process.cpuUsage(cpu)),
+    cpuPerEvent,
     live: user?.size ?? 0,
     passivations: user?.passivations ?? 0,
     events: expected.user,
   };
   await stream.stop();
+  if (movies !== undefined) {
+    movies.kill('SIGTERM');
+    await new Promise((resolve) => movies.once('exit', resolve));
+  }
   redis.disconnect();
   await cleanup(config);
   return result;
@@ -242,7 +291,7 @@ if (phases.has('memory')) {
     const workload: Workload = { kind: 'many-users', users, ratings: 400_000 };
     const result = await run(workload, Infinity);
     say(
-      `memory with ${users} distinct users (400k ratings): peak RSS ${result.rssMb.toFixed(0)} MB, ${result.live} user actors live at the end, ${result.passivations} passivations, ${Math.round(400_000 / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
+      `memory with ${users} distinct users (400k ratings): peak RSS ${result.rssMb.toFixed(0)} MB, after GC heap ${result.heapAfterGcMb.toFixed(0)} MB / RSS ${result.rssAfterGcMb.toFixed(0)} MB, ${result.live} user actors live at the end, ${result.passivations} passivations, ${Math.round(400_000 / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
     );
   }
 }
