@@ -18,6 +18,7 @@ const config = {
 const keys = redisKeys(config.redis.keyPrefix);
 const redis = scope.redis();
 const received: UserEvent[] = [];
+const servedOn = new Set<string>();
 let api: RunningApi;
 let consumer: Consumer;
 let base: string;
@@ -34,8 +35,11 @@ beforeAll(async () => {
   await consumer.connect();
   await consumer.subscribe({ topics: [served, userEvents], fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) =>
-      void received.push(userEventSchema.parse(JSON.parse(String(message.value)))),
+    eachMessage: async ({ topic, message }) => {
+      const event = userEventSchema.parse(JSON.parse(String(message.value)));
+      if (event.type === 'served') servedOn.add(topic);
+      received.push(event);
+    },
   });
 });
 afterAll(async () => {
@@ -52,7 +56,7 @@ describe('marquee api, started for real', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
-  it('publishes every served list to marquee.served and counts it into the served leaderboard', async () => {
+  it('publishes every served list to marquee.served and the user events, and counts it into the served leaderboard', async () => {
     const res = await fetch(`${base}/recommend/3`);
     const items = (await res.text()).split(',');
     expect(items).toHaveLength(20);
@@ -67,6 +71,7 @@ describe('marquee api, started for real', () => {
         observedBy: 'server',
         status: 200,
       });
+    await expect.poll(() => servedOn.size, { timeout: 20_000 }).toBe(2);
     expect(Number(await redis.zscore(keys.leaderboard('served'), items[0] as string))).toBeGreaterThanOrEqual(
       1,
     );

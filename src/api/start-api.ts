@@ -102,10 +102,16 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     registers: [registry],
   });
   const served = createServedRecorder({
+    // The record goes to marquee.served (monitoring, audits) and to the user's own event stream, so
+    // the user actor knows the list it was shown (online evaluation per arm); exposure is counted
+    // once, here, in the served leaderboard.
     publish: async (events) => {
-      await producer.send({
-        topic: topics.served,
-        messages: events.map((e) => ({ key: e.userId, value: JSON.stringify(e) })),
+      const messages = events.map((e) => ({ key: e.userId, value: JSON.stringify(e) }));
+      await producer.sendBatch({
+        topicMessages: [
+          { topic: topics.served, messages },
+          { topic: topics.userEvents, messages },
+        ],
       });
     },
     countServed: async (counts) => {
