@@ -67,6 +67,8 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   await consumer.connect();
   await consumer.subscribe({ topic: topics.movielog, fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
+    // Partitions are independent (one transaction each): overlap their round trips to the broker.
+    partitionsConsumedConcurrently: 4,
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
