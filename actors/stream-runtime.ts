@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/load-config.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/partition-task.ts';
-import { ensureTopics, topicNames } from '../streams/topics.ts';
+import { prepareTopics, topicNames } from '../streams/topics.ts';
 import { svdFromArtifact } from '../src/model/svd-artifact.ts';
 import { loadActiveModel } from '../src/store/model-store.ts';
 import { redisKeys, type RedisKeys } from '../src/store/redis-keys.ts';
@@ -80,13 +80,7 @@ async function fromActiveModel(
 export async function startStream(config: Config, options: StreamOptions = {}): Promise<RunningStream> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const kafka = createKafka(config, 'stream');
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, config);
-  } finally {
-    await admin.disconnect();
-  }
+  await prepareTopics(kafka, config);
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

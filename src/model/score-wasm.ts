@@ -9,50 +9,29 @@ import type { SvdModel } from './svd-model.ts';
 import type { WasmMemory } from './sgd-epoch-wasm.ts';
 import { createWasmMemory } from './sgd-epoch-wasm.ts';
 
-const [I32, F32, V128] = [0x7f, 0x7d, 0x7b];
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    const byte = v & 0x7f;
-    v >>>= 7;
-    out.push(v === 0 ? byte : byte | 0x80);
-  } while (v !== 0);
-  return out;
-};
-// Signed LEB128 for i32.const immediates (64 needs two bytes: 0x40 alone would read as -64).
-const sleb = (value: number): number[] => {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-};
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (text: string): number[] => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
-const get = (i: number): number[] => [0x20, i];
-const set = (i: number): number[] => [0x21, i];
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-const load = (offset: number): number[] => simd(0x00, 4, offset);
-const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
-const [f32x4add, f32x4mul] = [simd(0xe4), simd(0xe6)];
-const lane = (l: number): number[] => simd(0x1f, l);
-const [i32add, i32geu, f32add] = [[0x6a], [0x4f], [0x92]];
+import {
+  F32,
+  I32,
+  V128,
+  f32add,
+  f32x4add,
+  f32x4mul,
+  get,
+  i32add,
+  lane,
+  loopOver,
+  name,
+  section,
+  set,
+  uleb,
+  v128load as load,
+  v128zero as zero,
+  word as at,
+} from './wasm-asm.ts';
 
 // Parameters, then locals.
 const [Q, P, OFFS, OUT, N, STRIDE, BASE] = [0, 1, 2, 3, 4, 5, 6];
 const [I, ROW, F, A0, A1, A2, A3] = [7, 8, 9, 10, 11, 12, 13];
-const at = (base: number, index: number): number[] => [...get(base), ...get(index), 0x41, 2, 0x74, ...i32add];
-const loopOver = (counter: number, limit: number, step: number, body: number[]): number[] => [
-  ...[0x41, 0, ...set(counter), 0x02, 0x40, 0x03, 0x40],
-  ...[...get(counter), ...get(limit), ...i32geu, 0x0d, 1],
-  ...body,
-  ...[...get(counter), 0x41, ...sleb(step), ...i32add, ...set(counter), 0x0c, 0, 0x0b, 0x0b],
-];
 const acc = (a: number, offset: number): number[] => [
   ...get(a),
   ...get(ROW),
