@@ -105,12 +105,12 @@ export function createTestScope(
       await step(async () => {
         const admin = await connectedAdmin();
         const existing = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
-        const mine = groups.filter((g) => existing.has(g));
-        // A member that just left may still be listed for a moment: retry until the group is empty.
-        if (mine.length > 0) {
-          const deleted = await waitUntil(() => admin.deleteGroups(mine).then(() => true), 15_000, 300);
+        for (const group of groups.filter((g) => existing.has(g))) {
+          // A member killed a moment ago stays listed until its session times out: retry until empty.
+          const deleted = await waitUntil(() => admin.deleteGroups([group]).then(() => true), 20_000, 500);
+          // A leftover group holds no data and Kafka expires it; say so rather than fail a passing test.
           if (!deleted.ok)
-            throw new Error(`could not delete groups ${mine.join(', ')}: ${deleted.lastError}`);
+            console.warn(`test cleanup: consumer group ${group} not deleted: ${deleted.lastError}`);
         }
       });
       // Roles under test create topics themselves (ensureTopics): remove every topic under the prefix.
