@@ -5,8 +5,8 @@ import type { SgdRates } from './sgd-step.ts';
 import { createJsEpochRunner, createWasmEpochRunnerInPlace, zeroState } from './svd-epoch-runner.ts';
 import { SvdModel } from './svd-model.ts';
 
-/** Hyper-parameters of biased MF; defaults equal Surprise's SVD so results compare. */
-export interface SvdParams {
+/** What every SGD-trained factor model is set by: size, schedule, penalty, initialisation, seed. */
+export interface FactorModelParams {
   readonly factors: number;
   readonly epochs: number;
   readonly lr: number;
@@ -14,6 +14,10 @@ export interface SvdParams {
   readonly initMean: number;
   readonly initStd: number;
   readonly seed: number;
+}
+
+/** Hyper-parameters of biased MF; defaults equal Surprise's SVD so results compare. */
+export interface SvdParams extends FactorModelParams {
   /** Visit ratings in a fresh seeded order each epoch; false (default) is Surprise's fixed user-major order. */
   readonly shuffle: boolean;
   /** Use the WebAssembly SIMD kernel when factors % 4 === 0 (same step, f32 arithmetic). */

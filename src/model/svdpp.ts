@@ -3,6 +3,7 @@ import type { Algorithm, EpochListener, RatingSet } from './rating-set.ts';
 import type { RatingRows } from './rating-rows.ts';
 import { globalMeanOf, rowsByUser } from './rating-rows.ts';
 import { SvdModel } from './svd-model.ts';
+import type { FactorModelParams } from './svd.ts';
 
 /**
  * SVD++ (Koren 2008): r̂ = μ + b_u + b_i + q_i·(p_u + |N(u)|^-½ Σ_{j∈N(u)} y_j), where N(u) is
@@ -18,15 +19,7 @@ import { SvdModel } from './svd-model.ts';
  */
 
 /** SVD++ hyper-parameters; defaults are Surprise's SVDpp (lr_all, reg_all for every term). */
-export interface SvdppParams {
-  readonly factors: number;
-  readonly epochs: number;
-  readonly lr: number;
-  readonly reg: number;
-  readonly initMean: number;
-  readonly initStd: number;
-  readonly seed: number;
-}
+export type SvdppParams = FactorModelParams;
 
 /** Surprise SVDpp's defaults: 20 factors, 20 epochs, lr 0.007, reg 0.02, init N(0, 0.1). */
 export const SVDPP_DEFAULTS: SvdppParams = {
