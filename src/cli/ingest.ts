@@ -9,6 +9,7 @@ import { migrate } from '../store/postgres/migrate.ts';
 import { createPool } from '../store/postgres/pool.ts';
 import type { Command } from './command.ts';
 import { datasetFromOptions, datasetOptions, datasetUsage } from './dataset-option.ts';
+import { metricsServer } from './metrics-server.ts';
 import { parseOptions } from './options.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 
@@ -21,9 +22,14 @@ export const ingestCommand: Command = {
 Consumes MOVIELOG_TOPIC in consumer group <KAFKA_CLIENT_ID>-ingest until SIGTERM/SIGINT. User and movie
 metadata come from METADATA_URL (the course's services) when set, else from --dataset.
 ${datasetUsage}
-  --group ID             consumer group (default <KAFKA_CLIENT_ID>-ingest)`,
+  --group ID             consumer group (default <KAFKA_CLIENT_ID>-ingest)
+  --metrics-port PORT    serve Prometheus /metrics on 127.0.0.1:PORT`,
   async run(args, io) {
-    const values = parseOptions(args, { ...datasetOptions, group: { type: 'string' } });
+    const values = parseOptions(args, {
+      ...datasetOptions,
+      group: { type: 'string' },
+      'metrics-port': { type: 'string' },
+    });
     const config = loadConfig(io.env);
     await migrate(config.postgres.url, config.postgres.schema);
     const kafka = createKafka(config, 'ingest');
@@ -53,7 +59,14 @@ ${datasetUsage}
     io.err(
       `ingest: ${topics.movielog} → ${topics.userEvents} (dead letters: ${topics.deadLetter}); metadata from ${sourceName}`,
     );
-    const code = await runUntilSignal([{ name: 'postgres', stop: () => pool.end() }, ingest], io.err);
+    const stopMetrics = metricsServer('ingest', values['metrics-port'], {
+      ingest: ingest.stats,
+      enricher: enricher.stats,
+    });
+    const code = await runUntilSignal(
+      [{ name: 'postgres', stop: () => pool.end() }, ingest, { name: 'metrics', stop: stopMetrics }],
+      io.err,
+    );
     io.out(JSON.stringify({ ingest: ingest.stats(), metadata: enricher.stats() }));
     return code;
   },

@@ -5,6 +5,7 @@ import { prepareTopics, topicNames } from '../../streams/topics.ts';
 import { migrate } from '../store/postgres/migrate.ts';
 import { createPool } from '../store/postgres/pool.ts';
 import type { Command } from './command.ts';
+import { metricsServer } from './metrics-server.ts';
 import { parseOptions } from './options.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 
@@ -12,13 +13,14 @@ import { runUntilSignal } from './run-until-signal.ts';
 export const sinkCommand: Command = {
   name: 'sink',
   summary: 'write every rating and watch from the user-events topic to Postgres, once',
-  usage: `usage: marquee sink [--group ID]
+  usage: `usage: marquee sink [--group ID] [--metrics-port PORT]
 
 Consumes the user-events topic until SIGTERM/SIGINT and appends ratings and watches to Postgres
 (idempotent by event id). Migrates the schema first.
-  --group ID   consumer group (default <KAFKA_CLIENT_ID>-sink)`,
+  --group ID             consumer group (default <KAFKA_CLIENT_ID>-sink)
+  --metrics-port PORT    serve Prometheus /metrics on 127.0.0.1:PORT`,
   async run(args, io) {
-    const values = parseOptions(args, { group: { type: 'string' } });
+    const values = parseOptions(args, { group: { type: 'string' }, 'metrics-port': { type: 'string' } });
     const config = loadConfig(io.env);
     await migrate(config.postgres.url, config.postgres.schema);
     const kafka = createKafka(config, 'sink');
@@ -32,7 +34,11 @@ Consumes the user-events topic until SIGTERM/SIGINT and appends ratings and watc
       groupId: values.group ?? `${config.kafka.clientId}-sink`,
     });
     io.err(`sink: ${topics.userEvents} → postgres ${config.postgres.schema}.ratings/watches`);
-    const code = await runUntilSignal([{ name: 'postgres', stop: () => pool.end() }, sink], io.err);
+    const stopMetrics = metricsServer('sink', values['metrics-port'], { sink: sink.stats });
+    const code = await runUntilSignal(
+      [{ name: 'postgres', stop: () => pool.end() }, sink, { name: 'metrics', stop: stopMetrics }],
+      io.err,
+    );
     io.out(JSON.stringify(sink.stats()));
     return code;
   },

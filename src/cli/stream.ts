@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
 import { loadConfig } from '../../config/load-config.ts';
-import { createMetricsRegistry } from '../../otel/metrics.ts';
+import { createMetricsRegistry, serveMetrics } from '../../otel/metrics.ts';
 import { startStream } from '../../actors/stream-runtime.ts';
 import { streamRoles } from '../../actors/stream-roles.ts';
 import { UsageError, type Command } from './command.ts';
@@ -74,19 +73,14 @@ the partitions.
             },
     });
     const port = values['metrics-port'];
-    const server =
+    const stopMetrics =
       port === undefined
-        ? undefined
-        : createServer((req, res) => {
-            if (req.url !== '/metrics') return void res.writeHead(404).end();
-            void registry
-              .metrics()
-              .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
-          }).listen(numberOption(port, 'metrics-port', 0, 1, 65_535), '127.0.0.1');
+        ? async () => undefined
+        : serveMetrics(registry, numberOption(port, 'metrics-port', 0, 1, 65_535));
     io.err(`stream: ${stream.roles.map((r) => `${r.name} actors (${r.group.groupId})`).join(', ')} running`);
     return runUntilSignal(
       [
-        { name: 'metrics', stop: async () => void server?.close() },
+        { name: 'metrics', stop: stopMetrics },
         { name: 'stream', stop: () => stream.stop() },
       ],
       io.err,
