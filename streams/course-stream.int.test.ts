@@ -90,14 +90,17 @@ describe('the course stream, on real Kafka and Postgres', () => {
       pool,
       groupId: scope.groupId('sink'),
     });
-    const done = await waitUntil(async () => {
-      const c = await counts();
-      return c.ratings === expectedRatings.length && c.watches === expectedWatches.length;
-    }, 90_000);
-    expect(done.ok).toBe(true);
-    await enricher.drain();
-    await sink.stop();
-    await ingest.stop();
+    try {
+      const done = await waitUntil(async () => {
+        const c = await counts();
+        return c.ratings === expectedRatings.length && c.watches === expectedWatches.length;
+      }, 90_000);
+      expect(done.ok).toBe(true);
+      await enricher.drain();
+    } finally {
+      await sink.stop();
+      await ingest.stop();
+    }
 
     const ratings = await pool.query<{ k: string }>(
       `SELECT user_id || '|' || movie_id || '|' || rating::int || '|' || (extract(epoch FROM rated_at) * 1000)::bigint AS k FROM ratings`,
@@ -153,7 +156,11 @@ describe('the course stream, on real Kafka and Postgres', () => {
     const env = { ...process.env, ...scope.env, DATABASE_SCHEMA: schema };
     const group = scope.groupId('sink-killed');
     const startSink = () =>
-      spawn(process.execPath, ['bin/marquee.js', 'sink', '--group', group], { env, stdio: 'ignore' });
+      spawn(
+        process.execPath, // Small batches (about 40 events each) so the kill surely lands mid-run.
+        ['bin/marquee.js', 'sink', '--group', group, '--batch-bytes', '8192'],
+        { env, stdio: 'ignore' },
+      );
     const total = expectedRatings.length + expectedWatches.length;
     try {
       const first = startSink();

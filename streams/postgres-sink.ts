@@ -21,6 +21,8 @@ export interface SinkOptions {
   readonly pool: pg.Pool;
   readonly groupId: string;
   readonly fromBeginning?: boolean;
+  /** Most bytes fetched per partition and batch (kafkajs default 1 MiB): smaller means smaller commits. */
+  readonly batchBytes?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -40,7 +42,12 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
   const stats: SinkStats = { events: 0, ratingsInserted: 0, watchesInserted: 0, deadLettered: 0 };
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    ...(options.batchBytes === undefined ? {} : { maxBytesPerPartition: options.batchBytes }),
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     options.log?.(`sink: consumer crashed: ${payload.error.message}`),
   );

@@ -6,21 +6,27 @@ import { migrate } from '../store/postgres/migrate.ts';
 import { createPool } from '../store/postgres/pool.ts';
 import type { Command } from './command.ts';
 import { metricsServer } from './metrics-server.ts';
-import { parseOptions } from './options.ts';
+import { numberOption, parseOptions } from './options.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 
 /** `marquee sink`: user events → the durable Postgres log, exactly once per event id. */
 export const sinkCommand: Command = {
   name: 'sink',
   summary: 'write every rating and watch from the user-events topic to Postgres, once',
-  usage: `usage: marquee sink [--group ID] [--metrics-port PORT]
+  usage: `usage: marquee sink [--group ID] [--batch-bytes N] [--metrics-port PORT]
 
 Consumes the user-events topic until SIGTERM/SIGINT and appends ratings and watches to Postgres
 (idempotent by event id). Migrates the schema first.
   --group ID             consumer group (default <KAFKA_CLIENT_ID>-sink)
+  --batch-bytes N        most bytes fetched per partition and batch (default 1048576)
   --metrics-port PORT    serve Prometheus /metrics on 127.0.0.1:PORT`,
   async run(args, io) {
-    const values = parseOptions(args, { group: { type: 'string' }, 'metrics-port': { type: 'string' } });
+    const values = parseOptions(args, {
+      group: { type: 'string' },
+      'batch-bytes': { type: 'string' },
+      'metrics-port': { type: 'string' },
+    });
+    const batchBytes = numberOption(values['batch-bytes'], 'batch-bytes', 1_048_576, 1_024, 104_857_600);
     const config = loadConfig(io.env);
     await migrate(config.postgres.url, config.postgres.schema);
     const kafka = createKafka(config, 'sink');
@@ -32,6 +38,8 @@ Consumes the user-events topic until SIGTERM/SIGINT and appends ratings and watc
       topics,
       pool,
       groupId: values.group ?? `${config.kafka.clientId}-sink`,
+      batchBytes,
+      log: io.err,
     });
     io.err(`sink: ${topics.userEvents} → postgres ${config.postgres.schema}.ratings/watches`);
     const stopMetrics = metricsServer('sink', values['metrics-port'], { sink: sink.stats });
