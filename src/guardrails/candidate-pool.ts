@@ -8,6 +8,63 @@ export interface CandidatePool {
   readonly scores: Float32Array;
 }
 
+/** Every SAMPLE_STEP-th score estimates the pool's cut-off; reused scratch (requests run one at a time). */
+const SAMPLE_STEP = 16;
+let sample = new Float32Array(0);
+
+/** The r-th largest (1-based) of xs[0..m) by quickselect; reorders xs. */
+function rthLargest(xs: Float32Array, m: number, r: number): number {
+  const want = r - 1;
+  let [lo, hi] = [0, m - 1];
+  while (lo < hi) {
+    const pivot = xs[(lo + hi) >> 1] as number;
+    let [i, j] = [lo, hi];
+    while (i <= j) {
+      while ((xs[i] as number) > pivot) i++;
+      while ((xs[j] as number) < pivot) j--;
+      if (i <= j) {
+        const t = xs[i] as number;
+        xs[i++] = xs[j] as number;
+        xs[j--] = t;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return xs[want] as number;
+  }
+  return xs[want] as number;
+}
+
+/**
+ * topN (top-n.ts) with a pre-filter: a strided sample sets a score cut-off expected to pass about
+ * twice the heap's capacity, and only items at or above it go through the heap. Exact: when fewer
+ * than `capacity` items pass, the plain topN scan runs instead.
+ */
+function selectTop(scores: Float32Array, seen: ArrayLike<number>, heap: TopHeap, out: Int32Array): number {
+  const n = scores.length;
+  for (let k = 0; k < seen.length; k++) {
+    const i = seen[k] as number;
+    if (i >= 0 && i < n) scores[i] = -Infinity;
+  }
+  if (sample.length * SAMPLE_STEP < n) sample = new Float32Array(Math.ceil(n / SAMPLE_STEP));
+  let m = 0;
+  for (let i = 0; i < n; i += SAMPLE_STEP) {
+    const s = scores[i] as number;
+    if (Number.isFinite(s)) sample[m++] = s;
+  }
+  const r = Math.ceil((2 * heap.capacity * m) / n) + 4;
+  if (r < m) {
+    const cut = rthLargest(sample, m, r);
+    heap.clear();
+    for (let i = 0; i < n; i++) {
+      const s = scores[i] as number;
+      if (s >= cut) heap.push(i, s);
+    }
+    if (heap.size === heap.capacity) return heap.drainDescending(out);
+  }
+  return topN(scores, [], heap, out);
+}
+
 /**
  * The guard and the candidate pool in one pass: forbidden and already-seen items are set to
  * -Infinity in `scores` (which is overwritten), then the heap's top items are taken, plus the best
@@ -23,7 +80,7 @@ export function buildCandidatePool(
 ): CandidatePool {
   for (let k = 0; k < forbidden.length; k++) scores[forbidden[k] as number] = -Infinity;
   const top = new Int32Array(heap.capacity);
-  const n = topN(scores, seen, heap, top);
+  const n = selectTop(scores, seen, heap, top);
   const { genreStart, genreCodes, genreNames, genreItemStart, genreItems } = catalogue;
   const covered = new Uint8Array(genreNames.length);
   for (let k = 0; k < n; k++) {

@@ -1,5 +1,6 @@
 import { attributes, spans } from '../../../otel/names.ts';
 import { tracer } from '../../../otel/tracing.ts';
+import { ageClass } from '../../guardrails/age-policy.ts';
 import { buildCandidatePool } from '../../guardrails/candidate-pool.ts';
 import { headCap } from '../../guardrails/debias.ts';
 import { diversify, type RankedList } from '../../guardrails/diversify.ts';
@@ -22,8 +23,8 @@ export interface GuardedRanking extends RankedList {
 }
 
 /**
- * Score every movie (WebAssembly kernel), guard (age policy, already seen) while building the
- * candidate pool, then diversify with the popularity cap. One span per step.
+ * Score every movie the age policy allows (WebAssembly kernel; forbidden ones come back -Infinity),
+ * exclude what the user has seen while building the candidate pool, then diversify with the popularity cap. One span per step.
  */
 export function rankUser(
   serving: ServingModel,
@@ -33,7 +34,9 @@ export function rankUser(
 ): GuardedRanking {
   const t = tracer();
   const scoring = t.startSpan(spans.apiScore, { attributes: { [attributes.modelVersion]: serving.version } });
-  const scores = serving.scorer.score(input.vector, input.offset, input.bias);
+  // The scorer's exclusion set 1 + class leaves the titles the user's age class may not see unscored.
+  const ageClassOf = ageClass(serving.masks.policy, input.age);
+  const scores = serving.scorer.score(input.vector, input.offset, input.bias, 1 + ageClassOf);
   scoring.end();
   const guarding = t.startSpan(spans.apiGuard);
   const forbidden = serving.masks.forbiddenFor(input.age);
@@ -42,7 +45,7 @@ export function rankUser(
     const i = serving.catalogue.indexOf(id);
     if (i !== undefined) seen.push(i);
   }
-  const pool = buildCandidatePool(scores, forbidden, seen, serving.catalogue, serving.heap);
+  const pool = buildCandidatePool(scores, [], seen, serving.catalogue, serving.heap);
   guarding.setAttributes({
     [attributes.candidates]: pool.items.length,
     [attributes.removed]: forbidden.length + seen.length,

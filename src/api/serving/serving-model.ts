@@ -3,6 +3,7 @@ import {
   type CatalogueIndex,
   type CatalogueMovie,
 } from '../../guardrails/catalogue-index.ts';
+import { classAges } from '../../guardrails/age-policy.ts';
 import { buildHeadMask } from '../../guardrails/debias.ts';
 import { buildGuardMasks, type GuardMasks } from '../../guardrails/guard-masks.ts';
 import type { ModelArtifact } from '../../model/artifact.ts';
@@ -19,6 +20,7 @@ import type { GuardrailSettings } from './guardrail-settings.ts';
 export interface ServingModel {
   readonly version: string;
   readonly model: SvdModel;
+  /** Exclusion set j + 1 of the scorer is what age class j may not see (see rank-user.ts). */
   readonly scorer: ItemScorer;
   readonly catalogue: CatalogueIndex;
   readonly masks: GuardMasks;
@@ -53,7 +55,10 @@ export function buildServingModel(
   return {
     version,
     model,
-    scorer: createWasmScorer(model),
+    scorer: createWasmScorer(
+      model,
+      classAges(settings.agePolicy).map((age) => masks.forbiddenFor(age)),
+    ),
     catalogue,
     masks,
     headMask: buildHeadMask(counts, settings.debias.headShare),
