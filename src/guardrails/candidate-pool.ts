@@ -52,7 +52,8 @@ function selectTop(scores: Float32Array, seen: ArrayLike<number>, heap: TopHeap,
     const s = scores[i] as number;
     if (Number.isFinite(s)) sample[m++] = s;
   }
-  const r = Math.ceil((2 * heap.capacity * m) / n) + 4;
+  // Each sampled finite score stands for about SAMPLE_STEP finite items (guarded ones are -Infinity).
+  const r = Math.ceil((2 * heap.capacity) / SAMPLE_STEP) + 4;
   if (r < m) {
     const cut = rthLargest(sample, m, r);
     heap.clear();
@@ -105,5 +106,8 @@ export function buildCandidatePool(
   const items = new Int32Array(n + extra.length);
   items.set(top.subarray(0, n));
   items.set(extra, n);
-  return { items, scores: Float32Array.from(items, (i) => scores[i] as number) };
+  // A plain loop: Float32Array.from with a map function goes through the iterator protocol (~14 µs).
+  const pooled = new Float32Array(items.length);
+  for (let k = 0; k < items.length; k++) pooled[k] = scores[items[k] as number] as number;
+  return { items, scores: pooled };
 }

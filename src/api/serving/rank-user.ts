@@ -24,7 +24,8 @@ export interface GuardedRanking extends RankedList {
 
 /**
  * Score every movie the age policy allows (WebAssembly kernel; forbidden ones come back -Infinity),
- * exclude what the user has seen while building the candidate pool, then diversify with the popularity cap. One span per step.
+ * exclude what the user has seen while building the candidate pool, then diversify with the
+ * popularity cap. One span per step.
  */
 export function rankUser(
   serving: ServingModel,
