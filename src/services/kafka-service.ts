@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { runningDaemon, startDaemon, stopDaemon } from './daemon.ts';
+import { startDaemon, stopDaemon } from './daemon.ts';
 import {
   ensureKafkaJars,
   formatStorage,
@@ -9,9 +9,10 @@ import {
   log4jProperties,
   serverProperties,
 } from './kafka-runtime.ts';
+import { serviceStatus } from './service-status.ts';
 import { hostPort, type LocalService, type ServiceStatus } from './local-service.ts';
 import { logFile, pidFile, type ServicePaths } from './service-paths.ts';
-import { isLoopback, isReachable, waitUntil } from './tcp-probe.ts';
+import { isLoopback, waitUntil } from './tcp-probe.ts';
 
 /** Kafka's heap: bounded, because it shares two cores and the memory with everything else. */
 const heap = ['-Xms256m', '-Xmx768m'];
@@ -49,20 +50,8 @@ export function createKafkaService(brokers: readonly string[], paths: ServicePat
   const { host, port } = hostPort(brokers[0] ?? '127.0.0.1:9092', 9092);
   const address = `${host}:${port}`;
   const pids = pidFile(paths, 'kafka');
-  const status = async (): Promise<ServiceStatus> => {
-    const own = runningDaemon(pids);
-    if (own !== undefined)
-      return {
-        name: 'kafka',
-        state: 'running',
-        address,
-        pid: own.pid,
-        detail: `started by marquee (Kafka ${kafkaVersion()}, KRaft)`,
-      };
-    if (await isReachable(host, port))
-      return { name: 'kafka', state: 'reused', address, detail: 'not started by marquee' };
-    return { name: 'kafka', state: 'stopped', address, detail: '' };
-  };
+  const status = (): Promise<ServiceStatus> =>
+    serviceStatus('kafka', pids, host, port, `started by marquee (Kafka ${kafkaVersion()}, KRaft)`);
   return {
     name: 'kafka',
     status,

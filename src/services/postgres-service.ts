@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runningDaemon, startDaemon, stopDaemon } from './daemon.ts';
+import { startDaemon, stopDaemon } from './daemon.ts';
 import { installDebianPackages } from './debian-packages.ts';
+import { serviceStatus } from './service-status.ts';
 import { hostPort, type LocalService, type ServiceLog, type ServiceStatus } from './local-service.ts';
 import { logFile, pidFile, type ServicePaths } from './service-paths.ts';
-import { isLoopback, isReachable, waitUntil } from './tcp-probe.ts';
+import { isLoopback, waitUntil } from './tcp-probe.ts';
 
 /** The newest Debian PostgreSQL bin directory, or undefined when no server is installed. */
 export function postgresBinDir(): string | undefined {
@@ -70,20 +71,8 @@ export function createPostgresService(url: string, paths: ServicePaths): LocalSe
   const pids = pidFile(paths, 'postgres');
   const dataDir = join(paths.postgres, String(port));
   const superuser = decodeURIComponent(new URL(url).username) || 'postgres';
-  const status = async (): Promise<ServiceStatus> => {
-    const own = runningDaemon(pids);
-    if (own !== undefined)
-      return {
-        name: 'postgres',
-        state: 'running',
-        address,
-        pid: own.pid,
-        detail: `started by marquee, data ${dataDir}`,
-      };
-    if (await isReachable(host, port))
-      return { name: 'postgres', state: 'reused', address, detail: 'not started by marquee' };
-    return { name: 'postgres', state: 'stopped', address, detail: '' };
-  };
+  const status = (): Promise<ServiceStatus> =>
+    serviceStatus('postgres', pids, host, port, `started by marquee, data ${dataDir}`);
   const start = (log: ServiceLog) => {
     let bin = postgresBinDir();
     if (bin === undefined) {

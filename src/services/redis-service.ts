@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { runningDaemon, startDaemon, stopDaemon } from './daemon.ts';
+import { startDaemon, stopDaemon } from './daemon.ts';
 import { hasExecutable, installDebianPackages } from './debian-packages.ts';
+import { serviceStatus } from './service-status.ts';
 import { hostPort, type LocalService, type ServiceStatus } from './local-service.ts';
 import { logFile, pidFile, type ServicePaths } from './service-paths.ts';
-import { isLoopback, isReachable, waitUntil } from './tcp-probe.ts';
+import { isLoopback, waitUntil } from './tcp-probe.ts';
 
 /** True when Redis at `url` answers PING. */
 export async function redisAnswers(url: string): Promise<boolean> {
@@ -23,14 +24,7 @@ export function createRedisService(url: string, paths: ServicePaths): LocalServi
   const { host, port } = hostPort(url, 6379);
   const address = `${host}:${port}`;
   const pids = pidFile(paths, 'redis');
-  const status = async (): Promise<ServiceStatus> => {
-    const own = runningDaemon(pids);
-    if (own !== undefined)
-      return { name: 'redis', state: 'running', address, pid: own.pid, detail: 'started by marquee' };
-    if (await isReachable(host, port))
-      return { name: 'redis', state: 'reused', address, detail: 'not started by marquee' };
-    return { name: 'redis', state: 'stopped', address, detail: '' };
-  };
+  const status = (): Promise<ServiceStatus> => serviceStatus('redis', pids, host, port, 'started by marquee');
   return {
     name: 'redis',
     status,
