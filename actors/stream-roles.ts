@@ -61,6 +61,41 @@ const RATE_TYPE = Buffer.from('"type":"rate"');
 /** Default bounds of the actor registries: 100k live actors, passivated after 5 idle minutes. */
 export const REGISTRY_DEFAULTS: RegistryOptions = { maxLive: 100_000, idleMs: 5 * 60_000 };
 
+/**
+ * Joins one actor kind's consumer group: the shared wiring of both roles. After each commit the
+ * registry passivates idle actors (only between committed batches) and the context hears of it.
+ */
+function joinGroup(
+  ctx: RoleContext,
+  groupId: string,
+  topic: string,
+  stage: Parameters<typeof startActorGroup>[0]['stage'],
+  offsets: ReturnType<typeof createOffsetStore>,
+  registry: { passivate(): void },
+  extra: {
+    afterProduce?: (() => void) | undefined;
+    onCommitted?: (records: readonly StreamRecord[], at: number) => void;
+  },
+): Promise<ActorGroup> {
+  return startActorGroup({
+    kafka: ctx.kafka,
+    groupId,
+    topic,
+    stage,
+    offsets,
+    producer: ctx.producer,
+    taskOptions: ctx.tasks,
+    sessionTimeoutMs: ctx.sessionTimeoutMs,
+    log: ctx.log,
+    afterProduce: extra.afterProduce,
+    onCommit(records, committedAt) {
+      registry.passivate();
+      ctx.onCommit(groupId, records, committedAt);
+      extra.onCommitted?.(records, committedAt);
+    },
+  });
+}
+
 /** The user actors: `user-events` → p_u, b_u, history → `movie-events`. */
 export const userRole: RoleStarter = {
   name: 'user',
@@ -69,20 +104,9 @@ export const userRole: RoleStarter = {
     const registry = new ActorRegistry<UserState>(ctx.registry);
     const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
     const stage = createUserStage({ ...ctx, registry });
-    const group = await startActorGroup({
-      kafka: ctx.kafka,
-      groupId,
-      topic: ctx.topics.userEvents,
-      stage,
-      offsets,
-      producer: ctx.producer,
-      taskOptions: ctx.tasks,
-      sessionTimeoutMs: ctx.sessionTimeoutMs,
-      log: ctx.log,
+    const group = await joinGroup(ctx, groupId, ctx.topics.userEvents, stage, offsets, registry, {
       afterProduce: ctx.afterProduce,
-      onCommit(records, committedAt) {
-        registry.passivate();
-        ctx.onCommit(groupId, records, committedAt);
+      onCommitted(records, committedAt) {
         // Kafka's timestamp is when the rating entered Kafka. A byte search, not a second decode:
         // the stage validated the records, and this only feeds a latency histogram.
         for (const r of records) {
@@ -102,21 +126,7 @@ export const movieRole: RoleStarter = {
     const registry = new ActorRegistry<MovieState>(ctx.registry);
     const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
     const stage = createMovieStage({ ...ctx, offsets, registry });
-    const group = await startActorGroup({
-      kafka: ctx.kafka,
-      groupId,
-      topic: ctx.topics.movieEvents,
-      stage,
-      offsets,
-      producer: ctx.producer,
-      taskOptions: ctx.tasks,
-      sessionTimeoutMs: ctx.sessionTimeoutMs,
-      log: ctx.log,
-      onCommit(records, committedAt) {
-        registry.passivate();
-        ctx.onCommit(groupId, records, committedAt);
-      },
-    });
+    const group = await joinGroup(ctx, groupId, ctx.topics.movieEvents, stage, offsets, registry, {});
     return { name: 'movie', group, registry, movieStats: stage.stats, stop: () => group.stop() };
   },
 };
