@@ -1,11 +1,14 @@
 /**
  * `npm run bench:api`: `marquee api` on real Redis with a synthetic world of 10,000 movies × 100
  * factors, over 127.0.0.1. Steady-rate latency comes from an open-loop generator (bench/paced-load.ts:
- * autocannon's rate limit bursts each second's quota); autocannon measures closed-loop saturation.
+ * raw keep-alive sockets, latency from each request's due time, its own lag reported; autocannon's
+ * rate limit bursts each second's quota); autocannon measures closed-loop saturation.
  * Reports p50/p99 at 1,000 req/s, the highest steady rate held with p99 < 50 ms and the saturated
  * throughput (medians of several runs), for 1 and 2 API processes, and what else ran.
  * Every run is bounded in time; the keys and topics it creates are removed at the end.
- * Env: BENCH_RUNS (default 3), BENCH_SECONDS (per step, default 8), BENCH_WORKERS (default "1,2").
+ * Env: BENCH_RUNS (default 3), BENCH_SECONDS (per step, default 8), BENCH_WORKERS (default "1,2"),
+ * BENCH_STEPS (default "1k,ramp,closed"), BENCH_API_NODE_OPTIONS (NODE_OPTIONS of the API process
+ * only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,6 +27,8 @@ import { redisKeys } from '../src/store/redis-keys.ts';
 const runs = Number(process.env['BENCH_RUNS'] ?? 3);
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 8);
 const workerCounts = (process.env['BENCH_WORKERS'] ?? '1,2').split(',').map(Number);
+const steps = new Set((process.env['BENCH_STEPS'] ?? '1k,ramp,closed').split(','));
+const apiNodeOptions = process.env['BENCH_API_NODE_OPTIONS'];
 const id = randomBytes(3).toString('hex');
 const env = {
   ...process.env,
@@ -34,7 +39,7 @@ const env = {
 const config = loadConfig(env);
 const keys = redisKeys(config.redis.keyPrefix);
 const redis = new Redis(config.redis.url);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function prepare(): Promise<number> {
@@ -109,7 +114,11 @@ async function startApi(workers: number, port: number) {
     process.execPath,
     ['bin/marquee.js', 'api', '--port', String(port), '--workers', String(workers)],
     {
-      env: { ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: {
+        ...env,
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        ...(apiNodeOptions !== undefined && { NODE_OPTIONS: apiNodeOptions }),
+      },
       stdio: ['ignore', 'ignore', 'ignore'],
     },
   );
@@ -159,7 +168,7 @@ async function benchWorkers(workers: number, users: number) {
   try {
     await saturate(port, users, 16, 3); // warm-up: JIT, connections, caches
     const at1k: Paced[] = [];
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; r < (steps.has('1k') ? runs : 0); r++) {
       const res = await paced(port, users, 1000, seconds);
       at1k.push(res);
       log(
@@ -167,7 +176,7 @@ async function benchWorkers(workers: number, users: number) {
       );
     }
     const maxima: number[] = [];
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; r < (steps.has('ramp') ? runs : 0); r++) {
       let held = 0;
       for (let rate = 1000; rate <= 8000; rate += 500) {
         const res = await paced(port, users, rate, seconds);
@@ -182,7 +191,7 @@ async function benchWorkers(workers: number, users: number) {
     }
     const closed = [];
     const cpuPerRequest: number[] = [];
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; r < (steps.has('closed') ? runs : 0); r++) {
       const cpuBefore = apiCpuSeconds(child.pid as number);
       const res = await saturate(port, users, 16, seconds);
       cpuPerRequest.push(
@@ -226,7 +235,10 @@ async function cleanup() {
 }
 
 try {
-  log(`bench:api — ${runs} runs of ${seconds} s per step, 64 connections, node ${process.version}`);
+  log(`bench:api — ${runs} runs of ${seconds} s per step, node ${process.version}`);
+  log(
+    'steady rates: bench/paced-load.ts, open loop over raw keep-alive sockets (one request in flight per connection, latency from each due time); closed loop: autocannon, 16 connections',
+  );
   log(`before: ${others()}`);
   const users = await prepare();
   const results = [];
