@@ -18,6 +18,7 @@ import { defaultGuardrailSettings, type GuardrailSettings } from './serving/guar
 import { createModelHolder } from './serving/model-holder.ts';
 import { createRecommender, type DemographicsSource } from './serving/recommender.ts';
 import { createServedRecorder } from './served/served-recorder.ts';
+import { startServedSinksThread } from './served/served-sinks-thread.ts';
 import { withTimeout } from './serving/with-timeout.ts';
 
 /** Run-time options of `marquee api` beyond the config. */
@@ -90,7 +91,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   producer.on(producer.events.DISCONNECT, () => (kafkaUp = false));
   const topics = topicNames(config);
   const admin = kafka.admin();
-  void admin
+  const topicsReady = admin
     .connect()
     .then(() => ensureTopics(admin, config, [topics.served, topics.userEvents]))
     .then(() => producer.connect())
@@ -101,24 +102,11 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     help: 'Served-list events that could not be recorded',
     registers: [registry],
   });
+  // Kafka and leaderboard writes of served lists run in a worker thread, off the request loop.
+  const sinks = startServedSinksThread(config, topicsReady);
   const served = createServedRecorder({
-    // The record goes to marquee.served (monitoring, audits) and to the user's own event stream, so
-    // the user actor knows the list it was shown (online evaluation per arm); exposure is counted
-    // once, here, in the served leaderboard.
-    publish: async (events) => {
-      const messages = events.map((e) => ({ key: e.userId, value: JSON.stringify(e) }));
-      await producer.sendBatch({
-        topicMessages: [
-          { topic: topics.served, messages },
-          { topic: topics.userEvents, messages },
-        ],
-      });
-    },
-    countServed: async (counts) => {
-      const pipeline = redis.pipeline();
-      for (const [id, n] of counts) pipeline.zincrby(keys.leaderboard('served'), n, id);
-      await pipeline.exec();
-    },
+    publish: sinks.publish,
+    countServed: sinks.countServed,
     onDropped: (n) => dropped.inc(n),
   });
   const course =
@@ -188,6 +176,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       clearInterval(periodic);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await served.stop();
+      await sinks.stop();
       await models.stop();
       await producer.disconnect().catch(() => undefined);
       redis.disconnect();

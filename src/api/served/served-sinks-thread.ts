@@ -1,0 +1,68 @@
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../../../config/load-config.ts';
+import type { ServedEvent } from '../../../streams/events.ts';
+import type { ServedSinks } from './served-recorder.ts';
+
+/** A message to the served-sinks worker. */
+export type SinkRequest =
+  | { readonly type: 'publish'; readonly id: number; readonly events: readonly ServedEvent[] }
+  | { readonly type: 'count'; readonly id: number; readonly counts: ReadonlyMap<string, number> }
+  | { readonly type: 'stop' };
+
+/** The worker's answer to one publish or count. */
+export type SinkReply =
+  | { readonly id: number; readonly ok: true }
+  | { readonly id: number; readonly ok: false; readonly error: string };
+
+/** Served sinks running in a worker thread, and how to stop it. */
+export interface ServedSinksThread extends ServedSinks {
+  /** Waits for the answers still due, then closes the worker's producer and Redis client. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the served-list sinks (served-sinks.ts) in a worker thread with their own Kafka producer and
+ * Redis client. Encoding a batch for Kafka (JSON, record batches, CRC) and a leaderboard pipeline
+ * took the API's event loop for several milliseconds every 100 ms, which requests waiting behind it
+ * saw as tail latency; here the loop only posts the batch. The worker registers tsx itself (loader
+ * hooks are per thread on Node 20). Publishing waits for `topicsReady`, so no batch creates a topic
+ * with the broker's defaults.
+ */
+export function startServedSinksThread(config: Config, topicsReady: Promise<unknown>): ServedSinksThread {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./served-sinks-worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  const worker = new Worker(code, { eval: true, workerData: config });
+  const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let exited: Error | undefined;
+  worker.on('message', (reply: SinkReply) => {
+    const waiter = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (reply.ok) waiter?.resolve();
+    else waiter?.reject(new Error(reply.error));
+  });
+  const fail = (error: Error) => {
+    exited = error;
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`served-sinks worker exited with code ${code}`)));
+  const call = (request: Exclude<SinkRequest, { type: 'stop' }>) =>
+    new Promise<void>((resolve, reject) => {
+      if (exited !== undefined) return reject(exited);
+      pending.set(request.id, { resolve, reject });
+      worker.postMessage(request);
+    });
+  return {
+    publish: (events) => topicsReady.then(() => call({ type: 'publish', id: nextId++, events })),
+    countServed: (counts) => call({ type: 'count', id: nextId++, counts }),
+    async stop() {
+      if (exited !== undefined) return;
+      const gone = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage({ type: 'stop' } satisfies SinkRequest);
+      await gone;
+    },
+  };
+}
