@@ -6,6 +6,7 @@
  * fenced commit makes a task that missed a move harmless anyway.
  */
 import type { Kafka, Producer } from 'kafkajs';
+import { eventCount } from '../streams/event-pack.ts';
 import type { OffsetStore } from '../streams/offset-store.ts';
 import { PartitionTask, type Stage, type StreamRecord, type TaskOptions } from '../streams/partition-task.ts';
 
@@ -102,6 +103,7 @@ export async function startActorGroup(deps: ActorGroupDeps): Promise<ActorGroup>
           key: m.key,
           value: m.value,
           timestamp: Number(m.timestamp),
+          events: eventCount(m.value),
         })),
       );
       resolveOffset(batch.lastOffset());

@@ -1,15 +1,25 @@
 /**
- * What flows between the two actor kinds on `marquee.movie-events` (keyed by movie id). Each message
- * names its source position (user-events partition and offset): the movie task keeps, per source
- * partition, the highest offset applied and drops replays at or below it (DESIGN.md, "Processing
- * guarantees"). Vectors travel as base64 of little-endian Float32 bytes: exact and compact.
+ * What flows between the two actor kinds on `marquee.movie-events` (packs keyed by movie id,
+ * streams/event-pack.ts). Each message names its source position (user-events partition, offset and
+ * index in the pack): the movie task keeps, per source partition, the highest position applied and
+ * drops replays at or before it (DESIGN.md, "Processing guarantees"). Vectors travel as base64 of little-endian Float32 bytes: exact and compact.
  */
 
-/** Where a movie event came from: its user-events record. */
-export interface SourceRef {
+/** A place in a partition: a record's offset and the event's index within that record's pack. */
+export interface Position {
+  readonly offset: number;
+  readonly index: number;
+}
+
+/** Where a movie event came from: its user-events record and its index in that record's pack. */
+export interface SourceRef extends Position {
   readonly topic: string;
   readonly partition: number;
-  readonly offset: number;
+}
+
+/** Whether `a` comes after `b` in its partition (anything comes after nothing). */
+export function isAfter(a: Position, b: Position | undefined): boolean {
+  return b === undefined || a.offset > b.offset || (a.offset === b.offset && a.index > b.index);
 }
 
 /** A rating's movie half: the user's pre-step vector and the pre-step error. */
@@ -64,12 +74,14 @@ const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as nu
 
 function decodeSource(x: unknown): SourceRef | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
-  const { topic, partition, offset } = x as Record<string, unknown>;
-  return isId(topic) && isCount(partition) && isCount(offset) ? { topic, partition, offset } : undefined;
+  const { topic, partition, offset, index = 0 } = x as Record<string, unknown>;
+  return isId(topic) && isCount(partition) && isCount(offset) && isCount(index)
+    ? { topic, partition, offset, index }
+    : undefined;
 }
 
 /**
- * Decodes a movie-events value; a string reason when it is not a valid movie message. Checked by
+ * Decodes one movie event (one line of a movie-events pack); a string reason when it is not a valid movie message. Checked by
  * hand rather than by a zod schema: it runs once per event on the movie side's hot path.
  */
 export function decodeMovieMessage(value: string): MovieMessage | string {

@@ -1,18 +1,20 @@
 /**
- * The movie-actor stage of a partition task: decodes movie events, drops replays by per-source
- * watermark (highest source offset applied, per user-events partition, stored with the state),
+ * The movie-actor stage of a partition task: unpacks and decodes movie events, drops replays by
+ * per-source watermark (highest source position applied, per user-events partition, stored with the
+ * state),
  * runs each movie's mailbox through the pure transition, and writes states, boards and the rating
  * distribution in the batch's one atomic commit.
  */
 import type { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { toDeadLetter } from '../streams/events.ts';
-import type { OffsetStore } from '../streams/offset-store.ts';
+import { unpack } from '../streams/event-pack.ts';
+import { formatPosition, type OffsetStore } from '../streams/offset-store.ts';
 import type { Stage, StagedBatch } from '../streams/partition-task.ts';
 import type { Topics } from '../streams/topics.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
 import { Mailbox } from './mailbox.ts';
-import { decodeMovieMessage, type MovieMessage } from './messages.ts';
+import { decodeMovieMessage, isAfter, type MovieMessage, type Position } from './messages.ts';
 import type { StreamModelOptions } from './model-options.ts';
 import { receiveMovieMessage, type MovieState } from './movie-actor.ts';
 import { flushMovie, loadMovies } from './movie-store.ts';
@@ -40,7 +42,7 @@ export interface MovieStageStats {
 /** The movie stage: one per process, shared by the movie group's partition tasks. */
 export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats: MovieStageStats } {
   const { keys, topics, model, registry, offsets } = deps;
-  const watermarks = new Map<number, Map<string, number>>();
+  const watermarks = new Map<number, Map<string, Position>>();
   const stats: MovieStageStats = { replaysDropped: 0 };
   return {
     stats,
@@ -54,31 +56,38 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
     async process(topic, partition, records): Promise<StagedBatch> {
       const applied = watermarks.get(partition);
       if (applied === undefined) throw new Error(`movie task ${partition} processed before it started`);
-      const moved = new Map<string, number>();
+      const moved = new Map<string, Position>();
       const deadLetters: Message[] = [];
       const mailboxes = new Map<string, Mailbox<MovieMessage>>();
       for (const r of records) {
-        const m = r.value === null ? 'empty value' : decodeMovieMessage(r.value.toString('utf8'));
-        const bad =
-          typeof m === 'string'
-            ? m
-            : m.type === 'rate' && m.p.length !== model.factors
-              ? 'wrong vector length'
-              : '';
-        if (typeof m === 'string' || bad !== '') {
-          const dead = toDeadLetter(r.value ?? '', bad, { topic, partition, offset: r.offset }, Date.now());
-          deadLetters.push({ key: `${topic}:${partition}`, value: JSON.stringify(dead) });
-          continue;
+        const lines = unpack(r.value);
+        for (let index = 0; index < lines.length; index++) {
+          const line = lines[index] as string;
+          const m = line === '' ? 'empty event' : decodeMovieMessage(line);
+          const bad =
+            typeof m === 'string'
+              ? m
+              : m.type === 'rate' && m.p.length !== model.factors
+                ? 'wrong vector length'
+                : '';
+          if (typeof m === 'string' || bad !== '') {
+            const at = { topic, partition, offset: r.offset, index };
+            deadLetters.push({
+              key: `${topic}:${partition}`,
+              value: JSON.stringify(toDeadLetter(line, bad, at, Date.now())),
+            });
+            continue;
+          }
+          const source = `${m.source.topic}:${m.source.partition}`;
+          if (!isAfter(m.source, moved.get(source) ?? applied.get(source))) {
+            stats.replaysDropped++;
+            continue;
+          }
+          moved.set(source, m.source);
+          let box = mailboxes.get(m.movieId);
+          if (box === undefined) mailboxes.set(m.movieId, (box = new Mailbox()));
+          box.post(m);
         }
-        const source = `${m.source.topic}:${m.source.partition}`;
-        if (m.source.offset <= (moved.get(source) ?? applied.get(source) ?? -1)) {
-          stats.replaysDropped++;
-          continue;
-        }
-        moved.set(source, m.source.offset);
-        let box = mailboxes.get(m.movieId);
-        if (box === undefined) mailboxes.set(m.movieId, (box = new Mailbox()));
-        box.post(m);
       }
       const states = await registry.activateAll(mailboxes.keys(), partition, (ids) =>
         loadMovies(deps.redis, keys, ids, model),
@@ -112,12 +121,15 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
         w.pexpire(keys.leaderboard(board), DAY_BOARD_TTL_MS);
       }
       histogram.forEach((n, j) => n > 0 && w.hincrby(keys.ratingHistogram(), String(j + 1), n));
-      if (moved.size > 0) w.hset(offsets.watermarksKey(topic, partition), Object.fromEntries(moved));
+      if (moved.size > 0) {
+        const stored = [...moved].map(([source, p]) => [source, formatPosition(p)]);
+        w.hset(offsets.watermarksKey(topic, partition), Object.fromEntries(stored));
+      }
       return {
         outputs: deadLetters.length > 0 ? [{ topic: topics.deadLetter, messages: deadLetters }] : [],
         writes: w,
         committed() {
-          for (const [source, offset] of moved) applied.set(source, offset);
+          for (const [source, position] of moved) applied.set(source, position);
           for (const [movieId, state] of states) registry.set(movieId, state, partition);
         },
         aborted() {

@@ -58,7 +58,7 @@ export function sequentialActorsRmse(events: readonly UserEvent[], o: StreamMode
   const users = new Map<string, UserState>();
   const movies = new Map<string, MovieState>();
   const pairs: { rating: number; err: number }[] = [];
-  const source = { topic: 'in-memory', partition: 0, offset: 0 };
+  const source = { topic: 'in-memory', partition: 0, offset: 0, index: 0 };
   for (const e of events) {
     if (e.type !== 'rate') continue;
     const user = users.get(e.userId) ?? newUserState(e.userId, o);

@@ -6,6 +6,7 @@
 import type { Producer } from 'kafkajs';
 import type { Dataset } from '../src/data/dataset.ts';
 import { eventsInTimeOrder, wholeStars } from '../src/data/movielog-lines.ts';
+import { packByPartition, type PartitionOf } from '../streams/event-pack.ts';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 
 /** The dataset's watches and ratings as user events in time order (ratings as whole stars). */
@@ -25,17 +26,21 @@ export function userEventsOf(dataset: Dataset, label = dataset.name): UserEvent[
   return out;
 }
 
-/** Produces events onto `topic` keyed by user, in chunks; resolves when Kafka has them all. */
+/**
+ * Produces events onto `topic` as ingest does: packs per partition keyed by user
+ * (streams/event-pack.ts), `chunk` events per send; resolves when Kafka has them all.
+ */
 export async function produceUserEvents(
   producer: Producer,
   topic: string,
   events: readonly UserEvent[],
+  partitionOf: PartitionOf,
   chunk = 2000,
 ): Promise<void> {
   for (let start = 0; start < events.length; start += chunk) {
-    const messages = events
+    const keyed = events
       .slice(start, start + chunk)
       .map((e) => ({ key: e.userId, value: JSON.stringify(e) }));
-    await producer.send({ topic, messages, acks: -1 });
+    await producer.send({ topic, messages: packByPartition(keyed, partitionOf), acks: -1 });
   }
 }

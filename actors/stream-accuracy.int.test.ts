@@ -9,7 +9,8 @@ import { decodeMovieMessage } from './messages.ts';
 import { STREAM_MODEL_DEFAULTS } from './model-options.ts';
 import { prequentialRmse, sequentialActorsRmse, sequentialSgdRmse } from './prequential.ts';
 import { produceUserEvents, userEventsOf } from './replay-events.ts';
-import { waitForOffsets } from './stream-checks.ts';
+import { topicPartitioner, unpack } from '../streams/event-pack.ts';
+import { waitForCaughtUp } from './stream-checks.ts';
 import { startStream } from './stream-runtime.ts';
 
 const present = existsSync(ML_LATEST_SMALL_DIR);
@@ -37,8 +38,10 @@ async function streamErrors(events: readonly UserEvent[]): Promise<{ rating: num
   await new Promise<void>((resolve) => {
     void consumer.run({
       eachMessage: async ({ message }) => {
-        const m = decodeMovieMessage(message.value?.toString() ?? '');
-        if (typeof m !== 'string' && m.type === 'rate') pairs.push({ rating: m.rating, err: m.err });
+        for (const line of unpack(message.value)) {
+          const m = decodeMovieMessage(line);
+          if (typeof m !== 'string' && m.type === 'rate') pairs.push({ rating: m.rating, err: m.err });
+        }
         if (pairs.length === ratings) resolve();
       },
     });
@@ -57,20 +60,15 @@ describe('prequential accuracy of the stream actors', () => {
       const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       const started = Date.now();
+      const partitionOf = await topicPartitioner(scope.kafka, topics.userEvents);
       for (let start = 0; start < events.length; start += 2000) {
-        await produceUserEvents(producer, topics.userEvents, events.slice(start, start + 2000));
+        await produceUserEvents(producer, topics.userEvents, events.slice(start, start + 2000), partitionOf);
         const due = started + ((start + 2000) / EVENTS_PER_SECOND) * 1000;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
       }
       await producer.disconnect();
       const keys = redisKeys(scope.config.redis.keyPrefix);
-      await waitForOffsets(
-        scope.redis(),
-        keys,
-        scope.config,
-        { user: events.length, movie: events.length },
-        120_000,
-      );
+      await waitForCaughtUp(scope.kafka, scope.redis(), keys, scope.config, 120_000);
       await stream.stop();
       const streamed = prequentialRmse(await streamErrors(events), model);
       const sequential = sequentialSgdRmse(events, model);

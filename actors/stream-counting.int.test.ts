@@ -4,8 +4,9 @@ import { redisKeys } from '../src/store/redis-keys.ts';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { expectedCounts, readCounts, readMovieActor, waitForOffsets } from './stream-checks.ts';
+import { expectedCounts, readCounts, readMovieActor, waitForCaughtUp } from './stream-checks.ts';
 import { produceUserEvents, userEventsOf } from './replay-events.ts';
+import { topicPartitioner } from '../streams/event-pack.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
 
 const scope = createTestScope('stream-counting');
@@ -41,18 +42,17 @@ describe('the stream actors on real Kafka and Redis', () => {
   it('make every counter equal the count computed directly from the replayed input', async () => {
     const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    await produceUserEvents(producer, topics.userEvents, events);
+    await produceUserEvents(
+      producer,
+      topics.userEvents,
+      events,
+      await topicPartitioner(scope.kafka, topics.userEvents),
+    );
     await producer.send({ topic: topics.userEvents, messages: [{ key: 'x', value: '{"type":"nonsense"}' }] });
     await producer.disconnect();
     const redis = scope.redis();
     const expected = expectedCounts(events);
-    await waitForOffsets(
-      redis,
-      keys,
-      scope.config,
-      { user: events.length + 1, movie: expected.movieEvents },
-      45_000,
-    );
+    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 45_000);
     const got = await readCounts(redis, keys, expected, 16);
     expect(got.users).toEqual(expected.users);
     expect(got.movies).toEqual(expected.movies);

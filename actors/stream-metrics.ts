@@ -19,7 +19,7 @@ export interface StreamGauges {
 
 /** Instruments fed by the stream. */
 export interface StreamMetrics {
-  /** Records committed by a group. */
+  /** Events committed by a group (a record may hold a pack of them). */
   committed(group: string, n: number): void;
   /** Seconds from a rating entering Kafka to its user's factors changing in Redis. */
   freshness(seconds: number): void;
@@ -29,7 +29,7 @@ export interface StreamMetrics {
 export function createStreamMetrics(registry: Registry, gauges: StreamGauges): StreamMetrics {
   const events = new Counter({
     name: metrics.streamEvents,
-    help: 'Records committed by an actor group',
+    help: 'Events committed by an actor group',
     labelNames: ['group'],
     registers: [registry],
   });

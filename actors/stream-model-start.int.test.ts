@@ -7,7 +7,8 @@ import { eventIdForKey } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
 import { produceUserEvents } from './replay-events.ts';
-import { waitForOffsets } from './stream-checks.ts';
+import { topicPartitioner } from '../streams/event-pack.ts';
+import { waitForCaughtUp } from './stream-checks.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
 import { vectorFromBytes } from './user-store.ts';
 
@@ -57,10 +58,11 @@ describe('the stream started from a published model', () => {
       at: 1,
       eventId: eventIdForKey('m1'),
     } as const;
-    await produceUserEvents(producer, topicNames(scope.config).userEvents, [rating]);
+    const topic = topicNames(scope.config).userEvents;
+    await produceUserEvents(producer, topic, [rating], await topicPartitioner(scope.kafka, topic));
     await producer.disconnect();
     const redis = scope.redis();
-    await waitForOffsets(redis, keys, scope.config, { user: 1, movie: 1 }, 30_000);
+    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 30_000);
     // r̂ = 3 + 0.5 + 0.25 + (0.5 − 0.25 + 0.25) = 4.25, so err = 0.75; one step at lr 0.005, reg 0.02.
     const err = 0.75;
     const p = vectorFromBytes(await redis.getBuffer(keys.userFactors('alice')), 3);

@@ -103,7 +103,10 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     log,
     afterProduce: options.afterProduce,
     onCommit: (group: string, records: readonly StreamRecord[], at: number) => {
-      metrics?.committed(group, records.length);
+      metrics?.committed(
+        group,
+        records.reduce((n, r) => n + r.events, 0),
+      );
       options.onCommit?.(group, records, at);
     },
     onRatingFresh: (seconds: number) => {

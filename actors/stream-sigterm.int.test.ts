@@ -5,7 +5,8 @@ import { redisKeys } from '../src/store/redis-keys.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
 import { produceUserEvents } from './replay-events.ts';
-import { waitForOffsets } from './stream-checks.ts';
+import { topicPartitioner } from '../streams/event-pack.ts';
+import { waitForCaughtUp } from './stream-checks.ts';
 
 const scope = createTestScope('stream-sigterm');
 const topics = topicNames(scope.config);
@@ -48,16 +49,11 @@ describe('marquee stream on SIGTERM', () => {
     }));
     const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    await produceUserEvents(producer, topics.userEvents, events);
+    const partitionOf = await topicPartitioner(scope.kafka, topics.userEvents);
+    await produceUserEvents(producer, topics.userEvents, events, partitionOf);
     await producer.disconnect();
     const redis = scope.redis();
-    await waitForOffsets(
-      redis,
-      redisKeys(scope.config.redis.keyPrefix),
-      scope.config,
-      { user: 200, movie: 200 },
-      30_000,
-    );
+    await waitForCaughtUp(scope.kafka, redis, redisKeys(scope.config.redis.keyPrefix), scope.config, 30_000);
     const started = Date.now();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

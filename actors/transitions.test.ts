@@ -12,7 +12,7 @@ import { newMovieState, popularityScore, receiveMovieMessage, type MovieState } 
 import { estimate, foldIn, newUserState, receiveUserEvent, type UserState } from './user-actor.ts';
 
 const o: StreamModelOptions = { ...STREAM_MODEL_DEFAULTS, factors: 4, foldInAfter: 0 };
-const source = { topic: 'ue', partition: 0, offset: 7 };
+const source = { topic: 'ue', partition: 0, offset: 7, index: 0 };
 const id = (n: number) => n.toString(16).padStart(32, '0');
 const rateEvent = (userId: string, movieId: string, rating: number, at = 0, n = 1): RateEvent => ({
   type: 'rate',
@@ -240,11 +240,15 @@ describe('movie messages', () => {
       ['rating', 11],
       ['p', 'AAA'],
       ['source', { topic: 'ue', partition: -1, offset: 0 }],
+      ['source', { topic: 'ue', partition: 0, offset: 0, index: -1 }],
       ['type', 'nope'],
     ] as const) {
       expect(decodeMovieMessage(JSON.stringify({ ...wire, [field]: bad }))).toEqual(expect.any(String));
     }
     const watch: MovieMessage = { type: 'watch', movieId: 'm', userId: 'u', at: 2, eventId: id(2), source };
     expect(decodeMovieMessage(encodeMovieMessage(watch))).toEqual(watch);
+    // Written before packs existed: no index means the record's only event.
+    const { index: _, ...unindexed } = source;
+    expect(decodeMovieMessage(JSON.stringify({ ...watch, source: unindexed }))).toEqual(watch);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The user-actor stage of a partition task: decodes user events, activates their users, fetches the
+ * The user-actor stage of a partition task: unpacks and decodes user events, activates their users, fetches the
  * current factors of the rated movies (one pipeline per batch: the staleness the user/movie split
  * accepts, see docs/actors.md), runs each user's mailbox through the pure transition and turns the
  * outputs into movie-events records and one batch of Redis writes.
  */
 import type { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
+import { packByPartition, unpack, type Keyed, type PartitionOf } from '../streams/event-pack.ts';
 import { toDeadLetter, userEventSchema, type UserEvent } from '../streams/events.ts';
 import type { Stage, StagedBatch, StreamRecord } from '../streams/partition-task.ts';
 import type { Topics } from '../streams/topics.ts';
@@ -26,6 +27,8 @@ export interface UserStageDeps {
   readonly topics: Topics;
   readonly model: StreamModelOptions;
   readonly registry: ActorRegistry<UserState>;
+  /** Where a movie id's events go on movie-events. */
+  readonly moviePartition: PartitionOf;
 }
 
 interface Delivery {
@@ -33,11 +36,11 @@ interface Delivery {
   readonly source: SourceRef;
 }
 
-/** Decodes a user-events value, or says why it cannot be used. */
-export function decodeUserEvent(value: Buffer | null): UserEvent | string {
-  if (value === null) return 'empty value';
+/** Decodes one user event (one line of a user-events pack), or says why it cannot be used. */
+export function decodeUserEvent(line: string): UserEvent | string {
+  if (line === '') return 'empty event';
   try {
-    const parsed = userEventSchema.safeParse(JSON.parse(value.toString('utf8')));
+    const parsed = userEventSchema.safeParse(JSON.parse(line));
     return parsed.success ? parsed.data : `invalid user event: ${parsed.error.issues[0]?.message ?? '?'}`;
   } catch {
     return 'not JSON';
@@ -80,29 +83,33 @@ export function createUserStage(deps: UserStageDeps): Stage {
       const mailboxes = new Map<string, Mailbox<Delivery>>();
       const rated = new Set<string>();
       for (const r of records) {
-        const source = { topic, partition, offset: r.offset };
-        const event = decodeUserEvent(r.value);
-        if (typeof event === 'string') {
-          const dead = toDeadLetter(r.value ?? '', event, source, Date.now());
-          deadLetters.push({ key: `${topic}:${partition}`, value: JSON.stringify(dead) });
-          continue;
+        const lines = unpack(r.value);
+        for (let index = 0; index < lines.length; index++) {
+          const line = lines[index] as string;
+          const source = { topic, partition, offset: r.offset, index };
+          const event = decodeUserEvent(line);
+          if (typeof event === 'string') {
+            const dead = toDeadLetter(line, event, source, Date.now());
+            deadLetters.push({ key: `${topic}:${partition}`, value: JSON.stringify(dead) });
+            continue;
+          }
+          if (event.type === 'rate') rated.add(event.movieId);
+          let box = mailboxes.get(event.userId);
+          if (box === undefined) mailboxes.set(event.userId, (box = new Mailbox()));
+          box.post({ event, source });
         }
-        if (event.type === 'rate') rated.add(event.movieId);
-        let box = mailboxes.get(event.userId);
-        if (box === undefined) mailboxes.set(event.userId, (box = new Mailbox()));
-        box.post({ event, source });
       }
       const [states, views] = await Promise.all([
         registry.activateAll(mailboxes.keys(), partition, (ids) => loadUsers(deps.redis, keys, ids, model)),
         movieViews(deps, [...rated]),
       ]);
-      const movieMessages: { offset: number; message: Message }[] = [];
+      const movieMessages: { source: SourceRef; message: Keyed }[] = [];
       const w = new WriteBatch();
       const evals = new Map<string, { n: number; sum: number; sumSquares: number }>();
-      const apply = (userId: string, offset: number, out: UserOutput): void => {
+      const apply = (userId: string, out: UserOutput): void => {
         if (out.kind === 'movie') {
           movieMessages.push({
-            offset,
+            source: out.message.source,
             message: { key: out.message.movieId, value: encodeMovieMessage(out.message) },
           });
         } else if (out.kind === 'history') {
@@ -123,7 +130,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
           const view = event.type === 'rate' ? views.get(event.movieId) : undefined;
           const turn = receiveUserEvent(state, event, view, source, model);
           state = turn.state;
-          for (const out of turn.outputs) apply(userId, source.offset, out);
+          for (const out of turn.outputs) apply(userId, out);
         });
         states.set(userId, state);
         flushUser(state, keys, w, before);
@@ -136,12 +143,17 @@ export function createUserStage(deps: UserStageDeps): Stage {
         w.hincrbyfloat(keys.onlineEval(arm), 'sum', e.sum);
         w.hincrbyfloat(keys.onlineEval(arm), 'sumSquares', e.sumSquares);
       }
-      // Per source partition, movie events must leave in source-offset order: the movie side's
-      // replay filter drops anything at or below the highest offset it applied.
-      movieMessages.sort((a, b) => a.offset - b.offset);
+      // Per source partition, movie events must leave in source order: the movie side's replay
+      // filter drops anything at or before the highest position it applied.
+      movieMessages.sort((a, b) => a.source.offset - b.source.offset || a.source.index - b.source.index);
       const outputs = [];
-      if (movieMessages.length > 0)
-        outputs.push({ topic: topics.movieEvents, messages: movieMessages.map((m) => m.message) });
+      if (movieMessages.length > 0) {
+        const packs = packByPartition(
+          movieMessages.map((m) => m.message),
+          deps.moviePartition,
+        );
+        outputs.push({ topic: topics.movieEvents, messages: packs });
+      }
       if (deadLetters.length > 0) outputs.push({ topic: topics.deadLetter, messages: deadLetters });
       return {
         outputs,

@@ -50,7 +50,11 @@ for (let run = 0; run < runs; run++) {
       ? spawnStream(scope.env)
       : await startStream(scope.config, {
           log: () => undefined,
-          onCommit: (group, records) => processed.set(group, (processed.get(group) ?? 0) + records.length),
+          onCommit: (group, records) =>
+            processed.set(
+              group,
+              records.reduce((n, r) => n + r.events, processed.get(group) ?? 0),
+            ),
         });
     const ingest = await startIngest({
       kafka: scope.kafka,
@@ -61,7 +65,7 @@ for (let run = 0; run < runs; run++) {
     const admin = scope.kafka.admin();
     await admin.connect();
     const topics = topicNames(scope.config);
-    /** In-process: records committed; split: whether the group's committed offsets reached the log end. */
+    /** In-process: events committed; split: whether the group's committed offsets reached the log end. */
     const caughtUp = async (suffix: string, topic: string) => {
       if (!values.split)
         return [...processed].filter(([g]) => g.endsWith(suffix)).reduce((n, [, c]) => n + c, 0) >= events;

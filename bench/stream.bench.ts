@@ -21,13 +21,14 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load-config.ts';
 import { produceUserEvents, userEventsOf } from '../actors/replay-events.ts';
-import { waitForOffsets } from '../actors/stream-checks.ts';
+import { waitForCaughtUp } from '../actors/stream-checks.ts';
 import { movieRole, userRole } from '../actors/stream-roles.ts';
 import { startStream } from '../actors/stream-runtime.ts';
 import { generateSyntheticWorld, SYNTHETIC_SIZES } from '../src/data/synthetic-world.ts';
 import { createRandom } from '../src/model/random.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
+import { topicPartitioner } from '../streams/event-pack.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { topicNames } from '../streams/topics.ts';
 
@@ -49,7 +50,9 @@ function workloadEvents(w: Workload): UserEvent[] {
 async function replayProcess(spec: ReplaySpec): Promise<void> {
   const config = loadConfig(spec.env);
   const events = workloadEvents(spec.workload);
-  const producer = createKafka(config, 'bench-replay').producer({ idempotent: true, maxInFlightRequests: 1 });
+  const kafka = createKafka(config, 'bench-replay');
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const partitionOf = await topicPartitioner(kafka, topicNames(config).userEvents);
   await producer.connect();
   process.send?.({ user: events.length, movie: events.filter((e) => e.type !== 'served').length });
   await new Promise((resolve) => process.once('message', resolve));
@@ -60,6 +63,7 @@ async function replayProcess(spec: ReplaySpec): Promise<void> {
       producer,
       topicNames(config).userEvents,
       events.slice(start, start + chunk),
+      partitionOf,
       chunk,
     );
     const wait = started + ((start + chunk) / spec.rate) * 1000 - performance.now();
@@ -207,7 +211,13 @@ async function run(workload: Workload, rate: number): Promise<Run & { events: nu
   const cpu = process.cpuUsage();
   await replay.go();
   const expected = replay.expected;
-  await waitForOffsets(redis, redisKeys(config.redis.keyPrefix), config, expected, 600_000);
+  await waitForCaughtUp(
+    createKafka(config, 'bench'),
+    redis,
+    redisKeys(config.redis.keyPrefix),
+    config,
+    600_000,
+  );
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   const user = stream.roles.find((r) => r.name === 'user')?.registry;

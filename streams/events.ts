@@ -125,6 +125,8 @@ export const deadLetterSchema = z.object({
   partition: z.number().int().nonnegative(),
   /** Kafka offsets are 64-bit: a decimal string. */
   offset: z.string().regex(/^\d+$/),
+  /** The event's index within its record, when the record was a pack of events (streams/event-pack.ts). */
+  index: z.number().int().nonnegative().optional(),
   /** When it was dead-lettered, epoch ms. */
   at,
 });
@@ -137,6 +139,8 @@ export interface SourcePosition {
   topic: string;
   partition: number;
   offset: string | number | bigint;
+  /** Index within a pack of events. */
+  index?: number;
 }
 
 /** Builds a dead-letter record for `raw`, choosing UTF-8 text or base64. */
@@ -146,7 +150,12 @@ export function toDeadLetter(
   source: SourcePosition,
   atMs: number,
 ): DeadLetter {
-  const position = { topic: source.topic, partition: source.partition, offset: String(source.offset) };
+  const position = {
+    topic: source.topic,
+    partition: source.partition,
+    offset: String(source.offset),
+    ...(source.index === undefined ? {} : { index: source.index }),
+  };
   if (typeof raw === 'string') return { line: raw, encoding: 'utf8', reason, ...position, at: atMs };
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const utf8 = isUtf8(bytes);

@@ -1,6 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Topics } from './topics.ts';
 import { eventIdFor, toDeadLetter, withEventId, type UserEvent } from './events.ts';
+import { packByPartition, topicPartitioner, type Keyed } from './event-pack.ts';
 import type { MetadataEnricher } from './metadata-enricher.ts';
 import { parseMovielogLine } from './movielog-parser.ts';
 import type { RunningRole } from './running-role.ts';
@@ -30,7 +31,8 @@ export interface RunningIngest extends RunningRole {
 }
 
 /**
- * movielog → parse → `user-events` (keyed by user) or `dlq` (with the reason and source offset).
+ * movielog → parse → `user-events` (packs keyed by user, streams/event-pack.ts) or `dlq` (with the
+ * reason and source offset).
  * Each batch is one Kafka transaction that also commits the consumed offsets, so a crash anywhere
  * leaves either nothing or all of the batch's events and its offset: downstream sees every line once
  * (consumers read committed data only). One transactional producer per input partition, named after
@@ -39,6 +41,7 @@ export interface RunningIngest extends RunningRole {
 export async function startIngest(options: IngestOptions): Promise<RunningIngest> {
   const { kafka, topics, groupId } = options;
   const stats: IngestStats = { lines: 0, events: 0, deadLettered: 0, batches: 0 };
+  const userPartition = await topicPartitioner(kafka, topics.userEvents);
   const producers = new Map<number, Promise<Producer>>();
   const producerFor = (partition: number) => {
     let producer = producers.get(partition);
@@ -73,7 +76,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-      const events: Message[] = [];
+      const events: Keyed[] = [];
       const dead: Message[] = [];
       const users = new Set<string>();
       const movies = new Set<string>();
@@ -104,7 +107,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       });
       const transaction = await producer.transaction();
       try {
-        for (const chunk of chunkByBytes(events))
+        for (const chunk of chunkByBytes(packByPartition(events, userPartition)))
           await transaction.send({ topic: topics.userEvents, messages: chunk });
         for (const chunk of chunkByBytes(dead))
           await transaction.send({ topic: topics.deadLetter, messages: chunk });

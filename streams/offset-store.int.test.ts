@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WriteBatch } from '../actors/write-batch.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { createOffsetStore } from './offset-store.ts';
+import { createOffsetStore, formatPosition } from './offset-store.ts';
 
 const scope = createTestScope('offset-store');
 afterAll(() => scope.cleanup());
@@ -22,13 +22,19 @@ describe('OffsetStore.commit (commitBatch.lua)', () => {
     w.zadd(keys.userHistory('u'), 20, 'b');
     w.zadd(keys.userHistory('u'), 30, 'c');
     w.zkeepTop(keys.userHistory('u'), 2);
-    w.hset(store.watermarksKey('t', 0), { 'src:3': 41 });
+    // A plain offset (as written before packs) reads as index 0.
+    w.hset(store.watermarksKey('t', 0), { 'src:3': '41', 'src:4': formatPosition({ offset: 7, index: 12 }) });
     expect(await store.commit('t', 0, null, 100, w)).toBe(true);
     expect(await store.readOffset('t', 0)).toBe(100);
     expect(await redis.getBuffer(keys.userFactors('u'))).toEqual(vector);
     expect(await redis.hgetall(keys.userState('u'))).toEqual({ bias: '0.25', ratings: '3' });
     expect(await redis.zrange(keys.userHistory('u'), 0, -1)).toEqual(['b', 'c']);
-    expect(await store.readWatermarks('t', 0)).toEqual(new Map([['src:3', 41]]));
+    expect(await store.readWatermarks('t', 0)).toEqual(
+      new Map([
+        ['src:3', { offset: 41, index: 0 }],
+        ['src:4', { offset: 7, index: 12 }],
+      ]),
+    );
   });
 
   it('refuses a batch that started from an offset another owner has moved, writing nothing', async () => {

@@ -4,6 +4,7 @@
  * "Processing guarantees"); on assignment a task seeks to the offset read here.
  */
 import type { Redis } from 'ioredis';
+import type { Position } from '../actors/messages.ts';
 import type { WriteBatch } from '../actors/write-batch.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
 import { loadScript, type LuaScript } from '../src/store/lua/scripts.ts';
@@ -12,8 +13,8 @@ import { loadScript, type LuaScript } from '../src/store/lua/scripts.ts';
 export interface OffsetStore {
   /** The next offset to process, or null when the partition was never committed. */
   readOffset(topic: string, partition: number): Promise<number | null>;
-  /** Highest source offset applied per source partition (`topic:partition` → offset). */
-  readWatermarks(topic: string, partition: number): Promise<Map<string, number>>;
+  /** Highest source position applied per source partition (`topic:partition` → position). */
+  readWatermarks(topic: string, partition: number): Promise<Map<string, Position>>;
   /** The key holding a task partition's watermarks (written through a WriteBatch). */
   watermarksKey(topic: string, partition: number): string;
   /**
@@ -29,6 +30,18 @@ export interface OffsetStore {
   ): Promise<boolean>;
 }
 
+/** A watermark as stored: `offset:index` (a plain offset, as older versions wrote, is index 0). */
+export function formatPosition(p: Position): string {
+  return `${p.offset}:${p.index}`;
+}
+
+/** The inverse of formatPosition; throws on anything else (a corrupt watermark must not be guessed). */
+export function parsePosition(text: string): Position {
+  const match = /^(\d+)(?::(\d+))?$/.exec(text);
+  if (match === null) throw new Error(`corrupt source watermark '${text}'`);
+  return { offset: Number(match[1]), index: Number(match[2] ?? 0) };
+}
+
 /** The offset store of consumer group `group`. */
 export function createOffsetStore(redis: Redis, keys: RedisKeys, group: string): OffsetStore {
   const script: LuaScript = loadScript(redis, 'commitBatch');
@@ -39,7 +52,7 @@ export function createOffsetStore(redis: Redis, keys: RedisKeys, group: string):
     },
     async readWatermarks(topic, partition) {
       const hash = await redis.hgetall(keys.partitionWatermarks(group, topic, partition));
-      return new Map(Object.entries(hash).map(([source, offset]) => [source, Number(offset)]));
+      return new Map(Object.entries(hash).map(([source, position]) => [source, parsePosition(position)]));
     },
     watermarksKey: (topic, partition) => keys.partitionWatermarks(group, topic, partition),
     async commit(topic, partition, expected, next, writes) {

@@ -18,6 +18,8 @@ export interface StreamRecord {
   readonly value: Buffer | null;
   /** The record's Kafka timestamp (ms): when it entered Kafka. */
   readonly timestamp: number;
+  /** Events in the record (a pack holds several, streams/event-pack.ts): what batches are sized by. */
+  readonly events: number;
 }
 
 /** What a stage made of one batch, not yet committed. */
@@ -39,10 +41,10 @@ export interface Stage {
   stop(topic: string, partition: number): void;
 }
 
-/** Bounds of a task's buffer and batches. */
+/** Bounds of a task's buffer and batches, in events (a batch takes whole records). */
 export interface TaskOptions {
   readonly batchSize: number;
-  /** Pause the partition at this many buffered records … */
+  /** Pause the partition at this many buffered events … */
   readonly highWater: number;
   /** … and resume it at this many. */
   readonly lowWater: number;
@@ -77,6 +79,8 @@ const SEEK_PATIENCE_MS = 3_000;
 /** The task of one topic partition. */
 export class PartitionTask {
   #buffer: StreamRecord[] = [];
+  /** Events in #buffer. */
+  #events = 0;
   #generation = 0;
   #started = false;
   #next: number | null = null;
@@ -102,9 +106,9 @@ export class PartitionTask {
     if (deps.after !== undefined) this.#chain = deps.after;
   }
 
-  /** Records buffered and not yet processed. */
+  /** Events buffered and not yet processed. */
   get buffered(): number {
-    return this.#buffer.length;
+    return this.#events;
   }
 
   /** The next offset this task will process (null before its first commit). */
@@ -118,9 +122,10 @@ export class PartitionTask {
       // A seek can make Kafka deliver records already buffered: keep offsets strictly increasing.
       if (r.offset <= this.#high) continue;
       this.#buffer.push(r);
+      this.#events += r.events;
       this.#high = r.offset;
     }
-    if (!this.#paused && this.#buffer.length >= this.deps.options.highWater) {
+    if (!this.#paused && this.#events >= this.deps.options.highWater) {
       this.#paused = true;
       this.deps.consumer.pause([{ topic: this.topic, partitions: [this.partition] }]);
     }
@@ -130,7 +135,7 @@ export class PartitionTask {
   /** Stops owning the partition: drops the buffer; the batch in flight ends (commits or fences). */
   async stop(): Promise<void> {
     this.#generation++;
-    this.#buffer = [];
+    this.#clear();
     await this.#chain;
     this.#reset();
   }
@@ -149,6 +154,30 @@ export class PartitionTask {
         // Records offered between the loop's last look and now would otherwise wait for the next fetch.
         if (this.#buffer.length > 0 && this.#patienceTimer === undefined) this.#kick();
       });
+  }
+
+  #clear(): void {
+    this.#buffer = [];
+    this.#events = 0;
+  }
+
+  /** Removes the first `count` records from the buffer. */
+  #splice(count: number): StreamRecord[] {
+    const taken = this.#buffer.splice(0, count);
+    for (const r of taken) this.#events -= r.events;
+    return taken;
+  }
+
+  /** Takes whole records off the buffer, up to `batchSize` events (at least one record). */
+  #takeBatch(): StreamRecord[] {
+    let n = 0;
+    let events = 0;
+    for (const r of this.#buffer) {
+      if (n > 0 && events + r.events > this.deps.options.batchSize) break;
+      events += r.events;
+      n++;
+    }
+    return this.#splice(n);
   }
 
   #reset(): void {
@@ -183,7 +212,7 @@ export class PartitionTask {
         this.#reset();
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
-      if (this.#paused && this.#buffer.length <= this.deps.options.lowWater) {
+      if (this.#paused && this.#events <= this.deps.options.lowWater) {
         this.#paused = false;
         this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
       }
@@ -199,10 +228,10 @@ export class PartitionTask {
   /** The next batch: already-applied records dropped; a gap before the Redis offset means seek. */
   #take(): StreamRecord[] {
     const next = this.#next;
-    if (next === null) return this.#buffer.splice(0, this.deps.options.batchSize);
+    if (next === null) return this.#takeBatch();
     let skip = 0;
     while (skip < this.#buffer.length && (this.#buffer[skip] as StreamRecord).offset < next) skip++;
-    if (skip > 0) this.#buffer.splice(0, skip);
+    if (skip > 0) this.#splice(skip);
     const first = this.#buffer[0];
     if (first === undefined) return [];
     if (first.offset > next && !this.#contiguous) {
@@ -212,7 +241,7 @@ export class PartitionTask {
       if (this.#seekTo?.offset !== next) {
         this.#seekTo = { offset: next, since: now };
         this.deps.consumer.seek({ topic: this.topic, partition: this.partition, offset: String(next) });
-        this.#buffer = [];
+        this.#clear();
         this.#high = next - 1;
         return [];
       }
@@ -234,7 +263,7 @@ export class PartitionTask {
       );
     }
     this.#seekTo = undefined;
-    return this.#buffer.splice(0, this.deps.options.batchSize);
+    return this.#takeBatch();
   }
 
   async #run(batch: readonly StreamRecord[], generation: number): Promise<void> {
@@ -252,7 +281,7 @@ export class PartitionTask {
       if (!committed) {
         // Another process owns the partition now, or did meanwhile: reload from its truth.
         this.deps.log(`task ${this.topic}/${this.partition}: offset moved under us; reloading`);
-        this.#buffer = [];
+        this.#clear();
         this.#reset();
         const stored = await offsets.readOffset(this.topic, this.partition);
         if (stored !== null) {

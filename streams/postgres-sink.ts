@@ -1,6 +1,7 @@
 import type { Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
 import { appendEvents } from '../src/store/postgres/event-log.ts';
+import { unpack } from './event-pack.ts';
 import { toDeadLetter, userEventSchema, type RateEvent, type WatchEvent } from './events.ts';
 import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
@@ -61,17 +62,22 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
       const ratings: RateEvent[] = [];
       const watches: WatchEvent[] = [];
       const dead: Message[] = [];
+      let events = 0;
       for (const message of batch.messages) {
-        const raw = message.value ?? Buffer.alloc(0);
-        const parsed = decode(raw);
-        if (!parsed.success) {
-          const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-          dead.push({
-            key: `${batch.topic}:${batch.partition}`,
-            value: JSON.stringify(toDeadLetter(raw, parsed.reason, source, Date.now())),
-          });
-        } else if (parsed.event.type === 'rate') ratings.push(parsed.event);
-        else if (parsed.event.type === 'watch') watches.push(parsed.event);
+        const lines = unpack(message.value);
+        events += lines.length;
+        for (let index = 0; index < lines.length; index++) {
+          const line = lines[index] as string;
+          const parsed = decode(line);
+          if (!parsed.success) {
+            const source = { topic: batch.topic, partition: batch.partition, offset: message.offset, index };
+            dead.push({
+              key: `${batch.topic}:${batch.partition}`,
+              value: JSON.stringify(toDeadLetter(line, parsed.reason, source, Date.now())),
+            });
+          } else if (parsed.event.type === 'rate') ratings.push(parsed.event);
+          else if (parsed.event.type === 'watch') watches.push(parsed.event);
+        }
       }
       for (const chunk of chunkByBytes(dead))
         await producer.send({ topic: topics.deadLetter, messages: chunk });
@@ -82,7 +88,7 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
       ]);
       resolveOffset(last);
       await heartbeat();
-      stats.events += batch.messages.length;
+      stats.events += events;
       stats.ratingsInserted += inserted.ratings;
       stats.watchesInserted += inserted.watches;
       stats.deadLettered += dead.length;
@@ -99,11 +105,12 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
 }
 
 function decode(
-  raw: Buffer,
+  line: string,
 ): { success: true; event: ReturnType<typeof userEventSchema.parse> } | { success: false; reason: string } {
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    if (line === '') return { success: false, reason: 'empty event' };
+    json = JSON.parse(line);
   } catch {
     return { success: false, reason: 'user event is not JSON' };
   }
