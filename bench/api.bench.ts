@@ -7,8 +7,8 @@
  * throughput (medians of several runs), for 1 and 2 API processes, and what else ran.
  * Every run is bounded in time; the keys and topics it creates are removed at the end.
  * Env: BENCH_RUNS (default 3), BENCH_SECONDS (per step, default 8), BENCH_WORKERS (default "1,2"),
- * BENCH_STEPS (default "1k,ramp,closed"), BENCH_API_NODE_OPTIONS (NODE_OPTIONS of the API process
- * only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * BENCH_STEPS (default "1k,ramp,closed"), BENCH_API_NODE_ARGS (node flags of the API process only,
+ * e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const runs = Number(process.env['BENCH_RUNS'] ?? 3);
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 8);
 const workerCounts = (process.env['BENCH_WORKERS'] ?? '1,2').split(',').map(Number);
 const steps = new Set((process.env['BENCH_STEPS'] ?? '1k,ramp,closed').split(','));
-const apiNodeOptions = process.env['BENCH_API_NODE_OPTIONS'];
+const apiNodeArgs = (process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const id = randomBytes(3).toString('hex');
 const env = {
   ...process.env,
@@ -69,6 +69,8 @@ interface Paced {
   total: number;
   ok: number;
   failed: number;
+  failures: { status: number; timeout: number; closed: number };
+  retried: number;
   p50: number | null;
   p99: number | null;
   lagP99: number | null;
@@ -112,13 +114,9 @@ async function saturate(port: number, users: number, connections: number, durati
 async function startApi(workers: number, port: number) {
   const child = spawn(
     process.execPath,
-    ['bin/marquee.js', 'api', '--port', String(port), '--workers', String(workers)],
+    [...apiNodeArgs, 'bin/marquee.js', 'api', '--port', String(port), '--workers', String(workers)],
     {
-      env: {
-        ...env,
-        KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        ...(apiNodeOptions !== undefined && { NODE_OPTIONS: apiNodeOptions }),
-      },
+      env: { ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: ['ignore', 'ignore', 'ignore'],
     },
   );
@@ -172,7 +170,7 @@ async function benchWorkers(workers: number, users: number) {
       const res = await paced(port, users, 1000, seconds);
       at1k.push(res);
       log(
-        `  [${workers} proc] 1,000 req/s run ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok, ${res.failed} failed, generator lag p99 ${res.lagP99} ms`,
+        `  [${workers} proc] 1,000 req/s run ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok, ${res.failed} failed ${JSON.stringify(res.failures)}, ${res.retried} resent, generator lag p99 ${res.lagP99} ms`,
       );
     }
     const maxima: number[] = [];
@@ -182,7 +180,7 @@ async function benchWorkers(workers: number, users: number) {
         const res = await paced(port, users, rate, seconds);
         const ok = res.p99 !== null && res.p99 < 50 && res.ok === res.total;
         log(
-          `  [${workers} proc] ramp ${r + 1} at ${rate} req/s: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok, generator lag p99 ${res.lagP99} ms, ${ok ? 'held' : 'not held'}`,
+          `  [${workers} proc] ramp ${r + 1} at ${rate} req/s: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok${res.failed > 0 ? ` (failed ${JSON.stringify(res.failures)})` : ''}, generator lag p99 ${res.lagP99} ms, ${ok ? 'held' : 'not held'}`,
         );
         if (!ok) break;
         held = rate;

@@ -37,6 +37,10 @@ interface Connection {
   readonly parser: ResponseParser;
   /** The request in flight (-1: idle). */
   current: number;
+  /** Responses completed on this connection, and whether any byte of the current one arrived. */
+  answered: number;
+  receiving: boolean;
+  timedOut: boolean;
 }
 
 const idle: Connection[] = [];
@@ -46,15 +50,19 @@ let open = 0;
 let sent = 0;
 let finished = 0;
 let failed = 0;
+const failures = { status: 0, timeout: 0, closed: 0 };
+const retried = new Uint8Array(total);
 
 function done(k: number, status: number): void {
   if (status === 200) latencies[k] = performance.now() - (start + (k * 1000) / rate);
   else failed++;
+  if (status > 0 && status !== 200) failures.status++;
   if (++finished === total) report();
 }
 
 function send(conn: Connection, k: number): void {
   conn.current = k;
+  conn.receiving = false;
   conn.socket.write(requests[Math.floor(Math.random() * maxId)] as Buffer);
 }
 
@@ -70,21 +78,40 @@ function connect(first: number): void {
   const conn: Connection = {
     socket,
     current: -1,
+    answered: 0,
+    receiving: false,
+    timedOut: false,
     parser: parseResponses((status) => {
       const k = conn.current;
       if (k < 0) return;
+      conn.answered++;
       done(k, status);
       release(conn);
     }),
   };
-  socket.on('data', (chunk: Buffer) => conn.parser.push(chunk));
-  socket.setTimeout(TIMEOUT_MS, () => socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    conn.receiving = true;
+    conn.parser.push(chunk);
+  });
+  socket.setTimeout(TIMEOUT_MS, () => {
+    conn.timedOut = true;
+    socket.destroy();
+  });
   socket.on('close', () => {
     open--;
     const at = idle.indexOf(conn);
     if (at >= 0) idle.splice(at, 1);
-    if (conn.current >= 0) done(conn.current, 0);
+    const k = conn.current;
     conn.current = -1;
+    if (k < 0) return;
+    if (!conn.timedOut && conn.answered > 0 && !conn.receiving && retried[k] === 0) {
+      retried[k] = 1;
+      connect(k);
+      return;
+    }
+    if (conn.timedOut) failures.timeout++;
+    else failures.closed++;
+    done(k, 0);
   });
   socket.on('error', () => undefined);
   send(conn, first);
@@ -108,7 +135,7 @@ function report(): void {
   const ok = latencies.filter((x) => Number.isFinite(x)).length;
   const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
   process.stdout.write(
-    `${JSON.stringify({ rate, seconds, total, ok, failed, connections: open, p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(at(1 - 1e-9)), lagP99: round(lag(0.99)) })}\n`,
+    `${JSON.stringify({ rate, seconds, total, ok, failed, failures, retried: retried.reduce((a, b) => a + b, 0), connections: open, p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(at(1 - 1e-9)), lagP99: round(lag(0.99)) })}\n`,
   );
   process.exit(0);
 }
