@@ -94,7 +94,11 @@ function connect(first: number): void {
     conn.parser.push(chunk);
   });
   socket.setTimeout(TIMEOUT_MS, () => {
-    conn.timedOut = true;
+    // An idle connection leaves the pool now: 'close' comes a tick later, and a request sent on it
+    // in between would fail through no fault of the server.
+    const at = idle.indexOf(conn);
+    if (at >= 0) idle.splice(at, 1);
+    else conn.timedOut = true;
     socket.destroy();
   });
   socket.on('close', () => {
