@@ -126,8 +126,9 @@ export async function committedTotal(
 /**
  * Waits until both actor groups have processed every record now in their topics (or throws on
  * timeout): the user group's Redis offsets reach user-events' log ends, then — its movie events being
- * in Kafka before it commits — the movie group's reach movie-events' log ends. For input written
- * without transactions (a transaction's marker would sit past the last record).
+ * in Kafka before it commits — the movie group's reach movie-events' log ends. When user-events was
+ * written in transactions (by ingest), each partition's log ends with a commit marker, which no
+ * consumer is handed: one offset short of the end is then the end.
  */
 export async function waitForCaughtUp(
   kafka: Kafka,
@@ -135,16 +136,18 @@ export async function waitForCaughtUp(
   keys: RedisKeys,
   config: Config,
   timeoutMs: number,
+  options: { transactionalInput?: boolean } = {},
 ): Promise<void> {
   const topics = topicNames(config);
   const p = config.kafka.topicPrefix;
   const admin = kafka.admin();
   await admin.connect();
-  const behind = async (group: string, topic: string) => {
+  const behind = async (group: string, topic: string, marker: boolean) => {
     let lag = 0;
     for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+      const end = Number(high) - (marker && Number(high) > 0 ? 1 : 0);
       const done = Number((await redis.get(keys.partitionOffset(group, topic, partition))) ?? 0);
-      lag += Math.max(0, Number(high) - done);
+      lag += Math.max(0, end - done);
     }
     return lag;
   };
@@ -153,8 +156,8 @@ export async function waitForCaughtUp(
   let movie = -1;
   try {
     while (Date.now() < deadline) {
-      user = await behind(`${p}user-actors`, topics.userEvents);
-      movie = user > 0 ? -1 : await behind(`${p}movie-actors`, topics.movieEvents);
+      user = await behind(`${p}user-actors`, topics.userEvents, options.transactionalInput === true);
+      movie = user > 0 ? -1 : await behind(`${p}movie-actors`, topics.movieEvents, false);
       if (user === 0 && movie === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

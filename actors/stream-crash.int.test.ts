@@ -22,6 +22,8 @@ function startStreamProcess(name: string, extra: string[] = []): Promise<ChildPr
     [
       'bin/marquee.js',
       'stream',
+      '--only',
+      'user,movie',
       '--factors',
       '16',
       '--batch-size',

@@ -1,18 +1,11 @@
 import { loadConfig } from '../../config/load-config.ts';
-import { createMetadataEnricher } from '../../streams/metadata-enricher.ts';
-import { startIngest } from '../../streams/ingest.ts';
-import { createKafka } from '../../streams/kafka-client.ts';
-import { prepareTopics, topicNames } from '../../streams/topics.ts';
-import { createCourseServices } from '../data/course-services.ts';
-import { datasetMetadataSource, type MetadataSource } from '../data/metadata-source.ts';
-import { migrate } from '../store/postgres/migrate.ts';
-import { createPool } from '../store/postgres/pool.ts';
+import { topicNames } from '../../streams/topics.ts';
 import type { Command } from './command.ts';
-import { datasetFromOptions, datasetOptions, datasetUsage } from './dataset-option.ts';
+import { datasetOptions, datasetUsage } from './dataset-option.ts';
+import { startIngestRole } from './ingest-role.ts';
 import { metricsServer } from './metrics-server.ts';
 import { parseOptions } from './options.ts';
 import { runUntilSignal } from './run-until-signal.ts';
-
 /** `marquee ingest`: movielog lines → typed user events and dead letters; metadata into Postgres. */
 export const ingestCommand: Command = {
   name: 'ingest',
@@ -31,31 +24,8 @@ ${datasetUsage}
       'metrics-port': { type: 'string' },
     });
     const config = loadConfig(io.env);
-    await migrate(config.postgres.url, config.postgres.schema);
-    const kafka = createKafka(config, 'ingest');
     const topics = topicNames(config);
-    await prepareTopics(kafka, config);
-    const pool = createPool(config.postgres, 4);
-    let source: MetadataSource;
-    let sourceName: string;
-    if (config.metadataUrl !== undefined) {
-      source = createCourseServices({ baseUrl: config.metadataUrl });
-      sourceName = 'course';
-    } else {
-      const dataset = await datasetFromOptions(values);
-      source = datasetMetadataSource(dataset);
-      sourceName = dataset.name;
-    }
-    const enricher = createMetadataEnricher({ pool, source, sourceName, log: io.err });
-    // Ids a previous run saw but could not enrich (crash, outage) are offered again now.
-    void enricher.backfill().catch((error: unknown) => io.err(`metadata backfill: ${String(error)}`));
-    const ingest = await startIngest({
-      kafka,
-      topics,
-      groupId: values.group ?? `${config.kafka.clientId}-ingest`,
-      enricher,
-      log: io.err,
-    });
+    const { ingest, enricher, sourceName, parts } = await startIngestRole(config, values, io.err);
     io.err(
       `ingest: ${topics.movielog} → ${topics.userEvents} (dead letters: ${topics.deadLetter}); metadata from ${sourceName}`,
     );
@@ -63,10 +33,7 @@ ${datasetUsage}
       ingest: ingest.stats,
       enricher: enricher.stats,
     });
-    const code = await runUntilSignal(
-      [{ name: 'postgres', stop: () => pool.end() }, ingest, { name: 'metrics', stop: stopMetrics }],
-      io.err,
-    );
+    const code = await runUntilSignal([...parts, { name: 'metrics', stop: stopMetrics }], io.err);
     io.out(JSON.stringify({ ingest: ingest.stats(), metadata: enricher.stats() }));
     return code;
   },

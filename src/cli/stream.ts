@@ -1,22 +1,28 @@
 import { loadConfig } from '../../config/load-config.ts';
-import { createMetricsRegistry, serveMetrics } from '../../otel/metrics.ts';
+import { createMetricsRegistry, registerIngestSinkMetrics, serveMetrics } from '../../otel/metrics.ts';
 import { startStream } from '../../actors/stream-runtime.ts';
 import { streamRoles } from '../../actors/stream-roles.ts';
+import type { RunningRole } from '../../streams/running-role.ts';
 import { UsageError, type Command } from './command.ts';
+import { datasetOptions, datasetUsage } from './dataset-option.ts';
+import { startIngestRole } from './ingest-role.ts';
 import { numberOption, parseOptions } from './options.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 
-/** `marquee stream`: the user and movie actor groups (scale out by running more copies). */
+const ROLES = ['ingest', 'user', 'movie'] as const;
+
+/** `marquee stream`: ingest and the user and movie actor groups (scale out by running more copies). */
 export const streamCommand: Command = {
   name: 'stream',
-  summary: 'run the user and movie actors: incremental SVD factors, counters and leaderboards in Redis',
+  summary: 'run ingest and the user and movie actors: incremental SVD factors, counters, leaderboards',
   usage: `usage: marquee stream [options]
 
-Joins the consumer groups <TOPIC_PREFIX>user-actors (user-events → p_u, b_u, history → movie-events)
-and <TOPIC_PREFIX>movie-actors (movie-events → q_i, b_i, counters, leaderboards) until SIGTERM/SIGINT,
-which finishes the batches in flight, commits them and leaves the groups. Run more copies to share
-the partitions.
-  --only user|movie        run one actor kind only
+Runs, until SIGTERM/SIGINT, ingest (MOVIELOG_TOPIC → user-events, as \`marquee ingest\`) and the
+consumer groups <TOPIC_PREFIX>user-actors (user-events → p_u, b_u, history → movie-events) and
+<TOPIC_PREFIX>movie-actors (movie-events → q_i, b_i, counters, leaderboards). A signal finishes the
+batches in flight, commits them and leaves the groups. Run more copies (or split the roles over
+processes with --only) to share the partitions.
+  --only ROLE[,ROLE]       run only these of ingest, user, movie (default: all three)
   --factors K              length of p_u and q_i when no model is published (default 100); with a
                            published model (model:active), its factor count, μ and vectors are used
   --no-model               ignore the published model: seeded vectors, μ 3.5
@@ -26,7 +32,9 @@ the partitions.
   --session-timeout-ms N   how long the group waits for a silent member (default 10000)
   --metrics-port PORT      serve Prometheus /metrics on 127.0.0.1:PORT
   --crash-after-produce N  testing only: SIGKILL this process after producing the outputs of its
-                           Nth batch and before committing it (the crash tests' worst moment)`,
+                           Nth actor batch and before committing it (the crash tests' worst moment)
+Ingest's metadata source (when METADATA_URL is not set):
+${datasetUsage}`,
   async run(args, io) {
     const values = parseOptions(args, {
       only: { type: 'string' },
@@ -38,17 +46,16 @@ the partitions.
       'metrics-port': { type: 'string' },
       'crash-after-produce': { type: 'string' },
       'no-model': { type: 'boolean' },
+      ...datasetOptions,
     });
     const crashAt = numberOption(values['crash-after-produce'], 'crash-after-produce', 0, 0, 1e9);
     let produced = 0;
-    const only = values.only;
-    if (only !== undefined && only !== 'user' && only !== 'movie') {
-      throw new UsageError(`--only must be user or movie, got '${only}'`);
-    }
+    const only = values.only === undefined ? [...ROLES] : values.only.split(',').map((r) => r.trim());
+    const unknown = only.filter((r) => !(ROLES as readonly string[]).includes(r));
+    if (unknown.length > 0 || only.length === 0)
+      throw new UsageError(`--only takes ingest, user and/or movie, comma-separated; got '${values.only}'`);
     const config = loadConfig(io.env);
-    const registry = createMetricsRegistry('stream', process.env.npm_package_version ?? 'dev');
-    const stream = await startStream(config, {
-      roles: only === undefined ? streamRoles : streamRoles.filter((r) => r.name === only),
+    const options = {
       model: {
         factors: numberOption(values.factors, 'factors', 100, 1, 1024),
         dailyCap: numberOption(values['daily-cap'], 'daily-cap', 1000, 0, 1e9),
@@ -62,28 +69,36 @@ the partitions.
         6000,
         300_000,
       ),
-      metrics: registry,
       fromActiveModel: values['no-model'] !== true,
-      log: io.err,
-      afterProduce:
-        crashAt === 0
-          ? undefined
-          : () => {
-              if (++produced === crashAt) process.kill(process.pid, 'SIGKILL');
-            },
-    });
+    };
     const port = values['metrics-port'];
-    const stopMetrics =
-      port === undefined
-        ? async () => undefined
-        : serveMetrics(registry, numberOption(port, 'metrics-port', 0, 1, 65_535));
-    io.err(`stream: ${stream.roles.map((r) => `${r.name} actors (${r.group.groupId})`).join(', ')} running`);
-    return runUntilSignal(
-      [
-        { name: 'metrics', stop: stopMetrics },
-        { name: 'stream', stop: () => stream.stop() },
-      ],
-      io.err,
-    );
+    const metricsPort = port === undefined ? undefined : numberOption(port, 'metrics-port', 0, 1, 65_535);
+    const registry = createMetricsRegistry('stream', process.env.npm_package_version ?? 'dev');
+    const parts: RunningRole[] = [];
+    if (only.includes('ingest')) {
+      const ingest = await startIngestRole(config, values, io.err);
+      registerIngestSinkMetrics(registry, { ingest: ingest.ingest.stats, enricher: ingest.enricher.stats });
+      parts.push(...ingest.parts);
+    }
+    const actorRoles = streamRoles.filter((r) => only.includes(r.name));
+    if (actorRoles.length > 0) {
+      const stream = await startStream(config, {
+        ...options,
+        roles: actorRoles,
+        metrics: registry,
+        log: io.err,
+        afterProduce:
+          crashAt === 0
+            ? undefined
+            : () => {
+                if (++produced === crashAt) process.kill(process.pid, 'SIGKILL');
+              },
+      });
+      parts.push({ name: 'actors', stop: () => stream.stop() });
+    }
+    if (metricsPort !== undefined) parts.push({ name: 'metrics', stop: serveMetrics(registry, metricsPort) });
+    const running = only.map((r) => (r === 'ingest' ? 'ingest' : `${r} actors`)).join(', ');
+    io.err(`stream: ${running} running`);
+    return runUntilSignal(parts, io.err);
   },
 };

@@ -1,0 +1,118 @@
+/**
+ * `marquee stream` with its default roles — ingest, user actors, movie actors — in one process, fed
+ * raw course lines: every counter in Redis equals the count computed straight from the valid lines,
+ * every malformed line is dead-lettered, and SIGTERM leaves cleanly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReplay } from '../src/data/replay.ts';
+import { produceReplay } from '../src/data/replay-producer.ts';
+import { generateSyntheticWorld, SYNTHETIC_SIZES } from '../src/data/synthetic-world.ts';
+import { redisKeys } from '../src/store/redis-keys.ts';
+import { eventIdForKey, type UserEvent } from '../streams/events.ts';
+import { parseMovielogLine } from '../streams/movielog-parser.ts';
+import { topicNames } from '../streams/topics.ts';
+import { createTestScope } from '../test/isolation.ts';
+import { waitUntil } from '../src/services/tcp-probe.ts';
+import { expectedCounts, readCounts, waitForCaughtUp } from './stream-checks.ts';
+
+const scope = createTestScope('stream-command');
+const topics = topicNames(scope.config);
+const keys = redisKeys(scope.config.redis.keyPrefix);
+const world = generateSyntheticWorld({ ...SYNTHETIC_SIZES.tiny, seed: 11 });
+const messages = buildReplay(world, { malformedShare: 0.02, seed: 3 });
+const parsed = messages.map((m) => parseMovielogLine(m.value));
+const events: UserEvent[] = parsed.flatMap((p, j) =>
+  p.ok ? [{ ...p.event, eventId: eventIdForKey(String(j)) } as UserEvent] : [],
+);
+const malformed = parsed.filter((p) => !p.ok).length;
+const clientId = `${scope.config.kafka.topicPrefix}marquee`;
+let child: ChildProcess | undefined;
+
+beforeAll(() => {
+  for (const name of ['user-actors', 'movie-actors', 'marquee-ingest']) scope.groupId(name);
+});
+
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await scope.cleanup();
+});
+
+describe('marquee stream (ingest, user and movie actors in one process)', () => {
+  it('turns course lines into exact counters in Redis, dead-letters the malformed ones and stops cleanly', async () => {
+    expect(malformed).toBeGreaterThan(0);
+    const proc = spawn(
+      process.execPath,
+      [
+        'bin/marquee.js',
+        'stream',
+        '--factors',
+        '8',
+        '--dataset',
+        'synthetic',
+        '--size',
+        'tiny',
+        '--seed',
+        '11',
+      ],
+      {
+        cwd: new URL('..', import.meta.url),
+        env: { ...process.env, ...scope.env, KAFKA_CLIENT_ID: clientId, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    child = proc;
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/stream: ingest, user actors, movie actors running/.test(stderr)) resolve();
+      });
+      void exited.then((code) => reject(new Error(`marquee stream exited with ${code}: ${stderr}`)));
+    });
+    await produceReplay(scope.kafka, topics.movielog, messages);
+
+    // Ingest has committed every line, then the actors have reached the ends of their topics.
+    const admin = scope.kafka.admin();
+    await admin.connect();
+    const ingested = await waitUntil(
+      async () => {
+        const [offsets] = await admin.fetchOffsets({
+          groupId: `${clientId}-ingest`,
+          topics: [topics.movielog],
+        });
+        return (
+          (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) >=
+          messages.length
+        );
+      },
+      60_000,
+      200,
+    );
+    expect(ingested.ok, stderr).toBe(true);
+    const redis = scope.redis();
+    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 60_000, { transactionalInput: true });
+    const expected = expectedCounts(events);
+    const got = await readCounts(redis, keys, expected, 8);
+    expect(got.users).toEqual(expected.users);
+    expect(got.movies).toEqual(expected.movies);
+    expect(got.histogram).toEqual(expected.histogram);
+    expect(got.nonFinite).toBe(0);
+    await admin.disconnect();
+    // Every malformed line is in the dead-letter topic, once.
+    const reader = scope.kafka.consumer({ groupId: scope.groupId('dlq-reader') });
+    await reader.connect();
+    await reader.subscribe({ topic: topics.deadLetter, fromBeginning: true });
+    const dead: string[] = [];
+    await reader.run({ eachMessage: async ({ message }) => void dead.push(message.value?.toString() ?? '') });
+    await waitUntil(async () => dead.length >= malformed, 30_000, 100);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await reader.disconnect();
+    expect(dead).toHaveLength(malformed);
+
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    child = undefined;
+  }, 120_000);
+});
