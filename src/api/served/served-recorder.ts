@@ -18,29 +18,49 @@ export interface ServedSinks {
 }
 
 /**
- * Batches served lists: one Kafka send and one Redis pipeline per interval instead of one per
- * request, so recording costs the request path a push onto an array. At most `maxQueued` events wait.
+ * Batches served lists: one Kafka send per `intervalMs` instead of one per request, so recording
+ * costs the request path a push onto an array; the served leaderboard is a popularity signal, so its
+ * counts are summed over `countEveryMs` (one ZINCRBY per distinct movie per second, not per 100 ms).
+ * At most `maxQueued` events wait; `flush` sends both.
  */
 export function createServedRecorder(
   sinks: ServedSinks,
   intervalMs = 100,
   maxQueued = 10_000,
+  countEveryMs = 1000,
 ): ServedRecorder {
   let queue: ServedEvent[] = [];
+  let counts = new Map<string, number>();
+  let countedEvents = 0;
   let flushing: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => void flush(), intervalMs);
+  const timer = setInterval(() => void send(), intervalMs);
   timer.unref();
-  function flush(): Promise<void> {
+  const countTimer = setInterval(() => void sendCounts(), countEveryMs);
+  countTimer.unref();
+  const report = (results: PromiseSettledResult<void>[], n: number) => {
+    for (const r of results) if (r.status === 'rejected') sinks.onDropped?.(n, r.reason);
+  };
+  function send(): Promise<void> {
     const batch = queue;
     queue = [];
     if (batch.length === 0) return flushing;
-    flushing = flushing.then(async () => {
-      const counts = new Map<string, number>();
-      for (const e of batch) for (const id of e.items) counts.set(id, (counts.get(id) ?? 0) + 1);
-      const results = await Promise.allSettled([sinks.publish(batch), sinks.countServed(counts)]);
-      for (const r of results) if (r.status === 'rejected') sinks.onDropped?.(batch.length, r.reason);
-    });
+    for (const e of batch) for (const id of e.items) counts.set(id, (counts.get(id) ?? 0) + 1);
+    countedEvents += batch.length;
+    flushing = flushing.then(async () =>
+      report(await Promise.allSettled([sinks.publish(batch)]), batch.length),
+    );
     return flushing;
+  }
+  function sendCounts(): Promise<void> {
+    if (counts.size === 0) return flushing;
+    const [batch, n] = [counts, countedEvents];
+    [counts, countedEvents] = [new Map(), 0];
+    flushing = flushing.then(async () => report(await Promise.allSettled([sinks.countServed(batch)]), n));
+    return flushing;
+  }
+  function flush(): Promise<void> {
+    void send();
+    return sendCounts();
   }
   return {
     record(served) {
@@ -60,6 +80,7 @@ export function createServedRecorder(
     flush,
     async stop() {
       clearInterval(timer);
+      clearInterval(countTimer);
       await flush();
     },
   };

@@ -7,10 +7,12 @@ import { Partitioners } from 'kafkajs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../../config/load-config.ts';
 import type { ServedEvent } from '../../../streams/events.ts';
+import { topicPartitioner, type PartitionOf } from '../../../streams/event-pack.ts';
 import { createKafka } from '../../../streams/kafka-client.ts';
 import { topicNames } from '../../../streams/topics.ts';
 import { redisKeys } from '../../store/redis-keys.ts';
-import { createServedSinks } from './served-sinks.ts';
+import type { ServedSinks } from './served-recorder.ts';
+import { countServed, createServedSinks } from './served-sinks.ts';
 import type { SinkReply, SinkRequest } from './served-sinks-thread.ts';
 
 const config = workerData as Config;
@@ -18,24 +20,36 @@ const port = parentPort;
 if (port === null) throw new Error('served-sinks-worker.ts runs only as a worker thread');
 const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
 redis.on('error', () => undefined);
-const producer = createKafka(config, 'api-served').producer({
+const kafka = createKafka(config, 'api-served');
+const producer = kafka.producer({
   idempotent: true,
   maxInFlightRequests: 1,
   createPartitioner: Partitioners.DefaultPartitioner,
 });
-// Connected on first use and again after a failure (Kafka may come up after the API).
-let connecting: Promise<void> | undefined;
+const topics = topicNames(config);
+const keys = redisKeys(config.redis.keyPrefix);
+// Connected on first use and again after a failure (Kafka may come up after the API); the topics'
+// partition counts are read then, so packs go where a keyed send would have put each event.
+let connecting: Promise<ServedSinks> | undefined;
 const connected = () =>
-  (connecting ??= producer.connect().catch((error: unknown) => {
-    connecting = undefined;
-    throw error;
-  }));
-const sinks = createServedSinks({
-  producer,
-  redis,
-  keys: redisKeys(config.redis.keyPrefix),
-  topics: topicNames(config),
-});
+  (connecting ??= Promise.all([
+    producer.connect(),
+    topicPartitioner(kafka, topics.served),
+    topicPartitioner(kafka, topics.userEvents),
+  ]).then(
+    ([, served, userEvents]: [void, PartitionOf, PartitionOf]) =>
+      createServedSinks({
+        producer,
+        redis,
+        keys,
+        topics,
+        partitionOf: { served, userEvents },
+      }),
+    (error: unknown) => {
+      connecting = undefined;
+      throw error;
+    },
+  ));
 
 port.on('message', (request: SinkRequest) => {
   if (request.type === 'stop') {
@@ -47,8 +61,8 @@ port.on('message', (request: SinkRequest) => {
   }
   const work =
     request.type === 'publish'
-      ? connected().then(() => sinks.publish(request.events as ServedEvent[]))
-      : sinks.countServed(request.counts);
+      ? connected().then((sinks) => sinks.publish(request.events as ServedEvent[]))
+      : countServed(redis, keys, request.counts); // only Redis: counted even while Kafka is down
   work.then(
     () => port.postMessage({ id: request.id, ok: true } satisfies SinkReply),
     (error: unknown) =>
