@@ -9,7 +9,7 @@ import type { GuardrailSettings } from './guardrail-settings.ts';
 import type { ModelHolder } from './model-holder.ts';
 import { rankUser } from './rank-user.ts';
 import type { ServingModel } from './serving-model.ts';
-import { readUserContext, type UserContext } from './user-context.ts';
+import { createUserContextReader, type UserContext } from './user-context.ts';
 import { withTimeout } from './with-timeout.ts';
 
 /** Age and gender of a user the stream has not described yet (e.g. the course's user service). */
@@ -64,6 +64,7 @@ export function createRecommender(
 ): (userId: string, limit: number) => Promise<Recommendation> {
   const redisBudget = deps.redisBudgetMs ?? 100;
   const demographicsBudget = deps.demographicsBudgetMs ?? 150;
+  const readUserContext = createUserContextReader(deps.redis, deps.keys);
 
   async function demographicsOf(userId: string, ctx: UserContext) {
     if (ctx.age !== null || deps.demographics === undefined) return { age: ctx.age, gender: ctx.gender };
@@ -111,11 +112,7 @@ export function createRecommender(
     let seen = new Set<string>();
     try {
       if (serving === undefined) throw new Error('no model loaded yet');
-      const ctx = await withTimeout(
-        readUserContext(deps.redis, deps.keys, userId),
-        redisBudget,
-        'user context',
-      );
+      const ctx = await withTimeout(readUserContext(userId), redisBudget, 'user context');
       seen = new Set(ctx.seen);
       const { age, gender } = await demographicsOf(userId, ctx);
       const { model } = serving;
