@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { packByPartition, unpack, type Keyed, type PartitionOf } from '../streams/event-pack.ts';
-import { toDeadLetter, userEventSchema, type UserEvent } from '../streams/events.ts';
+import { fastUserEvent, toDeadLetter, userEventSchema, type UserEvent } from '../streams/events.ts';
 import type { Stage, StagedBatch, StreamRecord } from '../streams/partition-task.ts';
 import type { Topics } from '../streams/topics.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
@@ -31,6 +31,9 @@ export interface UserStageDeps {
   readonly moviePartition: PartitionOf;
 }
 
+/** Score-member pairs per ZADD in the commit script. */
+const HISTORY_PAIRS_PER_WRITE = 500;
+
 interface Delivery {
   readonly event: UserEvent;
   readonly source: SourceRef;
@@ -40,7 +43,10 @@ interface Delivery {
 export function decodeUserEvent(line: string): UserEvent | string {
   if (line === '') return 'empty event';
   try {
-    const parsed = userEventSchema.safeParse(JSON.parse(line));
+    const json: unknown = JSON.parse(line);
+    const fast = fastUserEvent(json);
+    if (fast !== undefined) return fast;
+    const parsed = userEventSchema.safeParse(json);
     return parsed.success ? parsed.data : `invalid user event: ${parsed.error.issues[0]?.message ?? '?'}`;
   } catch {
     return 'not JSON';
@@ -105,6 +111,8 @@ export function createUserStage(deps: UserStageDeps): Stage {
       ]);
       const movieMessages: { source: SourceRef; message: Keyed }[] = [];
       const w = new WriteBatch();
+      /** The batch's history additions per user, as ZADD's score-member pairs (one write per user). */
+      let history: (number | string)[] = [];
       const evals = new Map<string, { n: number; sum: number; sumSquares: number }>();
       const apply = (userId: string, out: UserOutput): void => {
         if (out.kind === 'movie') {
@@ -113,7 +121,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
             message: { key: out.message.movieId, value: encodeMovieMessage(out.message) },
           });
         } else if (out.kind === 'history') {
-          w.zadd(keys.userHistory(userId), out.at, out.movieId);
+          history.push(out.at, out.movieId);
         } else {
           const e = evals.get(out.arm) ?? { n: 0, sum: 0, sumSquares: 0 };
           evals.set(out.arm, {
@@ -134,6 +142,10 @@ export function createUserStage(deps: UserStageDeps): Stage {
         });
         states.set(userId, state);
         flushUser(state, keys, w, before);
+        // Chunked: the commit script unpacks a write's arguments onto Lua's stack (≈ 8,000 slots).
+        for (let k = 0; k < history.length; k += HISTORY_PAIRS_PER_WRITE * 2)
+          w.zadd(keys.userHistory(userId), ...history.slice(k, k + HISTORY_PAIRS_PER_WRITE * 2));
+        history = [];
         // The history holds at most one entry per rating or watch: no trim needed below the bound.
         if (state.ratings + state.watches > model.historyMax)
           w.zkeepTop(keys.userHistory(userId), model.historyMax);

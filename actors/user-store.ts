@@ -117,8 +117,10 @@ export function flushUser(s: UserState, keys: RedisKeys, w: WriteBatch, before: 
     pending: s.pending.length === 0 ? '' : encodePending(s.pending),
   };
   w.hset(keys.userState(s.userId), { bias: s.bias, actor: JSON.stringify(actor) });
+  // Served lists change only on served events (a new object then): rewriting them every batch for
+  // every user who was ever served one was most of the batch's bytes on course-like streams.
   const served = Object.entries(s.lastServed);
-  if (served.length > 0) {
+  if (served.length > 0 && s.lastServed !== before.lastServed) {
     w.hset(
       keys.userServed(s.userId),
       Object.fromEntries(served.map(([arm, items]) => [arm, JSON.stringify(items)])),

@@ -50,9 +50,9 @@ export class WriteBatch {
     this.#write('HINCRBYFLOAT', key, field, by);
   }
 
-  /** ZADD key score member. */
-  zadd(key: string, score: number, member: string): void {
-    this.#write('ZADD', key, score, member);
+  /** ZADD key score member [score member …]: one write for many members (applied in order). */
+  zadd(key: string, ...scoreMembers: (number | string)[]): void {
+    this.#write('ZADD', key, ...scoreMembers);
   }
 
   /** ZINCRBY key by member. */

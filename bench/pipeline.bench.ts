@@ -1,18 +1,18 @@
 /**
  * `npm run bench:pipeline`: the whole stream end to end — replay → movielog → ingest → user-events →
  * user actors → movie-events → movie actors → Redis — on the local services, medians of several runs.
- * The clock starts when the replay starts and stops when the movie actors have committed every
- * event; stages are timed too. Options: --lines N (default 100,000), --runs R (default 3), --split
- * (the actors run as a separate `marquee stream` process, as in production, instead of in this one;
- * progress is then read from the actor groups' committed Kafka offsets).
+ * The replay (the course's producer) runs in this process; Marquee runs as `marquee stream` child
+ * processes, as deployed. The clock starts when the replay starts and stops when the movie actors
+ * have committed every event; stages are timed too.
+ * Options: --lines N (default 100,000), --runs R (default 3), --layouts L (default
+ * "ingest,user,movie|ingest,user+movie"): each layout is a set of processes separated by '+', each a
+ * `--only` role list; layouts are separated by '|'.
  * Kafka, Redis and Postgres run on the same 2 cores as the benchmark: say so next to the figures.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
-import { startStream } from '../actors/stream-runtime.ts';
-import { startIngest } from '../streams/ingest.ts';
 import { parseMovielogLine } from '../streams/movielog-parser.ts';
 import { prepareTopics, topicNames } from '../streams/topics.ts';
 import { buildReplay } from '../src/data/replay.ts';
@@ -21,103 +21,117 @@ import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
 import { median } from '../src/model/evaluate.ts';
 import { localServices, servicesUp } from '../src/services/services.ts';
 import { waitUntil } from '../src/services/tcp-probe.ts';
+import { redisKeys } from '../src/store/redis-keys.ts';
 import { createTestScope } from '../test/isolation.ts';
 
 const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
-    split: { type: 'boolean', default: false },
+    layouts: { type: 'string', default: 'ingest,user,movie|ingest,user+movie' },
   },
 });
 const lines = Number(values.lines);
 const runs = Number(values.runs);
+const layouts = values.layouts.split('|').map((l) => l.split('+'));
 const world = generateSyntheticWorld({ users: 5_000, movies: 5_000, ratings: Math.ceil(lines / 3), seed: 9 });
 const messages = buildReplay(world, { limit: lines, seed: 1 });
-const events = messages.filter((m) => parseMovielogLine(m.value).ok).length;
+const valid = messages.filter((m) => parseMovielogLine(m.value).ok).length;
 console.log(
-  `workload: ${messages.length} movielog lines from a synthetic world (${world.users.length} users, ${world.movies.length} movies), 100 factors`,
+  `workload: ${messages.length} movielog lines (${valid} valid) from a synthetic world (${world.users.length} users, ${world.movies.length} movies), 100 factors`,
 );
 await servicesUp(localServices(loadConfig(process.env)), () => undefined);
 
-const rates: number[] = [];
-for (let run = 0; run < runs; run++) {
-  const scope = createTestScope(`bench-pipeline-${run}`);
-  try {
-    await prepareTopics(scope.kafka, scope.config);
-    const processed = new Map<string, number>();
-    const stream = values.split
-      ? spawnStream(scope.env)
-      : await startStream(scope.config, {
-          log: () => undefined,
-          onCommit: (group, records) =>
-            processed.set(
-              group,
-              records.reduce((n, r) => n + r.events, processed.get(group) ?? 0),
-            ),
+for (const layout of layouts) {
+  const name = layout.map((roles) => `[${roles}]`).join(' + ');
+  const rates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const scope = createTestScope(`bench-pipeline-${run}`);
+    const clientId = `${scope.config.kafka.topicPrefix}marquee`;
+    const children: ChildProcess[] = [];
+    try {
+      await prepareTopics(scope.kafka, scope.config);
+      for (const group of ['user-actors', 'movie-actors', 'marquee-ingest']) scope.groupId(group);
+      const env = { ...process.env, ...scope.env, KAFKA_CLIENT_ID: clientId };
+      children.push(...(await Promise.all(layout.map((roles) => startStream(roles, env)))));
+      await new Promise((resolve) => setTimeout(resolve, 5_000)); // let every group settle
+      const admin = scope.kafka.admin();
+      await admin.connect();
+      const redis = scope.redis();
+      const keys = redisKeys(scope.config.redis.keyPrefix);
+      const topics = topicNames(scope.config);
+      const ingestDone = async () => {
+        const [offsets] = await admin.fetchOffsets({
+          groupId: `${clientId}-ingest`,
+          topics: [topics.movielog],
         });
-    const ingest = await startIngest({
-      kafka: scope.kafka,
-      topics: topicNames(scope.config),
-      groupId: scope.groupId('ingest'),
-    });
-    await new Promise((resolve) => setTimeout(resolve, values.split ? 6_000 : 3_000)); // let every group settle
-    const admin = scope.kafka.admin();
-    await admin.connect();
-    const topics = topicNames(scope.config);
-    /** In-process: events committed; split: whether the group's committed offsets reached the log end. */
-    const caughtUp = async (suffix: string, topic: string) => {
-      if (!values.split)
-        return [...processed].filter(([g]) => g.endsWith(suffix)).reduce((n, [, c]) => n + c, 0) >= events;
-      const [ends, committed] = await Promise.all([
-        admin.fetchTopicOffsets(topic),
-        admin.fetchOffsets({ groupId: `${scope.config.kafka.topicPrefix}${suffix}`, topics: [topic] }),
-      ]);
-      const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-      // The log end may sit one past the last record (a transaction marker): within 1 is caught up.
-      return ends.every((e) => Number(e.high) === 0 || (done.get(e.partition) ?? -1) >= Number(e.high) - 1);
-    };
-    const start = Date.now();
-    await produceReplay(scope.kafka, topics.movielog, messages);
-    const replayed = Date.now();
-    await waitUntil(async () => ingest.stats().lines >= messages.length, 300_000, 20);
-    const ingested = Date.now();
-    await waitUntil(() => caughtUp('user-actors', topics.userEvents), 300_000, 50);
-    const users = Date.now();
-    const done = await waitUntil(() => caughtUp('movie-actors', topics.movieEvents), 300_000, 50);
-    const movies = Date.now();
-    await admin.disconnect();
-    await ingest.stop();
-    await stream.stop();
-    if (!done.ok) throw new Error('the movie actors did not catch up within 5 minutes');
-    const seconds = (movies - start) / 1000;
-    rates.push(messages.length / seconds);
-    const at = (t: number) => ((t - start) / 1000).toFixed(2);
-    console.log(
-      `run ${run + 1}: ${Math.round(messages.length / seconds).toLocaleString('en')} lines/s end to end ` +
-        `(replay done ${at(replayed)} s, ingest ${at(ingested)} s, user actors ${at(users)} s, movie actors ${at(movies)} s; load ${loadavg()[0]?.toFixed(1)})`,
-    );
-  } finally {
-    await scope.cleanup();
+        return (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) >= lines;
+      };
+      /** The group's Redis offsets reached the topic's end (user-events ends with ingest's commit markers). */
+      const caughtUp = async (group: string, topic: string, markers: boolean) => {
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+          const end = Number(high) - (markers && Number(high) > 0 ? 1 : 0);
+          const done = Number((await redis.get(keys.partitionOffset(group, topic, partition))) ?? 0);
+          if (done < end) return false;
+        }
+        return true;
+      };
+      const p = scope.config.kafka.topicPrefix;
+      const start = Date.now();
+      await produceReplay(scope.kafka, topics.movielog, messages);
+      const replayed = Date.now();
+      const limit = 300_000;
+      await waitUntil(ingestDone, limit, 20);
+      const ingested = Date.now();
+      await waitUntil(() => caughtUp(`${p}user-actors`, topics.userEvents, true), limit, 20);
+      const users = Date.now();
+      const done = await waitUntil(() => caughtUp(`${p}movie-actors`, topics.movieEvents, false), limit, 20);
+      const movies = Date.now();
+      await admin.disconnect();
+      if (!done.ok) throw new Error('the movie actors did not catch up within 5 minutes');
+      const seconds = (movies - start) / 1000;
+      rates.push(messages.length / seconds);
+      const at = (t: number) => ((t - start) / 1000).toFixed(2);
+      console.log(
+        `${name} run ${run + 1}: ${Math.round(messages.length / seconds).toLocaleString('en')} lines/s end to end ` +
+          `(replay done ${at(replayed)} s, ingest ${at(ingested)} s, user actors ${at(users)} s, movie actors ${at(movies)} s; load ${loadavg()[0]?.toFixed(1)})`,
+      );
+    } finally {
+      await Promise.all(children.map(stop));
+      await scope.cleanup();
+    }
   }
+  console.log(
+    `${name}: median ${Math.round(median(rates)).toLocaleString('en')} lines/s end to end over ${runs} runs (target ≥ 20,000 events/s); ` +
+      `the replay, Kafka, Redis and Postgres share the machine’s 2 cores with marquee stream`,
+  );
 }
-console.log(
-  `end to end: median ${Math.round(median(rates)).toLocaleString('en')} lines/s over ${runs} runs (target ≥ 20,000 events/s); ` +
-    `Kafka, Redis and Postgres share the machine’s 2 cores with the benchmark (${values.split ? 'ingest and actors in two processes' : 'one Node process'})`,
-);
 process.exit(0);
 
-/** `marquee stream` as a child process with the scope's environment; stop() sends SIGTERM and waits. */
-function spawnStream(env: Readonly<Record<string, string | undefined>>): { stop(): Promise<void> } {
-  const child = spawn(process.execPath, ['bin/marquee.js', 'stream'], {
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
+/** `marquee stream --only roles` with the scope's environment; resolves once it says it runs. */
+function startStream(roles: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['bin/marquee.js', 'stream', '--only', roles, '--dataset', 'synthetic', '--size', 'tiny'],
+    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/stream: .* running/.test(stderr)) resolve(child);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`marquee stream --only ${roles} exited with ${code}: ${stderr}`)),
+    );
   });
-  return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+}
+
+/** SIGTERM, then wait for the exit. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   deadLetterBytes,
   deadLetterSchema,
   eventIdFor,
   eventIdForKey,
+  fastUserEvent,
   toDeadLetter,
   userEventSchema,
   withEventId,
@@ -85,5 +87,74 @@ describe('toDeadLetter', () => {
     const d = toDeadLetter(bytes, 'invalid UTF-8', source, 5);
     expect(d.encoding).toBe('base64');
     expect(deadLetterBytes(JSON.parse(JSON.stringify(d)))).toEqual(bytes);
+  });
+});
+
+describe('fastUserEvent', () => {
+  const anyValue = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer({ min: -3, max: 7 }),
+    fc.double(),
+    fc.constantFrom(0, -0, 1, 5, 6, 2 ** 53, Number.MAX_SAFE_INTEGER, 1.5, Number.NaN, Infinity),
+    fc.string({ maxLength: 70 }),
+    fc.constantFrom('', 'a'.repeat(64), 'a'.repeat(65), 'm'.repeat(300), 'm'.repeat(301)),
+    fc.constantFrom('0123456789abcdef0123456789abcdef', '0123456789ABCDEF0123456789ABCDEF', 'abc'),
+  );
+  /** Mostly a valid value, sometimes anything: most candidates are one field away from valid. */
+  const field = <T>(valid: fc.Arbitrary<T>) =>
+    fc.oneof({ arbitrary: valid, weight: 8 }, { arbitrary: anyValue, weight: 1 });
+  const candidate = fc.record(
+    {
+      type: field(fc.constantFrom('rate', 'watch', 'served', 'RATE')),
+      userId: field(fc.constantFrom('u1', '42')),
+      movieId: field(fc.constantFrom('heat+1995', 'x')),
+      rating: field(fc.integer({ min: 0, max: 6 })),
+      minute: field(fc.nat(200)),
+      at: field(fc.nat()),
+      eventId: field(fc.constant('0123456789abcdef0123456789abcdef')),
+      source: field(fc.constantFrom('movielog', 'api')),
+      extra: anyValue,
+    },
+    { requiredKeys: [] },
+  );
+
+  it('accepts only what the schema accepts, returning the same event', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(candidate, (x) => {
+        const fast = fastUserEvent(x);
+        if (fast === undefined) return;
+        accepted++;
+        const parsed = userEventSchema.safeParse(x);
+        expect(parsed.success).toBe(true);
+        expect(fast).toEqual(parsed.data);
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('takes the ratings and watches the stream carries', () => {
+    const rate = {
+      type: 'rate',
+      userId: '7',
+      movieId: 'heat+1995',
+      rating: 4,
+      at: 1,
+      eventId: 'ab'.repeat(16),
+    };
+    expect(fastUserEvent({ ...rate, source: 'movielog', junk: 1 })).toEqual({ ...rate, source: 'movielog' });
+    const watch = {
+      type: 'watch',
+      userId: '7',
+      movieId: 'heat+1995',
+      minute: 3,
+      at: 1,
+      eventId: 'ab'.repeat(16),
+    };
+    expect(fastUserEvent(watch)).toEqual(watch);
+    expect(fastUserEvent({ ...watch, minute: -1 })).toBeUndefined();
   });
 });

@@ -70,6 +70,36 @@ export const userEventSchema = z.discriminatedUnion('type', [
   servedEventSchema,
 ]);
 
+const EVENT_ID = /^[0-9a-f]{32}$/;
+const isText = (x: unknown, min: number, max: number): x is string =>
+  typeof x === 'string' && x.length >= min && x.length <= max;
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+
+/**
+ * The two events that make up nearly all of the stream (ratings and watches), checked by hand: zod's
+ * safeParse was ≈ 5 % of the user actors' CPU. Returns what {@link userEventSchema} would return,
+ * or undefined when the value is anything else — then the schema decides (and explains). Checks are
+ * as strict as the schema's or stricter, never looser (a property test holds the two together).
+ */
+export function fastUserEvent(x: unknown): RateEvent | WatchEvent | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const e = x as Record<string, unknown>;
+  const { type, userId, movieId, at, eventId } = e;
+  if (!isText(userId, 1, 64) || !isText(movieId, 1, 300) || !isCount(at)) return undefined;
+  if (typeof eventId !== 'string' || !EVENT_ID.test(eventId)) return undefined;
+  if (type === 'watch') {
+    const { minute } = e;
+    return isCount(minute) ? { type, userId, movieId, minute, at, eventId } : undefined;
+  }
+  if (type !== 'rate') return undefined;
+  const { rating, source } = e;
+  if (!Number.isInteger(rating) || (rating as number) < 1 || (rating as number) > 5) return undefined;
+  if (source === undefined) return { type, userId, movieId, rating: rating as number, at, eventId };
+  return isText(source, 0, 64)
+    ? { type, userId, movieId, rating: rating as number, at, eventId, source }
+    : undefined;
+}
+
 /** A rating event. */
 export type RateEvent = z.infer<typeof rateEventSchema>;
 /** A watched-minute event. */
