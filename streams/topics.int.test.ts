@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestScope } from '../test/isolation.ts';
-import { ensureTopics, topicNames } from './topics.ts';
+import { ConfigResourceTypes } from 'kafkajs';
+import { DEAD_LETTER_MAX_BYTES, ensureTopics, topicNames } from './topics.ts';
 
 const scope = createTestScope('topics');
 const config = {
@@ -16,6 +17,16 @@ afterAll(async () => {
   await scope.cleanup();
 });
 
+async function deadLetterLimit(): Promise<number> {
+  const { resources } = await admin.describeConfigs({
+    resources: [
+      { type: ConfigResourceTypes.TOPIC, name: names.deadLetter, configNames: ['max.message.bytes'] },
+    ],
+    includeSynonyms: false,
+  });
+  return Number(resources[0]?.configEntries[0]?.configValue);
+}
+
 describe('ensureTopics', () => {
   it('creates every missing topic with the configured partitions, once', async () => {
     await admin.connect();
@@ -24,5 +35,22 @@ describe('ensureTopics', () => {
     expect(await ensureTopics(admin, config)).toEqual([]);
     const metadata = await admin.fetchTopicMetadata({ topics: [names.userEvents] });
     expect(metadata.topics[0]?.partitions).toHaveLength(3);
+    expect(await deadLetterLimit()).toBe(DEAD_LETTER_MAX_BYTES);
+  });
+
+  it('raises the record limit of a dead-letter topic created without it', async () => {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: names.deadLetter,
+          configEntries: [{ name: 'max.message.bytes', value: '1048588' }],
+        },
+      ],
+    });
+    expect(await deadLetterLimit()).toBe(1048588);
+    expect(await ensureTopics(admin, config)).toEqual([]);
+    expect(await deadLetterLimit()).toBe(DEAD_LETTER_MAX_BYTES);
   });
 });

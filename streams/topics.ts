@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { Config } from '../config/load-config.ts';
 
 /** The topics of DESIGN.md, by role; names come from config (MOVIELOG_TOPIC, TOPIC_PREFIX). */
@@ -42,8 +42,9 @@ export async function ensureTopics(
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = names.filter((name) => !existing.has(name));
-  if (missing.length === 0) return [];
   const deadLetter = topicNames(config).deadLetter;
+  if (existing.has(deadLetter) && names.includes(deadLetter)) await raiseDeadLetterLimit(admin, deadLetter);
+  if (missing.length === 0) return [];
   await admin.createTopics({
     topics: missing.map((topic) => ({
       topic,
@@ -57,6 +58,30 @@ export async function ensureTopics(
     waitForLeaders: true,
   });
   return missing;
+}
+
+/**
+ * A dead-letter topic created before it was given room for whole lines (or by hand) keeps Kafka's
+ * 1 MB record limit, and a long bad line would then fail ingest's transaction: raise it.
+ */
+async function raiseDeadLetterLimit(admin: Admin, topic: string): Promise<void> {
+  const name = 'max.message.bytes';
+  const { resources } = await admin.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
+    includeSynonyms: false,
+  });
+  const current = Number(resources[0]?.configEntries.find((e) => e.configName === name)?.configValue);
+  if (current >= DEAD_LETTER_MAX_BYTES) return;
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [
+      {
+        type: ConfigResourceTypes.TOPIC,
+        name: topic,
+        configEntries: [{ name, value: String(DEAD_LETTER_MAX_BYTES) }],
+      },
+    ],
+  });
 }
 
 /** Connects an admin client, ensures the topics, disconnects: what every role does at start. */
