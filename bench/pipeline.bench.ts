@@ -5,8 +5,8 @@
  * processes, as deployed. The clock starts when the replay starts and stops when the movie actors
  * have committed every event; stages are timed too.
  * Options: --lines N (default 100,000), --runs R (default 3), --layouts L (default
- * "ingest,user,movie|ingest,user+movie"): each layout is a set of processes separated by '+', each a
- * `--only` role list; layouts are separated by '|'.
+ * "ingest+user+movie|ingest,user,movie": one process per role, then all roles in one process): each
+ * layout is a set of processes separated by '+', each a `--only` role list; layouts are separated by '|'.
  * Kafka, Redis and Postgres run on the same 2 cores as the benchmark: say so next to the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,7 +28,7 @@ const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
-    layouts: { type: 'string', default: 'ingest,user,movie|ingest,user+movie' },
+    layouts: { type: 'string', default: 'ingest+user+movie|ingest,user,movie' },
   },
 });
 const lines = Number(values.lines);
