@@ -1,7 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../../config/load-config.ts';
 import type { ServedEvent } from '../../../streams/events.ts';
+import { topicNames } from '../../../streams/topics.ts';
 import type { ServedSinks } from './served-recorder.ts';
+
+/** What the worker starts from: the config and the topic names, resolved on the API thread. */
+export interface SinkWorkerData {
+  readonly config: Config;
+  readonly topics: { readonly served: string; readonly userEvents: string };
+}
 
 /** A message to the served-sinks worker. */
 export type SinkRequest =
@@ -25,14 +32,18 @@ export interface ServedSinksThread extends ServedSinks {
  * Redis client. Encoding a batch for Kafka (JSON, record batches, CRC) and a leaderboard pipeline
  * took the API's event loop for several milliseconds every 100 ms, which requests waiting behind it
  * saw as tail latency; here the loop only posts the batch. The worker registers tsx itself (loader
- * hooks are per thread on Node 20). Publishing waits for `topicsReady`, so no batch creates a topic
- * with the broker's defaults.
+ * hooks are per thread on Node 20), and imports no more than it needs: tsx's loader in a worker
+ * thread cannot bind some of kafkajs's named CommonJS exports (streams/topics.ts's ConfigResourceTypes
+ * failed the import, and with it every batch), so the topic names come resolved in workerData.
+ * Publishing waits for `topicsReady`, so no batch creates a topic with the broker's defaults.
  */
 export function startServedSinksThread(config: Config, topicsReady: Promise<unknown>): ServedSinksThread {
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./served-sinks-worker.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(code, { eval: true, workerData: config });
+  const { served, userEvents } = topicNames(config);
+  const workerData: SinkWorkerData = { config, topics: { served, userEvents } };
+  const worker = new Worker(code, { eval: true, workerData });
   const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let exited: Error | undefined;

@@ -6,17 +6,15 @@ import { Redis } from 'ioredis';
 import { Partitioners } from 'kafkajs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Config } from '../../../config/load-config.ts';
 import type { ServedEvent } from '../../../streams/events.ts';
 import { topicPartitioner, type PartitionOf } from '../../../streams/event-pack.ts';
 import { createKafka } from '../../../streams/kafka-client.ts';
-import { topicNames } from '../../../streams/topics.ts';
 import { redisKeys } from '../../store/redis-keys.ts';
 import type { ServedSinks } from './served-recorder.ts';
 import { countServed, createServedSinks } from './served-sinks.ts';
-import type { SinkReply, SinkRequest } from './served-sinks-thread.ts';
+import type { SinkReply, SinkRequest, SinkWorkerData } from './served-sinks-thread.ts';
 
-const config = workerData as Config;
+const { config, topics } = workerData as SinkWorkerData;
 const port = parentPort;
 if (port === null) throw new Error('served-sinks-worker.ts runs only as a worker thread');
 // Background work: a batch may wait a few ms, a request should not wait behind one. On Linux this
@@ -35,7 +33,6 @@ const producer = kafka.producer({
   maxInFlightRequests: 1,
   createPartitioner: Partitioners.DefaultPartitioner,
 });
-const topics = topicNames(config);
 const keys = redisKeys(config.redis.keyPrefix);
 // Connected on first use and again after a failure (Kafka may come up after the API); the topics'
 // partition counts are read then, so packs go where a keyed send would have put each event.
