@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { Config } from '../config/load-config.ts';
 
 /** The topics of DESIGN.md, by role; names come from config (MOVIELOG_TOPIC, TOPIC_PREFIX). */
@@ -59,6 +59,9 @@ export async function ensureTopics(
   });
   return missing;
 }
+
+// kafkajs is CommonJS and Node's ESM loader cannot see this enum as a named export (tsx and vitest can).
+const { ConfigResourceTypes } = kafkajs;
 
 /**
  * A dead-letter topic created before it was given room for whole lines (or by hand) keeps Kafka's
