@@ -18,6 +18,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../config/load-config.ts';
+import { metrics } from '../otel/names.ts';
 import { syntheticServingModel } from '../src/api/serving/synthetic-model.ts';
 import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
 import { publishModel } from '../src/store/model-store.ts';
@@ -143,10 +144,12 @@ function statSeconds(path: string): number {
 }
 
 /**
- * CPU seconds used so far by the API process and its cluster workers: in all, and by their main
- * (event-loop) threads alone; the rest is the served-list worker thread, GC helpers and libuv.
+ * CPU seconds used so far by the API process and its child processes: in all, and by the main
+ * (event-loop) threads that serve requests (the process itself, or with `workers` > 1 its cluster
+ * workers; a cluster primary only hands them connections). The rest is the served-list worker
+ * threads, GC helpers, libuv and tsx's esbuild child (idle once the sources are compiled).
  */
-function apiCpuSeconds(pid: number): { all: number; main: number } {
+function apiCpuSeconds(pid: number, workers: number): { all: number; main: number } {
   const pids = [
     pid,
     ...execSync(`pgrep -P ${pid} || true`, { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number),
@@ -155,8 +158,7 @@ function apiCpuSeconds(pid: number): { all: number; main: number } {
   let main = 0;
   for (const p of pids) {
     all += statSeconds(`/proc/${p}/stat`);
-    // A cluster primary only hands new connections to its workers: its loop serves no requests.
-    if (p !== pid || pids.length === 1) main += statSeconds(`/proc/${p}/task/${p}/stat`);
+    if ((p === pid) === (workers === 1)) main += statSeconds(`/proc/${p}/task/${p}/stat`);
   }
   return { all, main };
 }
@@ -202,9 +204,9 @@ async function benchWorkers(workers: number, users: number) {
     const cpuPerRequest: number[] = [];
     const mainCpuPerRequest: number[] = [];
     for (let r = 0; r < (steps.has('closed') ? runs : 0); r++) {
-      const cpuBefore = apiCpuSeconds(child.pid as number);
+      const cpuBefore = apiCpuSeconds(child.pid as number, workers);
       const res = await saturate(port, users, 16, seconds);
-      const cpuAfter = apiCpuSeconds(child.pid as number);
+      const cpuAfter = apiCpuSeconds(child.pid as number, workers);
       const n = Math.max(1, res.requests.total);
       cpuPerRequest.push(((cpuAfter.all - cpuBefore.all) * 1000) / n);
       mainCpuPerRequest.push(((cpuAfter.main - cpuBefore.main) * 1000) / n);
@@ -214,6 +216,14 @@ async function benchWorkers(workers: number, users: number) {
       );
     }
     log(`  [${workers} proc] while loaded: ${others()}`);
+    // Cheap requests prove nothing if the served lists were not recorded: a failed sink drops them.
+    const exposition = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+    const dropped = new RegExp(`^${metrics.servedDropped}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(
+      exposition,
+    )?.[1];
+    log(
+      `  [${workers} proc] served lists dropped: ${dropped ?? 0}${workers > 1 ? " (one process's counter)" : ''}`,
+    );
     return {
       workers,
       p50: median(at1k.map((r) => r.p50 ?? Infinity)),
