@@ -3,7 +3,7 @@
  * raw course lines: every counter in Redis equals the count computed straight from the valid lines,
  * every malformed line is dead-lettered, and SIGTERM leaves cleanly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReplay } from '../src/data/replay.ts';
 import { produceReplay } from '../src/data/replay-producer.ts';
@@ -15,6 +15,7 @@ import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
 import { waitUntil } from '../src/services/tcp-probe.ts';
 import { expectedCounts, readCounts, waitForCaughtUp } from './stream-checks.ts';
+import { spawnStream, stopStream } from './stream-process.ts';
 
 const scope = createTestScope('stream-command');
 const topics = topicNames(scope.config);
@@ -41,36 +42,16 @@ afterAll(async () => {
 describe('marquee stream (ingest, user and movie actors in one process)', () => {
   it('turns course lines into exact counters in Redis, dead-letters the malformed ones and stops cleanly', async () => {
     expect(malformed).toBeGreaterThan(0);
-    const proc = spawn(
-      process.execPath,
-      [
-        'bin/marquee.js',
-        'stream',
-        '--factors',
-        '8',
-        '--dataset',
-        'synthetic',
-        '--size',
-        'tiny',
-        '--seed',
-        '11',
-      ],
+    const stream = spawnStream(
+      ['--factors', '8', '--dataset', 'synthetic', '--size', 'tiny', '--seed', '11'],
       {
-        cwd: new URL('..', import.meta.url),
-        env: { ...process.env, ...scope.env, KAFKA_CLIENT_ID: clientId, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        ...scope.env,
+        KAFKA_CLIENT_ID: clientId,
       },
     );
-    child = proc;
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      proc.stderr?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (/stream: ingest, user actors, movie actors running/.test(stderr)) resolve();
-      });
-      void exited.then((code) => reject(new Error(`marquee stream exited with ${code}: ${stderr}`)));
-    });
+    child = stream.child;
+    await stream.ready;
+    expect(stream.stderr()).toMatch(/stream: ingest, user actors, movie actors running/);
     await produceReplay(scope.kafka, topics.movielog, messages);
 
     // Ingest has committed every line, then the actors have reached the ends of their topics.
@@ -90,7 +71,7 @@ describe('marquee stream (ingest, user and movie actors in one process)', () => 
       60_000,
       200,
     );
-    expect(ingested.ok, stderr).toBe(true);
+    expect(ingested.ok, stream.stderr()).toBe(true);
     const redis = scope.redis();
     await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 60_000, { transactionalInput: true });
     const expected = expectedCounts(events);
@@ -111,8 +92,7 @@ describe('marquee stream (ingest, user and movie actors in one process)', () => 
     await reader.disconnect();
     expect(dead).toHaveLength(malformed);
 
-    proc.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stopStream(stream)).toBe(0);
     child = undefined;
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
@@ -7,6 +7,7 @@ import { createTestScope } from '../test/isolation.ts';
 import { produceUserEvents, userEventsOf } from './replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
 import { committedTotal, expectedCounts, readCounts, waitForCaughtUp } from './stream-checks.ts';
+import { spawnStream } from './stream-process.ts';
 
 const scope = createTestScope('stream-crash');
 const topics = topicNames(scope.config);
@@ -16,43 +17,23 @@ const events = userEventsOf(world);
 const children = new Set<ChildProcess>();
 const logs: string[] = [];
 
-function startStreamProcess(name: string, extra: string[] = []): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      'bin/marquee.js',
-      'stream',
-      '--only',
-      'user,movie',
-      '--factors',
-      '16',
-      '--batch-size',
-      '500',
-      '--session-timeout-ms',
-      '6000',
-      ...extra,
-    ],
-    {
-      cwd: new URL('..', import.meta.url),
-      env: {
-        ...process.env,
-        TOPIC_PREFIX: scope.config.kafka.topicPrefix,
-        REDIS_KEY_PREFIX: scope.config.redis.keyPrefix,
-        KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      logs.push(`[${name}] ${text}`);
-      if (text.includes('running')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${logs.join('')}`)));
-  });
+/** One member of the group; its stderr goes to `logs` under `name`. */
+async function startStreamProcess(name: string, extra: string[] = []): Promise<ChildProcess> {
+  const args = [
+    '--only',
+    'user,movie',
+    '--factors',
+    '16',
+    '--batch-size',
+    '500',
+    '--session-timeout-ms',
+    '6000',
+  ];
+  const p = spawnStream([...args, ...extra], scope.env, (text) => logs.push(`[${name}] ${text}`));
+  children.add(p.child);
+  p.child.on('exit', () => children.delete(p.child));
+  await p.ready;
+  return p.child;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
@@ -7,6 +6,7 @@ import { createTestScope } from '../test/isolation.ts';
 import { produceUserEvents } from './replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
 import { waitForCaughtUp } from './stream-checks.ts';
+import { spawnStream, stopStream } from './stream-process.ts';
 
 const scope = createTestScope('stream-sigterm');
 const topics = topicNames(scope.config);
@@ -21,28 +21,8 @@ afterAll(() => scope.cleanup());
 
 describe('marquee stream on SIGTERM', () => {
   it('commits what it processed, leaves both consumer groups and exits 0', async () => {
-    const child = spawn(
-      process.execPath,
-      ['bin/marquee.js', 'stream', '--only', 'user,movie', '--factors', '8'],
-      {
-        cwd: new URL('..', import.meta.url),
-        env: {
-          ...process.env,
-          TOPIC_PREFIX: scope.config.kafka.topicPrefix,
-          REDIS_KEY_PREFIX: scope.config.redis.keyPrefix,
-          KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) =>
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('running')) resolve();
-      }),
-    );
+    const stream = spawnStream(['--only', 'user,movie', '--factors', '8'], scope.env);
+    await stream.ready;
     const events: UserEvent[] = Array.from({ length: 200 }, (_, j) => ({
       type: 'rate',
       userId: `u${j % 20}`,
@@ -59,10 +39,9 @@ describe('marquee stream on SIGTERM', () => {
     const redis = scope.redis();
     await waitForCaughtUp(scope.kafka, redis, redisKeys(scope.config.redis.keyPrefix), scope.config, 30_000);
     const started = Date.now();
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stopStream(stream)).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(stderr).toContain('SIGTERM: stopping');
+    expect(stream.stderr()).toContain('SIGTERM: stopping');
     const admin = scope.kafka.admin();
     await admin.connect();
     const { groups } = await admin.describeGroups([

@@ -9,10 +9,10 @@
  * layout is a set of processes separated by '+', each a `--only` role list; layouts are separated by '|'.
  * Kafka, Redis and Postgres run on the same 2 cores as the benchmark: say so next to the figures.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
+import { spawnStream, stopStream, type StreamProcess } from '../actors/stream-process.ts';
 import { parseMovielogLine } from '../streams/movielog-parser.ts';
 import { prepareTopics, topicNames } from '../streams/topics.ts';
 import { buildReplay } from '../src/data/replay.ts';
@@ -48,12 +48,17 @@ for (const layout of layouts) {
   for (let run = 0; run < runs; run++) {
     const scope = createTestScope(`bench-pipeline-${run}`);
     const clientId = `${scope.config.kafka.topicPrefix}marquee`;
-    const children: ChildProcess[] = [];
+    const children: StreamProcess[] = [];
     try {
       await prepareTopics(scope.kafka, scope.config);
       for (const group of ['user-actors', 'movie-actors', 'marquee-ingest']) scope.groupId(group);
-      const env = { ...process.env, ...scope.env, KAFKA_CLIENT_ID: clientId };
-      children.push(...(await Promise.all(layout.map((roles) => startStream(roles, env)))));
+      const env = { ...scope.env, KAFKA_CLIENT_ID: clientId };
+      children.push(
+        ...layout.map((roles) =>
+          spawnStream(['--only', roles, '--dataset', 'synthetic', '--size', 'tiny'], env),
+        ),
+      );
+      await Promise.all(children.map((c) => c.ready));
       await new Promise((resolve) => setTimeout(resolve, 5_000)); // let every group settle
       const admin = scope.kafka.admin();
       await admin.connect();
@@ -97,7 +102,7 @@ for (const layout of layouts) {
           `(replay done ${at(replayed)} s, ingest ${at(ingested)} s, user actors ${at(users)} s, movie actors ${at(movies)} s; load ${loadavg()[0]?.toFixed(1)})`,
       );
     } finally {
-      await Promise.all(children.map(stop));
+      await Promise.all(children.map(stopStream));
       await scope.cleanup();
     }
   }
@@ -107,31 +112,3 @@ for (const layout of layouts) {
   );
 }
 process.exit(0);
-
-/** `marquee stream --only roles` with the scope's environment; resolves once it says it runs. */
-function startStream(roles: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['bin/marquee.js', 'stream', '--only', roles, '--dataset', 'synthetic', '--size', 'tiny'],
-    { env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (/stream: .* running/.test(stderr)) resolve(child);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`marquee stream --only ${roles} exited with ${code}: ${stderr}`)),
-    );
-  });
-}
-
-/** SIGTERM, then wait for the exit. */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
