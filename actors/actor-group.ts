@@ -77,8 +77,9 @@ export async function startActorGroup(deps: ActorGroupDeps): Promise<ActorGroup>
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset }) => {
-      if (closing || batch.messages.length === 0) return;
+    eachBatch: async ({ batch, resolveOffset, isStale }) => {
+      // A batch fetched before a seek must not be offered after it (its offsets would hide the re-fetch).
+      if (closing || batch.messages.length === 0 || isStale()) return;
       let task = tasks.get(batch.partition);
       if (task === undefined) {
         task = new PartitionTask(topic, batch.partition, {

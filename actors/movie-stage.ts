@@ -60,10 +60,18 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
       const deadLetters: Message[] = [];
       const mailboxes = new Map<string, Mailbox<MovieMessage>>();
       for (const r of records) {
-        const lines = unpack(r.value);
-        for (let index = 0; index < lines.length; index++) {
-          const line = lines[index] as string;
-          const m = line === '' ? 'empty event' : decodeMovieMessage(line);
+        const unpacked = unpack(r.value);
+        if ('malformed' in unpacked) {
+          const at = { topic, partition, offset: r.offset };
+          deadLetters.push({
+            key: `${topic}:${partition}`,
+            value: JSON.stringify(toDeadLetter(r.value ?? '', unpacked.malformed, at, Date.now())),
+          });
+          continue;
+        }
+        for (let index = 0; index < unpacked.events.length; index++) {
+          const bytes = unpacked.events[index] as Buffer;
+          const m = bytes.length === 0 ? 'empty event' : decodeMovieMessage(bytes.toString('utf8'));
           const bad =
             typeof m === 'string'
               ? m
@@ -74,7 +82,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
             const at = { topic, partition, offset: r.offset, index };
             deadLetters.push({
               key: `${topic}:${partition}`,
-              value: JSON.stringify(toDeadLetter(line, bad, at, Date.now())),
+              value: JSON.stringify(toDeadLetter(bytes, bad, at, Date.now())),
             });
             continue;
           }

@@ -9,7 +9,7 @@ import { decodeMovieMessage } from './messages.ts';
 import { STREAM_MODEL_DEFAULTS } from './model-options.ts';
 import { prequentialRmse, sequentialActorsRmse, sequentialSgdRmse } from './prequential.ts';
 import { produceUserEvents, userEventsOf } from './replay-events.ts';
-import { topicPartitioner, unpack } from '../streams/event-pack.ts';
+import { topicPartitioner, unpackText } from '../streams/event-pack.ts';
 import { waitForCaughtUp } from './stream-checks.ts';
 import { startStream } from './stream-runtime.ts';
 
@@ -38,7 +38,7 @@ async function streamErrors(events: readonly UserEvent[]): Promise<{ rating: num
   await new Promise<void>((resolve) => {
     void consumer.run({
       eachMessage: async ({ message }) => {
-        for (const line of unpack(message.value)) {
+        for (const line of unpackText(message.value)) {
           const m = decodeMovieMessage(line);
           if (typeof m !== 'string' && m.type === 'rate') pairs.push({ rating: m.rating, err: m.err });
         }

@@ -54,7 +54,7 @@ export function createStreamMetrics(registry: Registry, gauges: StreamGauges): S
   perKind(metrics.streamPassivations, 'Actor passivations since start', (k) => gauges.passivations(k));
   new Gauge({
     name: metrics.streamLag,
-    help: 'Records fetched by this process and not yet committed, per group',
+    help: 'Records (each a pack of up to 1,000 events) behind the log end, per group',
     labelNames: ['group'],
     registers: [registry],
     collect() {

@@ -89,13 +89,23 @@ export function createUserStage(deps: UserStageDeps): Stage {
       const mailboxes = new Map<string, Mailbox<Delivery>>();
       const rated = new Set<string>();
       for (const r of records) {
-        const lines = unpack(r.value);
-        for (let index = 0; index < lines.length; index++) {
-          const line = lines[index] as string;
+        const unpacked = unpack(r.value);
+        if ('malformed' in unpacked) {
+          const dead = toDeadLetter(
+            r.value ?? '',
+            unpacked.malformed,
+            { topic, partition, offset: r.offset },
+            Date.now(),
+          );
+          deadLetters.push({ key: `${topic}:${partition}`, value: JSON.stringify(dead) });
+          continue;
+        }
+        for (let index = 0; index < unpacked.events.length; index++) {
+          const bytes = unpacked.events[index] as Buffer;
           const source = { topic, partition, offset: r.offset, index };
-          const event = decodeUserEvent(line);
+          const event = decodeUserEvent(bytes.toString('utf8'));
           if (typeof event === 'string') {
-            const dead = toDeadLetter(line, event, source, Date.now());
+            const dead = toDeadLetter(bytes, event, source, Date.now());
             deadLetters.push({ key: `${topic}:${partition}`, value: JSON.stringify(dead) });
             continue;
           }

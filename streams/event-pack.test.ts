@@ -7,6 +7,7 @@ import {
   PACK_MAX_EVENTS,
   packByPartition,
   unpack,
+  unpackText,
   type Keyed,
 } from './event-pack.ts';
 
@@ -25,7 +26,7 @@ describe('packByPartition and unpack', () => {
     expect(packs.length).toBeLessThan(50);
     const seen = new Map<string, number[]>();
     for (const pack of packs) {
-      const lines = unpack(Buffer.from(pack.value as string));
+      const lines = unpackText(Buffer.from(pack.value as string));
       expect(eventCount(Buffer.from(pack.value as string))).toBe(lines.length);
       expect(lines.length).toBeLessThanOrEqual(PACK_MAX_EVENTS);
       for (const line of lines) {
@@ -69,15 +70,29 @@ describe('packByPartition and unpack', () => {
     const packs = packByPartition(input, () => 0);
     for (const pack of packs.slice(0, -1))
       expect((pack.value as string).length).toBeLessThanOrEqual(PACK_MAX_CHARS);
-    expect(packs.map((p) => unpack(Buffer.from(p.value as string)).length)).toEqual([2, 2, 2, 1, 1]);
+    expect(packs.map((p) => unpackText(Buffer.from(p.value as string)).length)).toEqual([2, 2, 2, 1, 1]);
   });
 
-  it('read a single-event record, and turn empty values or lines into empty events', () => {
-    expect(unpack(Buffer.from('{"a":1}'))).toEqual(['{"a":1}']);
-    expect(unpack(null)).toEqual(['']);
-    expect(unpack(Buffer.alloc(0))).toEqual(['']);
-    expect(unpack(Buffer.from('{}\n\n{}'))).toEqual(['{}', '', '{}']);
-    expect(eventCount(Buffer.from('{}\n\n{}'))).toBe(3);
+  it('read a single-event record; keep bytes exact; treat a record with empty lines or too many as malformed', () => {
+    expect(unpackText(Buffer.from('{"a":1}'))).toEqual(['{"a":1}']);
+    expect(unpackText(null)).toEqual(['']);
+    expect(unpackText(Buffer.alloc(0))).toEqual(['']);
+    const raw = Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a, 0x7b, 0x7d]);
+    const unpacked = unpack(raw);
+    expect('events' in unpacked && unpacked.events.map((e) => [...e])).toEqual([
+      [0x7b, 0xff, 0xfe, 0x7d],
+      [0x7b, 0x7d],
+    ]);
+    expect(unpack(Buffer.from('{}\n\n{}'))).toEqual({ malformed: expect.stringMatching(/empty line/) });
+    expect(unpack(Buffer.from('{}\n'))).toEqual({ malformed: expect.stringMatching(/empty line/) });
+    expect(unpack(Buffer.from('{}\n'.repeat(PACK_MAX_EVENTS) + '{}'))).toEqual({
+      malformed: expect.stringMatching(/more than/),
+    });
+    expect(unpack(Buffer.from('\n'.repeat(1_000_000)))).toEqual({
+      malformed: expect.stringMatching(/empty line/),
+    });
+    expect(eventCount(Buffer.from('{}\n{}\n{}'))).toBe(3);
+    expect(eventCount(Buffer.from('\n'.repeat(1_000_000)))).toBe(PACK_MAX_EVENTS + 1);
     expect(eventCount(null)).toBe(1);
   });
 

@@ -2,7 +2,8 @@
  * Packs of events on Marquee's own topics (user-events, movie-events). A record's value is one or
  * more JSON events separated by '\n' (JSON.stringify never writes a raw newline), all keyed to the
  * record's partition, in order. A record with one event is a pack of one, so producers that send
- * single events (the API) and readers that predate packs stay compatible.
+ * single events (the API) are read the same way. Readers that predate packs read only single-event
+ * records: upgrade every reader before any writer.
  *
  * Why: kafkajs spends ≈ 10 µs of CPU per record it produces (a Buffer, varints and Long maths per
  * record) and the broker pays per record too; one record per event made Kafka the largest cost of
@@ -109,18 +110,27 @@ export function packByPartition(events: readonly Keyed[], partitionOf: Partition
   return packs;
 }
 
-/** The events of a record, in order (an empty value is one empty event, which readers reject). */
-export function unpack(value: Buffer | null): string[] {
-  if (value === null || value.length === 0) return [''];
-  const events: string[] = [];
+/** A record's events (byte slices, in order), or why the record as a whole is not a pack. */
+export type Unpacked = { readonly events: Buffer[] } | { readonly malformed: string };
+
+/**
+ * The events of a record, in order, as slices of its bytes (so a bad one can be dead-lettered
+ * byte-exact). A record with an empty line (a trailing newline included) or more than
+ * PACK_MAX_EVENTS lines is not something Marquee writes: the caller dead-letters it whole, once,
+ * rather than one dead letter per line. A null or empty value is one empty event.
+ */
+export function unpack(value: Buffer | null): Unpacked {
+  if (value === null || value.length === 0) return { events: [Buffer.alloc(0)] };
+  const events: Buffer[] = [];
   let start = 0;
   for (;;) {
     const end = value.indexOf(NEWLINE, start);
-    if (end < 0) {
-      events.push(value.toString('utf8', start));
-      return events;
-    }
-    events.push(value.toString('utf8', start, end));
+    const line = value.subarray(start, end < 0 ? value.length : end);
+    if (line.length === 0) return { malformed: 'empty line in a pack of events' };
+    events.push(line);
+    if (events.length > PACK_MAX_EVENTS)
+      return { malformed: `more than ${PACK_MAX_EVENTS} events in one record` };
+    if (end < 0) return { events };
     start = end + 1;
   }
 }
@@ -129,6 +139,15 @@ export function unpack(value: Buffer | null): string[] {
 export function eventCount(value: Buffer | null): number {
   if (value === null) return 1;
   let n = 1;
-  for (let at = value.indexOf(NEWLINE); at >= 0; at = value.indexOf(NEWLINE, at + 1)) n++;
+  // Past the bound the record is dead-lettered whole: it weighs no more than a full pack.
+  for (let at = value.indexOf(NEWLINE); at >= 0 && n <= PACK_MAX_EVENTS; at = value.indexOf(NEWLINE, at + 1))
+    n++;
   return n;
+}
+
+/** A pack's events as text, for readers that need no dead letters (tests, tools); throws on a malformed record. */
+export function unpackText(value: Buffer | null): string[] {
+  const unpacked = unpack(value);
+  if ('malformed' in unpacked) throw new Error(unpacked.malformed);
+  return unpacked.events.map((e) => e.toString('utf8'));
 }

@@ -8,6 +8,7 @@
 import type { Consumer, Producer, TopicMessages } from 'kafkajs';
 import type { WriteBatch } from '../actors/write-batch.ts';
 import type { OffsetStore } from './offset-store.ts';
+import { chunkByBytes } from './send-in-chunks.ts';
 
 /** A fetched record, offsets as numbers (they stay far below 2^53). */
 export interface StreamRecord {
@@ -61,7 +62,7 @@ export const TASK_DEFAULTS: TaskOptions = { batchSize: 4000, highWater: 10_000, 
 export interface TaskDeps {
   readonly stage: Stage;
   readonly offsets: OffsetStore;
-  readonly producer: Pick<Producer, 'sendBatch'> | undefined;
+  readonly producer: Pick<Producer, 'send'> | undefined;
   readonly consumer: Pick<Consumer, 'pause' | 'resume' | 'seek' | 'commitOffsets'>;
   readonly options: TaskOptions;
   /** Called after each committed batch (metrics, freshness). */
@@ -242,6 +243,11 @@ export class PartitionTask {
         this.#seekTo = { offset: next, since: now };
         this.deps.consumer.seek({ topic: this.topic, partition: this.partition, offset: String(next) });
         this.#clear();
+        // The buffer is empty now: a partition paused at high water must fetch again for the seek to land.
+        if (this.#paused) {
+          this.#paused = false;
+          this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
+        }
         this.#high = next - 1;
         return [];
       }
@@ -273,7 +279,11 @@ export class PartitionTask {
     try {
       if (staged.outputs.length > 0) {
         if (producer === undefined) throw new Error('stage produced outputs but the task has no producer');
-        await producer.sendBatch({ topicMessages: [...staged.outputs], acks: -1 });
+        // In requests of at most 512 KiB (the broker takes 1 MiB per partition per request): a batch's
+        // movie events or dead letters can be several MiB. One request in flight keeps their order.
+        for (const { topic, messages } of staged.outputs)
+          for (const chunk of chunkByBytes(messages))
+            await producer.send({ topic, messages: chunk, acks: -1 });
         this.deps.afterProduce?.();
       }
       const nextOffset = (batch[batch.length - 1] as StreamRecord).offset + 1;

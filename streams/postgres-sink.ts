@@ -64,16 +64,25 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
       const dead: Message[] = [];
       let events = 0;
       for (const message of batch.messages) {
-        const lines = unpack(message.value);
-        events += lines.length;
-        for (let index = 0; index < lines.length; index++) {
-          const line = lines[index] as string;
-          const parsed = decode(line);
+        const unpacked = unpack(message.value);
+        if ('malformed' in unpacked) {
+          const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+          dead.push({
+            key: `${batch.topic}:${batch.partition}`,
+            value: JSON.stringify(toDeadLetter(message.value ?? '', unpacked.malformed, source, Date.now())),
+          });
+          events += 1;
+          continue;
+        }
+        events += unpacked.events.length;
+        for (let index = 0; index < unpacked.events.length; index++) {
+          const bytes = unpacked.events[index] as Buffer;
+          const parsed = decode(bytes.toString('utf8'));
           if (!parsed.success) {
             const source = { topic: batch.topic, partition: batch.partition, offset: message.offset, index };
             dead.push({
               key: `${batch.topic}:${batch.partition}`,
-              value: JSON.stringify(toDeadLetter(line, parsed.reason, source, Date.now())),
+              value: JSON.stringify(toDeadLetter(bytes, parsed.reason, source, Date.now())),
             });
           } else if (parsed.event.type === 'rate') ratings.push(parsed.event);
           else if (parsed.event.type === 'watch') watches.push(parsed.event);

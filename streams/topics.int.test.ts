@@ -45,12 +45,21 @@ describe('ensureTopics', () => {
         {
           type: ConfigResourceTypes.TOPIC,
           name: names.deadLetter,
-          configEntries: [{ name: 'max.message.bytes', value: '1048588' }],
+          configEntries: [
+            { name: 'max.message.bytes', value: '1048588' },
+            { name: 'retention.ms', value: '-1' },
+          ],
         },
       ],
     });
     expect(await deadLetterLimit()).toBe(1048588);
     expect(await ensureTopics(admin, config)).toEqual([]);
     expect(await deadLetterLimit()).toBe(DEAD_LETTER_MAX_BYTES);
+    // The topic's other overrides survive (Kafka's AlterConfigs replaces the whole set).
+    const { resources } = await admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: names.deadLetter, configNames: ['retention.ms'] }],
+      includeSynonyms: false,
+    });
+    expect(resources[0]?.configEntries[0]?.configValue).toBe('-1');
   });
 });

@@ -70,18 +70,23 @@ const { ConfigResourceTypes } = kafkajs;
 async function raiseDeadLetterLimit(admin: Admin, topic: string): Promise<void> {
   const name = 'max.message.bytes';
   const { resources } = await admin.describeConfigs({
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
     includeSynonyms: false,
   });
-  const current = Number(resources[0]?.configEntries.find((e) => e.configName === name)?.configValue);
+  const entries = resources[0]?.configEntries ?? [];
+  const current = Number(entries.find((e) => e.configName === name)?.configValue);
   if (current >= DEAD_LETTER_MAX_BYTES) return;
+  // Kafka's AlterConfigs replaces the topic's whole set of overrides: send the others back with ours.
+  const overrides = entries
+    .filter((e) => !e.isDefault && !e.readOnly && !e.isSensitive && e.configName !== name)
+    .map((e) => ({ name: e.configName, value: e.configValue }));
   await admin.alterConfigs({
     validateOnly: false,
     resources: [
       {
         type: ConfigResourceTypes.TOPIC,
         name: topic,
-        configEntries: [{ name, value: String(DEAD_LETTER_MAX_BYTES) }],
+        configEntries: [...overrides, { name, value: String(DEAD_LETTER_MAX_BYTES) }],
       },
     ],
   });

@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unpack } from '../../streams/event-pack.ts';
+import { unpackText } from '../../streams/event-pack.ts';
 import { userEventSchema, type UserEvent } from '../../streams/events.ts';
 import { createTestScope } from '../../test/isolation.ts';
 import { generateSyntheticWorld } from '../data/synthetic-world.ts';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
       // Served lists leave in packs (one record per partition per batch), as on every events topic.
-      for (const json of unpack(message.value)) {
+      for (const json of unpackText(message.value)) {
         const event = userEventSchema.parse(JSON.parse(json));
         if (event.type === 'served') servedOn.add(topic);
         received.push(event);

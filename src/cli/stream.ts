@@ -28,7 +28,7 @@ processes with --only) to share the partitions.
   --no-model               ignore the published model: seeded vectors, μ 3.5
   --daily-cap N            training updates per movie per UTC day (default 1000)
   --max-live N             live actors kept per kind (default 100000; the rest are passivated)
-  --batch-size N           records per committed batch (default 4000)
+  --batch-size N           events per committed batch, in whole records (default 4000)
   --session-timeout-ms N   how long the group waits for a silent member (default 10000)
   --metrics-port PORT      serve Prometheus /metrics on 127.0.0.1:PORT
   --crash-after-produce N  testing only: SIGKILL this process after producing the outputs of its
@@ -75,28 +75,35 @@ ${datasetUsage}`,
     const metricsPort = port === undefined ? undefined : numberOption(port, 'metrics-port', 0, 1, 65_535);
     const registry = createMetricsRegistry('stream', process.env.npm_package_version ?? 'dev');
     const parts: RunningRole[] = [];
-    if (only.includes('ingest')) {
-      const ingest = await startIngestRole(config, values, io.err);
-      registerIngestSinkMetrics(registry, { ingest: ingest.ingest.stats, enricher: ingest.enricher.stats });
-      parts.push(...ingest.parts);
+    try {
+      if (only.includes('ingest')) {
+        const ingest = await startIngestRole(config, values, io.err);
+        registerIngestSinkMetrics(registry, { ingest: ingest.ingest.stats, enricher: ingest.enricher.stats });
+        parts.push(...ingest.parts);
+      }
+      const actorRoles = streamRoles.filter((r) => only.includes(r.name));
+      if (actorRoles.length > 0) {
+        const stream = await startStream(config, {
+          ...options,
+          roles: actorRoles,
+          metrics: registry,
+          log: io.err,
+          afterProduce:
+            crashAt === 0
+              ? undefined
+              : () => {
+                  if (++produced === crashAt) process.kill(process.pid, 'SIGKILL');
+                },
+        });
+        parts.push({ name: 'actors', stop: () => stream.stop() });
+      }
+      if (metricsPort !== undefined)
+        parts.push({ name: 'metrics', stop: serveMetrics(registry, metricsPort) });
+    } catch (error) {
+      // Stop what did start (a running ingest would keep the process alive as a half of itself).
+      for (const part of [...parts].reverse()) await part.stop().catch(() => undefined);
+      throw error;
     }
-    const actorRoles = streamRoles.filter((r) => only.includes(r.name));
-    if (actorRoles.length > 0) {
-      const stream = await startStream(config, {
-        ...options,
-        roles: actorRoles,
-        metrics: registry,
-        log: io.err,
-        afterProduce:
-          crashAt === 0
-            ? undefined
-            : () => {
-                if (++produced === crashAt) process.kill(process.pid, 'SIGKILL');
-              },
-      });
-      parts.push({ name: 'actors', stop: () => stream.stop() });
-    }
-    if (metricsPort !== undefined) parts.push({ name: 'metrics', stop: serveMetrics(registry, metricsPort) });
     const running = only.map((r) => (r === 'ingest' ? 'ingest' : `${r} actors`)).join(', ');
     io.err(`stream: ${running} running`);
     return runUntilSignal(parts, io.err);
