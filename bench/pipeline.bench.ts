@@ -6,7 +6,8 @@
  * have committed every event; stages are timed too.
  * Options: --lines N (default 100,000), --runs R (default 3), --layouts L (default
  * "ingest+user+movie|ingest,user,movie": one process per role, then all roles in one process): each
- * layout is a set of processes separated by '+', each a `--only` role list; layouts are separated by '|'.
+ * layout is a set of processes separated by '+', each a `--only` role list; layouts are separated by '|'),
+ * --stream-args="…" (more options for every `marquee stream`, e.g. --stream-args="--batch-size 8000").
  * Kafka, Redis and Postgres run on the same 2 cores as the benchmark: say so next to the figures.
  */
 import { loadavg } from 'node:os';
@@ -29,11 +30,13 @@ const { values } = parseArgs({
     lines: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
     layouts: { type: 'string', default: 'ingest+user+movie|ingest,user,movie' },
+    'stream-args': { type: 'string', default: '' },
   },
 });
 const lines = Number(values.lines);
 const runs = Number(values.runs);
 const layouts = values.layouts.split('|').map((l) => l.split('+'));
+const streamArgs = values['stream-args'].split(' ').filter((a) => a !== '');
 const world = generateSyntheticWorld({ users: 5_000, movies: 5_000, ratings: Math.ceil(lines / 3), seed: 9 });
 const messages = buildReplay(world, { limit: lines, seed: 1 });
 const valid = messages.filter((m) => parseMovielogLine(m.value).ok).length;
@@ -55,7 +58,7 @@ for (const layout of layouts) {
       const env = { ...scope.env, KAFKA_CLIENT_ID: clientId };
       children.push(
         ...layout.map((roles) =>
-          spawnStream(['--only', roles, '--dataset', 'synthetic', '--size', 'tiny'], env),
+          spawnStream(['--only', roles, '--dataset', 'synthetic', '--size', 'tiny', ...streamArgs], env),
         ),
       );
       await Promise.all(children.map((c) => c.ready));

@@ -14,6 +14,20 @@ describe('chunkByBytes', () => {
     expect(chunks.flat()).toEqual(messages);
   });
 
+  it('budgets each explicit partition on its own, keyed messages together', () => {
+    const messages = [
+      { value: 'a'.repeat(600), partition: 0 },
+      { value: 'b'.repeat(600), partition: 1 },
+      { value: 'c'.repeat(200), partition: 0 },
+      { value: 'd'.repeat(600), partition: 0 },
+      { value: 'e'.repeat(600), key: 'k' },
+      { value: 'f'.repeat(600), key: 'j' },
+    ];
+    const chunks = chunkByBytes(messages, 1_000);
+    expect(chunks.map((c) => c.map((m) => String(m.value)[0]).join(''))).toEqual(['abc', 'de', 'f']);
+    expect(chunks.flat()).toEqual(messages);
+  });
+
   it('returns nothing for nothing', () => {
     expect(chunkByBytes([])).toEqual([]);
   });

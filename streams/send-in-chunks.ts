@@ -14,22 +14,26 @@ function size(message: Message): number {
 }
 
 /**
- * Splits messages into consecutive groups of at most `maxBytes` (a larger message goes alone), so no
- * produce request exceeds the broker's batch limit however long the lines are.
+ * Splits messages into consecutive groups in which no partition gets more than `maxBytes` (a larger
+ * message goes alone), so no produce request exceeds the broker's per-partition batch limit however
+ * long the lines are, while one request still carries every partition's share. Messages without an
+ * explicit partition (keyed) share one budget: their partition is not known here.
  */
 export function chunkByBytes(messages: readonly Message[], maxBytes = CHUNK_BYTES): Message[][] {
   const chunks: Message[][] = [];
   let current: Message[] = [];
-  let bytes = 0;
+  const bytes = new Map<number, number>();
   for (const message of messages) {
     const n = size(message);
-    if (current.length > 0 && bytes + n > maxBytes) {
+    const partition = message.partition ?? -1;
+    const used = bytes.get(partition) ?? 0;
+    if (used > 0 && used + n > maxBytes) {
       chunks.push(current);
       current = [];
-      bytes = 0;
+      bytes.clear();
     }
     current.push(message);
-    bytes += n;
+    bytes.set(partition, (bytes.get(partition) ?? 0) + n);
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
