@@ -7,8 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
-import { toDeadLetter } from '../streams/events.ts';
-import { unpack } from '../streams/event-pack.ts';
+import { readPack } from '../streams/event-pack.ts';
 import { formatPosition, type OffsetStore } from '../streams/offset-store.ts';
 import type { Stage, StagedBatch } from '../streams/partition-task.ts';
 import type { Topics } from '../streams/topics.ts';
@@ -59,43 +58,30 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
       const moved = new Map<string, Position>();
       const deadLetters: Message[] = [];
       const mailboxes = new Map<string, Mailbox<MovieMessage>>();
+      const decode = (text: string): MovieMessage | string => {
+        const m = decodeMovieMessage(text);
+        return typeof m !== 'string' && m.type === 'rate' && m.p.length !== model.factors
+          ? 'wrong vector length'
+          : m;
+      };
       for (const r of records) {
-        const unpacked = unpack(r.value);
-        if ('malformed' in unpacked) {
-          const at = { topic, partition, offset: r.offset };
-          deadLetters.push({
-            key: `${topic}:${partition}`,
-            value: JSON.stringify(toDeadLetter(r.value ?? '', unpacked.malformed, at, Date.now())),
-          });
-          continue;
-        }
-        for (let index = 0; index < unpacked.events.length; index++) {
-          const bytes = unpacked.events[index] as Buffer;
-          const m = bytes.length === 0 ? 'empty event' : decodeMovieMessage(bytes.toString('utf8'));
-          const bad =
-            typeof m === 'string'
-              ? m
-              : m.type === 'rate' && m.p.length !== model.factors
-                ? 'wrong vector length'
-                : '';
-          if (typeof m === 'string' || bad !== '') {
-            const at = { topic, partition, offset: r.offset, index };
-            deadLetters.push({
-              key: `${topic}:${partition}`,
-              value: JSON.stringify(toDeadLetter(bytes, bad, at, Date.now())),
-            });
-            continue;
-          }
-          const source = `${m.source.topic}:${m.source.partition}`;
-          if (!isAfter(m.source, moved.get(source) ?? applied.get(source))) {
-            stats.replaysDropped++;
-            continue;
-          }
-          moved.set(source, m.source);
-          let box = mailboxes.get(m.movieId);
-          if (box === undefined) mailboxes.set(m.movieId, (box = new Mailbox()));
-          box.post(m);
-        }
+        readPack(
+          r.value,
+          { topic, partition, offset: r.offset },
+          decode,
+          (m) => {
+            const source = `${m.source.topic}:${m.source.partition}`;
+            if (!isAfter(m.source, moved.get(source) ?? applied.get(source))) {
+              stats.replaysDropped++;
+              return;
+            }
+            moved.set(source, m.source);
+            let box = mailboxes.get(m.movieId);
+            if (box === undefined) mailboxes.set(m.movieId, (box = new Mailbox()));
+            box.post(m);
+          },
+          deadLetters,
+        );
       }
       const states = await registry.activateAll(mailboxes.keys(), partition, (ids) =>
         loadMovies(deps.redis, keys, ids, model),

@@ -6,8 +6,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
-import { packByPartition, unpack, type Keyed, type PartitionOf } from '../streams/event-pack.ts';
-import { fastUserEvent, toDeadLetter, userEventSchema, type UserEvent } from '../streams/events.ts';
+import { packByPartition, readPack, type Keyed, type PartitionOf } from '../streams/event-pack.ts';
+import { fastUserEvent, userEventSchema, type UserEvent } from '../streams/events.ts';
 import type { Stage, StagedBatch, StreamRecord } from '../streams/partition-task.ts';
 import type { Topics } from '../streams/topics.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
@@ -89,31 +89,19 @@ export function createUserStage(deps: UserStageDeps): Stage {
       const mailboxes = new Map<string, Mailbox<Delivery>>();
       const rated = new Set<string>();
       for (const r of records) {
-        const unpacked = unpack(r.value);
-        if ('malformed' in unpacked) {
-          const dead = toDeadLetter(
-            r.value ?? '',
-            unpacked.malformed,
-            { topic, partition, offset: r.offset },
-            Date.now(),
-          );
-          deadLetters.push({ key: `${topic}:${partition}`, value: JSON.stringify(dead) });
-          continue;
-        }
-        for (let index = 0; index < unpacked.events.length; index++) {
-          const bytes = unpacked.events[index] as Buffer;
-          const source = { topic, partition, offset: r.offset, index };
-          const event = decodeUserEvent(bytes.toString('utf8'));
-          if (typeof event === 'string') {
-            const dead = toDeadLetter(bytes, event, source, Date.now());
-            deadLetters.push({ key: `${topic}:${partition}`, value: JSON.stringify(dead) });
-            continue;
-          }
-          if (event.type === 'rate') rated.add(event.movieId);
-          let box = mailboxes.get(event.userId);
-          if (box === undefined) mailboxes.set(event.userId, (box = new Mailbox()));
-          box.post({ event, source });
-        }
+        const at = { topic, partition, offset: r.offset };
+        readPack(
+          r.value,
+          at,
+          decodeUserEvent,
+          (event, index) => {
+            if (event.type === 'rate') rated.add(event.movieId);
+            let box = mailboxes.get(event.userId);
+            if (box === undefined) mailboxes.set(event.userId, (box = new Mailbox()));
+            box.post({ event, source: { ...at, index } });
+          },
+          deadLetters,
+        );
       }
       const [states, views] = await Promise.all([
         registry.activateAll(mailboxes.keys(), partition, (ids) => loadUsers(deps.redis, keys, ids, model)),

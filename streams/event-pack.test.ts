@@ -1,4 +1,5 @@
-import { Partitioners } from 'kafkajs';
+import { Partitioners, type Message } from 'kafkajs';
+import { deadLetterBytes, deadLetterSchema } from './events.ts';
 import { describe, expect, it } from 'vitest';
 import {
   eventCount,
@@ -6,6 +7,7 @@ import {
   PACK_MAX_CHARS,
   PACK_MAX_EVENTS,
   packByPartition,
+  readPack,
   unpack,
   unpackText,
   type Keyed,
@@ -94,6 +96,32 @@ describe('packByPartition and unpack', () => {
     expect(eventCount(Buffer.from('{}\n{}\n{}'))).toBe(3);
     expect(eventCount(Buffer.from('\n'.repeat(1_000_000)))).toBe(PACK_MAX_EVENTS + 1);
     expect(eventCount(null)).toBe(1);
+  });
+
+  it('read a pack into events and dead letters: a rejected event with its index and exact bytes, a malformed record once', () => {
+    const source = { topic: 'ue', partition: 2, offset: 40 };
+    const decode = (text: string) => (text.startsWith('{') ? { text } : 'not an object');
+    const used: [string, number][] = [];
+    const dead: Message[] = [];
+    const value = Buffer.concat([
+      Buffer.from('{"a":1}\n'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('\n{"b":2}'),
+    ]);
+    expect(readPack(value, source, decode, (e, i) => used.push([e.text, i]), dead)).toBe(3);
+    expect(used).toEqual([
+      ['{"a":1}', 0],
+      ['{"b":2}', 2],
+    ]);
+    expect(dead.map((d) => d.key)).toEqual(['ue:2']);
+    const letter = deadLetterSchema.parse(JSON.parse(String(dead[0]?.value)));
+    expect(letter).toMatchObject({ reason: 'not an object', offset: '40', index: 1, encoding: 'base64' });
+    expect([...deadLetterBytes(letter)]).toEqual([0xff, 0xfe]);
+    expect(readPack(Buffer.from('{}\n'.repeat(5000)), source, decode, () => undefined, dead)).toBe(1);
+    expect(dead).toHaveLength(2);
+    const whole = deadLetterSchema.parse(JSON.parse(String(dead[1]?.value)));
+    expect(whole.reason).toMatch(/more than 1000 events/);
+    expect(whole.index).toBeUndefined();
   });
 
   it('refuse a topic without partitions', () => {

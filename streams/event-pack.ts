@@ -10,6 +10,7 @@
  * the stream (docs/stream.md, "Packs"). A pack pays that once for hundreds of events.
  */
 import { Partitioners, type Kafka, type Message, type PartitionMetadata } from 'kafkajs';
+import { deadLetterRecord } from './events.ts';
 
 /** Events per pack at most: keeps an event's index within its record small and batches fine-grained. */
 export const PACK_MAX_EVENTS = 1000;
@@ -133,6 +134,31 @@ export function unpack(value: Buffer | null): Unpacked {
     if (end < 0) return { events };
     start = end + 1;
   }
+}
+
+/**
+ * Reads one record of a pack topic: each event `decode` accepts goes to `use` with its index; an
+ * event it rejects (a string reason), and a malformed record as a whole, go to `dead` as dead letters
+ * with their position. Returns how many events the record counts for.
+ */
+export function readPack<T>(
+  value: Buffer | null,
+  source: { readonly topic: string; readonly partition: number; readonly offset: number | string },
+  decode: (text: string) => T | string,
+  use: (event: T, index: number) => void,
+  dead: Message[],
+): number {
+  const unpacked = unpack(value);
+  if ('malformed' in unpacked) {
+    dead.push(deadLetterRecord(value ?? '', unpacked.malformed, source));
+    return 1;
+  }
+  unpacked.events.forEach((bytes, index) => {
+    const event = decode(bytes.toString('utf8'));
+    if (typeof event === 'string') dead.push(deadLetterRecord(bytes, event, { ...source, index }));
+    else use(event, index);
+  });
+  return unpacked.events.length;
 }
 
 /** How many events a record holds, without decoding it. */

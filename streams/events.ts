@@ -198,6 +198,19 @@ export function toDeadLetter(
   };
 }
 
+/** The dead-letter topic's record for `raw` from `source`, keyed by its source partition. */
+export function deadLetterRecord(
+  raw: string | Uint8Array,
+  reason: string,
+  source: SourcePosition,
+  atMs = Date.now(),
+): { key: string; value: string } {
+  return {
+    key: `${source.topic}:${source.partition}`,
+    value: JSON.stringify(toDeadLetter(raw, reason, source, atMs)),
+  };
+}
+
 /** The original bytes of a dead-letter record. */
 export function deadLetterBytes(record: DeadLetter): Buffer {
   return Buffer.from(record.line, record.encoding);

@@ -1,6 +1,6 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Topics } from './topics.ts';
-import { eventIdFor, toDeadLetter, withEventId, type UserEvent } from './events.ts';
+import { deadLetterRecord, eventIdFor, withEventId, type UserEvent } from './events.ts';
 import { packByPartition, topicPartitioner, type Keyed } from './event-pack.ts';
 import type { MetadataEnricher } from './metadata-enricher.ts';
 import { parseMovielogLine } from './movielog-parser.ts';
@@ -86,10 +86,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         const parsed = parseMovielogLine(raw);
         if (!parsed.ok) {
           const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-          dead.push({
-            key: `${batch.topic}:${batch.partition}`,
-            value: JSON.stringify(toDeadLetter(raw, parsed.reason, source, now)),
-          });
+          dead.push(deadLetterRecord(raw, parsed.reason, source, now));
           continue;
         }
         const event: UserEvent = withEventId(

@@ -1,8 +1,8 @@
 import type { Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
 import { appendEvents } from '../src/store/postgres/event-log.ts';
-import { unpack } from './event-pack.ts';
-import { toDeadLetter, userEventSchema, type RateEvent, type WatchEvent } from './events.ts';
+import { readPack } from './event-pack.ts';
+import { userEventSchema, type RateEvent, type UserEvent, type WatchEvent } from './events.ts';
 import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
@@ -64,29 +64,17 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
       const dead: Message[] = [];
       let events = 0;
       for (const message of batch.messages) {
-        const unpacked = unpack(message.value);
-        if ('malformed' in unpacked) {
-          const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-          dead.push({
-            key: `${batch.topic}:${batch.partition}`,
-            value: JSON.stringify(toDeadLetter(message.value ?? '', unpacked.malformed, source, Date.now())),
-          });
-          events += 1;
-          continue;
-        }
-        events += unpacked.events.length;
-        for (let index = 0; index < unpacked.events.length; index++) {
-          const bytes = unpacked.events[index] as Buffer;
-          const parsed = decode(bytes.toString('utf8'));
-          if (!parsed.success) {
-            const source = { topic: batch.topic, partition: batch.partition, offset: message.offset, index };
-            dead.push({
-              key: `${batch.topic}:${batch.partition}`,
-              value: JSON.stringify(toDeadLetter(bytes, parsed.reason, source, Date.now())),
-            });
-          } else if (parsed.event.type === 'rate') ratings.push(parsed.event);
-          else if (parsed.event.type === 'watch') watches.push(parsed.event);
-        }
+        const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+        events += readPack(
+          message.value,
+          at,
+          decode,
+          (event) => {
+            if (event.type === 'rate') ratings.push(event);
+            else if (event.type === 'watch') watches.push(event);
+          },
+          dead,
+        );
       }
       for (const chunk of chunkByBytes(dead))
         await producer.send({ topic: topics.deadLetter, messages: chunk });
@@ -113,21 +101,17 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
   };
 }
 
-function decode(
-  line: string,
-): { success: true; event: ReturnType<typeof userEventSchema.parse> } | { success: false; reason: string } {
+/** One user event of a pack, or why it cannot be stored. */
+function decode(line: string): UserEvent | string {
   let json: unknown;
   try {
-    if (line === '') return { success: false, reason: 'empty event' };
+    if (line === '') return 'empty event';
     json = JSON.parse(line);
   } catch {
-    return { success: false, reason: 'user event is not JSON' };
+    return 'user event is not JSON';
   }
   const result = userEventSchema.safeParse(json);
-  if (result.success) return { success: true, event: result.data };
+  if (result.success) return result.data;
   const issue = result.error.issues[0];
-  return {
-    success: false,
-    reason: `invalid user event: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
-  };
+  return `invalid user event: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim();
 }
