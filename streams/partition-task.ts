@@ -190,10 +190,14 @@ export class PartitionTask {
     this.#high = -1;
     clearTimeout(this.#patienceTimer);
     this.#patienceTimer = undefined;
-    if (this.#paused) {
-      this.#paused = false;
-      this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
-    }
+    this.#resume();
+  }
+
+  /** Lets the consumer fetch the partition again if the task had paused it. */
+  #resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
   }
 
   async #loop(generation: number): Promise<void> {
@@ -213,10 +217,7 @@ export class PartitionTask {
         this.#reset();
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
-      if (this.#paused && this.#events <= this.deps.options.lowWater) {
-        this.#paused = false;
-        this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
-      }
+      if (this.#events <= this.deps.options.lowWater) this.#resume();
     }
   }
 
@@ -244,10 +245,7 @@ export class PartitionTask {
         this.deps.consumer.seek({ topic: this.topic, partition: this.partition, offset: String(next) });
         this.#clear();
         // The buffer is empty now: a partition paused at high water must fetch again for the seek to land.
-        if (this.#paused) {
-          this.#paused = false;
-          this.deps.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
-        }
+        this.#resume();
         this.#high = next - 1;
         return [];
       }
