@@ -3,7 +3,7 @@
  * the same counters read back from Redis. Used by the counting and crash tests.
  */
 import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/load-config.ts';
 import type { UserEvent } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
@@ -130,6 +130,34 @@ export async function committedTotal(
 }
 
 /**
+ * How many records an actor group's Redis offsets are behind `topic`'s log ends. With `markers`, the
+ * topic was written in transactions (ingest) and each partition's log ends with a commit marker, which
+ * no consumer is handed: one offset short of the end is then the end.
+ */
+export async function recordsBehind(
+  admin: Admin,
+  redis: Redis,
+  keys: RedisKeys,
+  group: string,
+  topic: string,
+  markers: boolean,
+): Promise<number> {
+  let lag = 0;
+  for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+    const end = Number(high) - (markers && Number(high) > 0 ? 1 : 0);
+    const done = Number((await redis.get(keys.partitionOffset(group, topic, partition))) ?? 0);
+    lag += Math.max(0, end - done);
+  }
+  return lag;
+}
+
+/** Lines an ingest consumer group has committed on `topic`, over its partitions. */
+export async function linesIngested(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+}
+
+/**
  * Waits until both actor groups have processed every record now in their topics (or throws on
  * timeout): the user group's Redis offsets reach user-events' log ends, then — its movie events being
  * in Kafka before it commits — the movie group's reach movie-events' log ends. When user-events was
@@ -148,15 +176,8 @@ export async function waitForCaughtUp(
   const p = config.kafka.topicPrefix;
   const admin = kafka.admin();
   await admin.connect();
-  const behind = async (group: string, topic: string, marker: boolean) => {
-    let lag = 0;
-    for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
-      const end = Number(high) - (marker && Number(high) > 0 ? 1 : 0);
-      const done = Number((await redis.get(keys.partitionOffset(group, topic, partition))) ?? 0);
-      lag += Math.max(0, end - done);
-    }
-    return lag;
-  };
+  const behind = (group: string, topic: string, markers: boolean) =>
+    recordsBehind(admin, redis, keys, group, topic, markers);
   const deadline = Date.now() + timeoutMs;
   let user = -1;
   let movie = -1;

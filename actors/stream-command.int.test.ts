@@ -14,7 +14,7 @@ import { parseMovielogLine } from '../streams/movielog-parser.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
 import { waitUntil } from '../src/services/tcp-probe.ts';
-import { countersOf, expectedCounts, readCounts, waitForCaughtUp } from './stream-checks.ts';
+import { countersOf, expectedCounts, linesIngested, readCounts, waitForCaughtUp } from './stream-checks.ts';
 import { spawnStream, stopStream } from './stream-process.ts';
 
 const scope = createTestScope('stream-command');
@@ -58,16 +58,7 @@ describe('marquee stream (ingest, user and movie actors in one process)', () => 
     const admin = scope.kafka.admin();
     await admin.connect();
     const ingested = await waitUntil(
-      async () => {
-        const [offsets] = await admin.fetchOffsets({
-          groupId: `${clientId}-ingest`,
-          topics: [topics.movielog],
-        });
-        return (
-          (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) >=
-          messages.length
-        );
-      },
+      async () => (await linesIngested(admin, `${clientId}-ingest`, topics.movielog)) >= messages.length,
       60_000,
       200,
     );

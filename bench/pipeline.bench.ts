@@ -13,6 +13,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
+import { linesIngested, recordsBehind } from '../actors/stream-checks.ts';
 import { spawnStream, stopStream, type StreamProcess } from '../actors/stream-process.ts';
 import { parseMovielogLine } from '../streams/movielog-parser.ts';
 import { prepareTopics, topicNames } from '../streams/topics.ts';
@@ -68,22 +69,10 @@ for (const layout of layouts) {
       const redis = scope.redis();
       const keys = redisKeys(scope.config.redis.keyPrefix);
       const topics = topicNames(scope.config);
-      const ingestDone = async () => {
-        const [offsets] = await admin.fetchOffsets({
-          groupId: `${clientId}-ingest`,
-          topics: [topics.movielog],
-        });
-        return (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) >= lines;
-      };
-      /** The group's Redis offsets reached the topic's end (user-events ends with ingest's commit markers). */
-      const caughtUp = async (group: string, topic: string, markers: boolean) => {
-        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
-          const end = Number(high) - (markers && Number(high) > 0 ? 1 : 0);
-          const done = Number((await redis.get(keys.partitionOffset(group, topic, partition))) ?? 0);
-          if (done < end) return false;
-        }
-        return true;
-      };
+      const ingestDone = async () =>
+        (await linesIngested(admin, `${clientId}-ingest`, topics.movielog)) >= lines;
+      const caughtUp = async (group: string, topic: string, markers: boolean) =>
+        (await recordsBehind(admin, redis, keys, group, topic, markers)) === 0;
       const p = scope.config.kafka.topicPrefix;
       const start = Date.now();
       await produceReplay(scope.kafka, topics.movielog, messages);
