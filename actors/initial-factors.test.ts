@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SvdModel } from '../src/model/svd-model.ts';
+import { SvdModel } from '../src/model/algorithms/svd-model.ts';
 import { optionsFromModel } from './initial-factors.ts';
 import { STREAM_MODEL_DEFAULTS, seededVector } from './model-options.ts';
-import { newMovieState } from './movie-actor.ts';
-import { newUserState } from './user-actor.ts';
+import { newMovieState } from './movie/movie-actor.ts';
+import { newUserState } from './user/user-actor.ts';
 
 const model = new SvdModel({
   algorithm: 'svd',

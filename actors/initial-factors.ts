@@ -3,7 +3,7 @@
  * the model knows it, else the seeded vector of model-options.ts. With the model published in Redis
  * (`model:active`), the stream's p_u live in the same space as the item matrix the API scores with.
  */
-import type { SvdModel } from '../src/model/svd-model.ts';
+import type { SvdModel } from '../src/model/algorithms/svd-model.ts';
 import type { InitialFactors, StreamModelOptions } from './model-options.ts';
 
 /** Initial factors from a trained biased-MF model (copies: actors own their vectors). */

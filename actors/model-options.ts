@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRandom } from '../src/model/random.ts';
+import { createRandom } from '../src/lib/random.ts';
 
 /**
  * The knobs of the incremental model the actors keep. One object, passed to both actor kinds, so

@@ -7,10 +7,10 @@ import { redisKeys } from '../src/store/redis-keys.ts';
 import { createTestScope } from '../test/isolation.ts';
 import { decodeMovieMessage } from './messages.ts';
 import { STREAM_MODEL_DEFAULTS } from './model-options.ts';
-import { prequentialRmse, sequentialActorsRmse, sequentialSgdRmse } from './prequential.ts';
-import { produceUserEvents, userEventsOf } from './replay-events.ts';
+import { prequentialRmse, sequentialActorsRmse, sequentialSgdRmse } from '../test/support/prequential.ts';
+import { produceUserEvents, userEventsOf } from '../test/support/replay-events.ts';
 import { topicPartitioner, unpackText } from '../streams/event-pack.ts';
-import { waitForCaughtUp } from './stream-checks.ts';
+import { waitForCaughtUp } from '../test/support/stream-checks.ts';
 import { startStream } from './stream-runtime.ts';
 
 const present = existsSync(ML_LATEST_SMALL_DIR);

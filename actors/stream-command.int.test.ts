@@ -14,8 +14,14 @@ import { parseMovielogLine } from '../streams/movielog-parser.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
 import { waitUntil } from '../src/services/tcp-probe.ts';
-import { countersOf, expectedCounts, linesIngested, readCounts, waitForCaughtUp } from './stream-checks.ts';
-import { spawnStream, stopStream } from './stream-process.ts';
+import {
+  countersOf,
+  expectedCounts,
+  linesIngested,
+  readCounts,
+  waitForCaughtUp,
+} from '../test/support/stream-checks.ts';
+import { spawnStream, stopStream } from '../test/support/stream-process.ts';
 
 const scope = createTestScope('stream-command');
 const topics = topicNames(scope.config);

@@ -4,8 +4,14 @@ import { redisKeys } from '../src/store/redis-keys.ts';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { countersOf, expectedCounts, readCounts, readMovieActor, waitForCaughtUp } from './stream-checks.ts';
-import { produceUserEvents, userEventsOf } from './replay-events.ts';
+import {
+  countersOf,
+  expectedCounts,
+  readCounts,
+  readMovieActor,
+  waitForCaughtUp,
+} from '../test/support/stream-checks.ts';
+import { produceUserEvents, userEventsOf } from '../test/support/replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
 

@@ -4,10 +4,16 @@ import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { produceUserEvents, userEventsOf } from './replay-events.ts';
+import { produceUserEvents, userEventsOf } from '../test/support/replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
-import { committedTotal, countersOf, expectedCounts, readCounts, waitForCaughtUp } from './stream-checks.ts';
-import { spawnStream } from './stream-process.ts';
+import {
+  committedTotal,
+  countersOf,
+  expectedCounts,
+  readCounts,
+  waitForCaughtUp,
+} from '../test/support/stream-checks.ts';
+import { spawnStream } from '../test/support/stream-process.ts';
 
 const scope = createTestScope('stream-crash');
 const topics = topicNames(scope.config);

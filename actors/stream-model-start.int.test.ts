@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { svdToArtifact } from '../src/model/svd-artifact.ts';
-import { SvdModel } from '../src/model/svd-model.ts';
+import { SvdModel } from '../src/model/algorithms/svd-model.ts';
 import { publishModel } from '../src/store/model-store.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { eventIdForKey } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { produceUserEvents } from './replay-events.ts';
+import { produceUserEvents } from '../test/support/replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
-import { waitForCaughtUp } from './stream-checks.ts';
+import { waitForCaughtUp } from '../test/support/stream-checks.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
-import { vectorFromBytes } from './user-store.ts';
+import { vectorFromBytes } from '../src/state/user-state.ts';
 
 const scope = createTestScope('stream-model-start');
 const keys = redisKeys(scope.config.redis.keyPrefix);

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/load-config.ts';
 import { createKafka } from '../streams/kafka-client.ts';
-import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/partition-task.ts';
+import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/tasks/partition-task.ts';
 import { prepareTopics, topicNames } from '../streams/topics.ts';
 import { svdFromArtifact } from '../src/model/svd-artifact.ts';
 import { loadActiveModel } from '../src/store/model-store.ts';
@@ -15,8 +15,8 @@ import { redisKeys, type RedisKeys } from '../src/store/redis-keys.ts';
 import { optionsFromModel } from './initial-factors.ts';
 import { STREAM_MODEL_DEFAULTS, type StreamModelOptions } from './model-options.ts';
 import { createStreamMetrics } from './stream-metrics.ts';
-import { REGISTRY_DEFAULTS, streamRoles, type RoleStarter, type RunningStreamRole } from './stream-roles.ts';
-import type { RegistryOptions } from './registry.ts';
+import { REGISTRY_DEFAULTS, streamRoles, type RoleStarter, type RunningStreamRole } from './roles.ts';
+import type { RegistryOptions } from './runtime/registry.ts';
 
 /** How to run the stream; every field has a default. */
 export interface StreamOptions {

@@ -3,10 +3,10 @@ import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { produceUserEvents } from './replay-events.ts';
+import { produceUserEvents } from '../test/support/replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
-import { waitForCaughtUp } from './stream-checks.ts';
-import { spawnStream, stopStream } from './stream-process.ts';
+import { waitForCaughtUp } from '../test/support/stream-checks.ts';
+import { spawnStream, stopStream } from '../test/support/stream-process.ts';
 
 const scope = createTestScope('stream-sigterm');
 const topics = topicNames(scope.config);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RateEvent, ServedEvent, WatchEvent } from '../streams/events.ts';
-import { sgdStep, type FactorState } from '../src/model/sgd-step.ts';
+import { sgdStep, type FactorState } from '../src/model/algorithms/sgd-step.ts';
 import {
   decodeMovieMessage,
   encodeMovieMessage,
@@ -8,8 +8,8 @@ import {
   type MovieRatingMessage,
 } from './messages.ts';
 import { STREAM_MODEL_DEFAULTS, seededVector, type StreamModelOptions } from './model-options.ts';
-import { newMovieState, popularityScore, receiveMovieMessage, type MovieState } from './movie-actor.ts';
-import { estimate, foldIn, newUserState, receiveUserEvent, type UserState } from './user-actor.ts';
+import { newMovieState, popularityScore, receiveMovieMessage, type MovieState } from './movie/movie-actor.ts';
+import { estimate, foldIn, newUserState, receiveUserEvent, type UserState } from './user/user-actor.ts';
 
 const o: StreamModelOptions = { ...STREAM_MODEL_DEFAULTS, factors: 4, foldInAfter: 0 };
 const source = { topic: 'ue', partition: 0, offset: 7, index: 0 };

@@ -19,7 +19,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../config/load-config.ts';
 import { metrics } from '../otel/names.ts';
-import { syntheticServingModel } from '../src/api/serving/synthetic-model.ts';
+import { syntheticServingModel } from '../test/support/synthetic-model.ts';
 import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
 import { publishModel } from '../src/store/model-store.ts';
 import { writePopularLists } from '../src/store/popular-lists.ts';

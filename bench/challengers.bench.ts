@@ -17,12 +17,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadMovieLens } from '../src/data/movielens.ts';
-import { algorithms } from '../src/model/algorithms.ts';
-import { buildRatingSet } from '../src/model/build-rating-set.ts';
-import { errorMetrics } from '../src/model/metrics.ts';
-import type { RatingSet } from '../src/model/rating-set.ts';
-import type { Split } from '../src/model/splits.ts';
-import { kFoldSplits } from '../src/model/splits.ts';
+import { algorithms } from '../src/model/algorithms/algorithms.ts';
+import { buildRatingSet } from '../src/model/ratings/build-rating-set.ts';
+import { errorMetrics } from '../src/model/eval/metrics.ts';
+import type { RatingSet } from '../src/model/ratings/rating-set.ts';
+import type { Split } from '../src/model/eval/splits.ts';
+import { kFoldSplits } from '../src/model/eval/splits.ts';
 
 const CHALLENGERS = ['global-mean', 'baseline', 'knn-baseline', 'nmf', 'svd++', 'svd'];
 

@@ -13,7 +13,7 @@ import { ensureTopics, topicNames } from '../streams/topics.ts';
 import { buildReplay } from '../src/data/replay.ts';
 import { produceReplay } from '../src/data/replay-producer.ts';
 import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
-import { median } from '../src/model/evaluate.ts';
+import { median } from '../src/model/eval/evaluate.ts';
 import { formatStatus, localServices, servicesUp } from '../src/services/services.ts';
 import { waitUntil } from '../src/services/tcp-probe.ts';
 import { createTestScope } from '../test/isolation.ts';

@@ -13,14 +13,14 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
-import { linesIngested, recordsBehind } from '../actors/stream-checks.ts';
-import { spawnStream, stopStream, type StreamProcess } from '../actors/stream-process.ts';
+import { linesIngested, recordsBehind } from '../test/support/stream-checks.ts';
+import { spawnStream, stopStream, type StreamProcess } from '../test/support/stream-process.ts';
 import { parseMovielogLine } from '../streams/movielog-parser.ts';
 import { prepareTopics, topicNames } from '../streams/topics.ts';
 import { buildReplay } from '../src/data/replay.ts';
 import { produceReplay } from '../src/data/replay-producer.ts';
 import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
-import { median } from '../src/model/evaluate.ts';
+import { median } from '../src/model/eval/evaluate.ts';
 import { localServices, servicesUp } from '../src/services/services.ts';
 import { waitUntil } from '../src/services/tcp-probe.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';

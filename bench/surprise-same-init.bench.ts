@@ -9,11 +9,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMovieLens } from '../src/data/movielens.ts';
-import { buildRatingSet } from '../src/model/build-rating-set.ts';
-import { fitNmf, NMF_DEFAULTS } from '../src/model/nmf.ts';
-import { createRandom, fillNormal, fillUniform } from '../src/model/random.ts';
-import { kFoldSplits } from '../src/model/splits.ts';
-import { fitSvdpp, SVDPP_DEFAULTS } from '../src/model/svdpp.ts';
+import { buildRatingSet } from '../src/model/ratings/build-rating-set.ts';
+import { fitNmf, NMF_DEFAULTS } from '../src/model/algorithms/nmf.ts';
+import { createRandom, fillNormal, fillUniform } from '../src/lib/random.ts';
+import { kFoldSplits } from '../src/model/eval/splits.ts';
+import { fitSvdpp, SVDPP_DEFAULTS } from '../src/model/algorithms/svdpp.ts';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: surprise-same-init.bench.ts DIR (the directory given to --export)');

@@ -11,13 +11,13 @@ import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset, ML_LATEST_SMALL_DIR } from '../src/data/load-dataset.ts';
-import { algorithms } from '../src/model/algorithms.ts';
-import { buildRatingSet } from '../src/model/build-rating-set.ts';
-import { evaluate, mean, median, summarise, type FoldResult } from '../src/model/evaluate.ts';
-import type { RatingSet } from '../src/model/rating-set.ts';
-import { kFoldSplits, type Split } from '../src/model/splits.ts';
-import { svd, SVD_DEFAULTS, type SvdParams } from '../src/model/svd.ts';
-import { formatTable } from '../src/model/results-table.ts';
+import { algorithms } from '../src/model/algorithms/algorithms.ts';
+import { buildRatingSet } from '../src/model/ratings/build-rating-set.ts';
+import { evaluate, mean, median, summarise, type FoldResult } from '../src/model/eval/evaluate.ts';
+import type { RatingSet } from '../src/model/ratings/rating-set.ts';
+import { kFoldSplits, type Split } from '../src/model/eval/splits.ts';
+import { svd, SVD_DEFAULTS, type SvdParams } from '../src/model/algorithms/svd.ts';
+import { formatTable } from '../src/model/eval/results-table.ts';
 
 /** Found by a grid on other folds (seed 99) of the same data, shuffling each epoch: see docs/model.md. */
 const SVD_TUNED: SvdParams = { ...SVD_DEFAULTS, epochs: 40, lr: 0.01, reg: 0.1, shuffle: true };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appFixture } from './app-fixture.ts';
+import { appFixture } from '../../test/support/app-fixture.ts';
 
 const list = {
   items: [

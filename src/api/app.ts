@@ -4,14 +4,14 @@ import { cors } from 'hono/cors';
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import { metrics } from '../../otel/names.ts';
-import { healthRoutes, type ReadinessCheck } from './health/route.ts';
+import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { problem, problemErrorHandler, problemNotFound } from './middleware/problem-json/index.ts';
 import { rateLimit, type RateLimitOptions } from './middleware/rate-limit/index.ts';
 import { requestMetrics } from './middleware/request-metrics/index.ts';
 import { openApiRoute } from './openapi/document.ts';
-import { ratingsRoute, type RatingsDeps } from './ratings/route.ts';
-import { recommendationsRoute, type RecommendationsDeps } from './recommendations/route.ts';
-import { recommendRoute } from './recommend/route.ts';
+import { ratingsRoute, type RatingsDeps } from './routes/ratings.ts';
+import { recommendationsRoute, type RecommendationsDeps } from './routes/recommendations.ts';
+import { recommendRoute } from './routes/course-recommend.ts';
 
 /** Everything the HTTP layer needs; the composition root (start-api.ts) or a test builds it. */
 export interface ApiDeps {

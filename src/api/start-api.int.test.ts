@@ -7,7 +7,7 @@ import { createTestScope } from '../../test/isolation.ts';
 import { generateSyntheticWorld } from '../data/synthetic-world.ts';
 import { publishModel } from '../store/model-store.ts';
 import { redisKeys } from '../store/redis-keys.ts';
-import { syntheticServingModel } from './serving/synthetic-model.ts';
+import { syntheticServingModel } from '../../test/support/synthetic-model.ts';
 import { startApi, type RunningApi } from './start-api.ts';
 
 const scope = createTestScope('start-api');

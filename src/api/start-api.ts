@@ -13,13 +13,13 @@ import { createCourseServices } from '../data/course-services.ts';
 import { GLOBAL_COHORT, readPopular } from '../store/popular-lists.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { createApp } from './app.ts';
-import { createFallbackList } from './serving/fallback-list.ts';
-import { defaultGuardrailSettings, type GuardrailSettings } from './serving/guardrail-settings.ts';
-import { createModelHolder } from './serving/model-holder.ts';
-import { createRecommender, type DemographicsSource } from './serving/recommender.ts';
-import { createServedRecorder } from './served/served-recorder.ts';
-import { startServedSinksThread } from './served/served-sinks-thread.ts';
-import { withTimeout } from './serving/with-timeout.ts';
+import { createFallbackList } from '../serving/fallback-list.ts';
+import { defaultGuardrailSettings, type GuardrailSettings } from '../serving/guardrail-settings.ts';
+import { createModelHolder } from '../serving/model-holder.ts';
+import { createRecommender, type DemographicsSource } from '../serving/recommender.ts';
+import { createServedRecorder } from '../serving/served-log/served-recorder.ts';
+import { startServedSinksThread } from '../serving/served-log/served-sinks-thread.ts';
+import { withTimeout } from '../lib/with-timeout.ts';
 
 /** Run-time options of `marquee api` beyond the config. */
 export interface ApiRunOptions {

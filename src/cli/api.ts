@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.ts';
-import { defaultGuardrailSettings } from '../api/serving/guardrail-settings.ts';
+import { defaultGuardrailSettings } from '../serving/guardrail-settings.ts';
 import { startApi } from '../api/start-api.ts';
 import { UsageError, type Command } from './command.ts';
 

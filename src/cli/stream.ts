@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/load-config.ts';
 import { createMetricsRegistry, registerIngestSinkMetrics, serveMetrics } from '../../otel/metrics.ts';
 import { startStream } from '../../actors/stream-runtime.ts';
-import { streamRoles } from '../../actors/stream-roles.ts';
+import { streamRoles } from '../../actors/roles.ts';
 import type { RunningRole } from '../../streams/running-role.ts';
 import { UsageError, type Command } from './command.ts';
 import { datasetOptions, datasetUsage } from './dataset-option.ts';

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { algorithms } from '../model/algorithms.ts';
-import { applyParams } from '../model/params.ts';
-import { formatTable } from '../model/results-table.ts';
-import type { SplitSpec } from '../model/splits.ts';
-import { startTrainWorker } from '../model/start-train-worker.ts';
-import type { TrainEvent, TrainJob } from '../model/train-job.ts';
+import { algorithms } from '../model/algorithms/algorithms.ts';
+import { applyParams } from '../model/algorithms/params.ts';
+import { formatTable } from '../model/eval/results-table.ts';
+import type { SplitSpec } from '../model/eval/splits.ts';
+import { startTrainWorker } from '../jobs/train/start-train-worker.ts';
+import type { TrainEvent, TrainJob } from '../jobs/train/train-job.ts';
 import { UsageError, type Command, type CommandIo } from './command.ts';
 import { numberOption } from './options.ts';
 

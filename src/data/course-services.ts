@@ -11,7 +11,7 @@
 import type { UserRecord } from './dataset.ts';
 import type { CourseMovie } from './course-metadata.ts';
 import { parseCourseMovie, parseCourseUser } from './course-metadata.ts';
-import { backoffDelay, parseRetryAfter } from './retry-backoff.ts';
+import { backoffDelay, parseRetryAfter } from '../lib/retry-backoff.ts';
 
 /** What a lookup found: the record, a definite "no such id", or a failure after retries. */
 export type LookupResult<T> =

@@ -1,4 +1,4 @@
-import type { Random } from '../model/random.ts';
+import type { Random } from '../lib/random.ts';
 
 /** The ways `corruptLine` breaks a line, each one the course's stream is known to contain. */
 export const corruptions = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../model/random.ts';
+import { createRandom } from '../lib/random.ts';
 import { WeightedSampler, deriveSeed } from './random.ts';
 
 describe('WeightedSampler', () => {

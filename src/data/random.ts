@@ -1,8 +1,8 @@
 /**
  * Sampling helpers for the synthetic world, on top of the one seeded generator the project uses
- * (src/model/random.ts): sub-stream seeds and weighted index sampling.
+ * (src/lib/random.ts): sub-stream seeds and weighted index sampling.
  */
-import type { Random } from '../model/random.ts';
+import type { Random } from '../lib/random.ts';
 
 /** A seed for sub-stream `part` of `seed`, hashed so no two (seed, part) pairs share a stream by accident. */
 export function deriveSeed(seed: number, part: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMovielogLine } from '../../streams/movielog-parser.ts';
-import { createRandom } from '../model/random.ts';
+import { createRandom } from '../lib/random.ts';
 import { corruptLine, corruptions } from './malformed-lines.ts';
 import { formatMovielogLine } from './movielog-lines.ts';
 import { buildReplay } from './replay.ts';

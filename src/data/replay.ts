@@ -1,4 +1,4 @@
-import { createRandom } from '../model/random.ts';
+import { createRandom } from '../lib/random.ts';
 import type { Dataset } from './dataset.ts';
 import { corruptLine, type Corruption } from './malformed-lines.ts';
 import { eventsInTimeOrder, formatMovielogLine } from './movielog-lines.ts';

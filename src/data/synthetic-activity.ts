@@ -6,7 +6,7 @@
  * few logged minutes; some sessions end without a rating. Ratings come out in time order.
  */
 import type { MovieRecord, RatingRecord, UserRecord, WatchRecord } from './dataset.ts';
-import type { Random } from '../model/random.ts';
+import type { Random } from '../lib/random.ts';
 import { WeightedSampler } from './random.ts';
 import type { PlantedTastes } from './synthetic-tastes.ts';
 import { plantedScore } from './synthetic-tastes.ts';

@@ -5,7 +5,7 @@
  */
 import type { Certification, MovieRecord } from './dataset.ts';
 import { courseMovieId, uniqueCourseIds } from './course-movie-id.ts';
-import type { Random } from '../model/random.ts';
+import type { Random } from '../lib/random.ts';
 import { WeightedSampler } from './random.ts';
 import {
   CERTIFICATION_ODDS,

@@ -5,7 +5,7 @@
  * and fairness audits have something to find). Ratings are drawn from it plus noise, so a recommender
  * trained on the world can be scored against the truth.
  */
-import type { Random } from '../model/random.ts';
+import type { Random } from '../lib/random.ts';
 
 /** The latent model the ratings were drawn from; factors are row-major (`k` per user or movie). */
 export interface PlantedTastes {

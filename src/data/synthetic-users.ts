@@ -4,7 +4,7 @@
  */
 import type { UserRecord } from './dataset.ts';
 import { OCCUPATIONS_1M } from './movielens-vocabulary.ts';
-import type { Random } from '../model/random.ts';
+import type { Random } from '../lib/random.ts';
 import { WeightedSampler } from './random.ts';
 
 /** Age bands [from, to] and their weights. */

@@ -5,7 +5,7 @@
  * truth. `generateSyntheticWorld({ seed: 1 })` twice gives identical worlds.
  */
 import type { Dataset } from './dataset.ts';
-import { createRandom } from '../model/random.ts';
+import { createRandom } from '../lib/random.ts';
 import { deriveSeed } from './random.ts';
 import type { Activity } from './synthetic-activity.ts';
 import { generateActivity } from './synthetic-activity.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildCatalogueIndex } from './catalogue-index.ts';
+import { buildCatalogueIndex } from '../data/catalogue-index.ts';
 import { buildHeadMask, headCap } from './debias.ts';
 import { defaultDiversifyOptions, diversify } from './diversify.ts';
 

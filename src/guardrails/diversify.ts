@@ -1,5 +1,5 @@
-import type { CandidatePool } from './candidate-pool.ts';
-import type { CatalogueIndex } from './catalogue-index.ts';
+import type { CandidatePool } from '../serving/candidate-pool.ts';
+import type { CatalogueIndex } from '../data/catalogue-index.ts';
 
 /** Which step put an item where it is: its own score, the genre re-rank, or the popularity cap. */
 export type RankReason = 'score' | 'diversify' | 'debias';

@@ -1,5 +1,5 @@
 import { ageClass, classAges, mayWatch, type AgePolicy } from './age-policy.ts';
-import type { CatalogueIndex } from './catalogue-index.ts';
+import type { CatalogueIndex } from '../data/catalogue-index.ts';
 
 /**
  * Per age class, the item indices the policy forbids, computed once per catalogue and policy: the

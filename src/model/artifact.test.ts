@@ -10,8 +10,8 @@ import {
   loadArtifactFile,
   saveArtifactFile,
 } from './artifact.ts';
-import { buildRatingSet } from './build-rating-set.ts';
-import { fitSvd, SVD_DEFAULTS } from './svd.ts';
+import { buildRatingSet } from './ratings/build-rating-set.ts';
+import { fitSvd, SVD_DEFAULTS } from './algorithms/svd.ts';
 import { svdFromArtifact, svdToArtifact } from './svd-artifact.ts';
 
 const train = buildRatingSet([

@@ -1,5 +1,5 @@
 import { ArtifactError, type ModelArtifact } from './artifact.ts';
-import { SvdModel } from './svd-model.ts';
+import { SvdModel } from './algorithms/svd-model.ts';
 
 /** The artifact of a biased-MF model (SVD, or SVD++ folded into one). */
 export function svdToArtifact(model: SvdModel): ModelArtifact {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TopHeap } from './heap.ts';
 import { scoreAllItems, scoreUser, topN } from './top-n.ts';
-import { SvdModel } from './svd-model.ts';
+import { SvdModel } from './algorithms/svd-model.ts';
 
 function model(): SvdModel {
   // 2 users, 4 items, 2 factors; item 3 never trained

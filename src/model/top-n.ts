@@ -1,6 +1,6 @@
 import type { TopHeap } from './heap.ts';
-import type { Predictor } from './rating-set.ts';
-import { SvdModel } from './svd-model.ts';
+import type { Predictor } from './ratings/rating-set.ts';
+import { SvdModel } from './algorithms/svd-model.ts';
 
 /**
  * Fills `out` with every item's unclipped biased-MF score for one user vector: μ + b_u + b_i + p·q_i.

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTestScope } from '../../test/isolation.ts';
 import { encodeArtifact } from '../model/artifact.ts';
 import { svdToArtifact } from '../model/svd-artifact.ts';
-import { SvdModel } from '../model/svd-model.ts';
+import { SvdModel } from '../model/algorithms/svd-model.ts';
 import { loadActiveModel, publishModel } from './model-store.ts';
 import { redisKeys } from './redis-keys.ts';
 

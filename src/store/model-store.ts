@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CatalogueMovie } from '../guardrails/catalogue-index.ts';
+import type { CatalogueMovie } from '../data/catalogue-index.ts';
 import { decodeArtifact, encodeArtifact, type ModelArtifact } from '../model/artifact.ts';
 import type { RedisKeys } from './redis-keys.ts';
 

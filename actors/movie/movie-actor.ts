@@ -1,0 +1,124 @@
+/**
+ * MovieActor(i): the pure transition `(state, message) → (state, outputs)`. It owns q_i, b_i, the
+ * movie's counters, its decayed popularity and its daily budget of training updates.
+ */
+import { sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
+import type { MovieMessage, MovieRatingMessage, MovieWatchMessage } from '../messages.ts';
+import { seededVector, utcDay, type StreamModelOptions } from '../model-options.ts';
+
+/** Everything MovieActor(i) owns. Treated as immutable: a turn returns a new state. */
+export interface MovieState {
+  readonly movieId: string;
+  readonly bias: number;
+  readonly vector: Float32Array;
+  readonly ratings: number;
+  readonly watches: number;
+  /** Ratings per star, index r − 1 (1..5 stars). */
+  readonly histogram: readonly number[];
+  /** Ratings counted but not learned because the day's cap was spent. */
+  readonly capped: number;
+  /** Decayed popularity as of `popularityAt` (epoch ms). */
+  readonly popularity: number;
+  readonly popularityAt: number;
+  /** The UTC day `dayUpdates` counts. */
+  readonly day: string;
+  readonly dayUpdates: number;
+}
+
+/** What a movie turn asks the shell to do (global boards and the rating distribution). */
+export type MovieOutput =
+  | { readonly kind: 'popularity'; readonly score: number }
+  | { readonly kind: 'rated'; readonly day: string }
+  | { readonly kind: 'watched'; readonly day: string }
+  | { readonly kind: 'histogram'; readonly rating: number };
+
+/** One turn's result. */
+export interface MovieTurn {
+  readonly state: MovieState;
+  readonly outputs: readonly MovieOutput[];
+}
+
+/**
+ * A movie the stream has not seen: the trained model's b_i, q_i when it knows the movie, else the
+ * seeded q_i; user actors predicting with it before it is activated assume the same.
+ */
+export function newMovieState(movieId: string, options: StreamModelOptions): MovieState {
+  const trained = options.initial?.movie(movieId);
+  return {
+    movieId,
+    bias: trained?.bias ?? 0,
+    vector: trained?.vector ?? seededVector('movie', movieId, options),
+    ratings: 0,
+    watches: 0,
+    histogram: [0, 0, 0, 0, 0],
+    capped: 0,
+    popularity: 0,
+    popularityAt: 0,
+    day: '',
+    dayUpdates: 0,
+  };
+}
+
+/**
+ * Adds one unit of popularity at `at`, decayed with the half-life. The leaderboard score is
+ * log2(popularity) + popularityAt / halfLife: comparable across movies last touched at different
+ * times, without rescoring every movie as time passes.
+ */
+export function bumpPopularity(s: MovieState, at: number, o: StreamModelOptions): MovieState {
+  const h = o.popularityHalfLifeMs;
+  if (s.popularity === 0) return { ...s, popularity: 1, popularityAt: at };
+  if (at >= s.popularityAt) {
+    return { ...s, popularity: s.popularity * 2 ** (-(at - s.popularityAt) / h) + 1, popularityAt: at };
+  }
+  return { ...s, popularity: s.popularity + 2 ** (-(s.popularityAt - at) / h) };
+}
+
+/** The leaderboard score of a popularity state. */
+export function popularityScore(s: MovieState, o: StreamModelOptions): number {
+  return Math.log2(s.popularity) + s.popularityAt / o.popularityHalfLifeMs;
+}
+
+function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): MovieTurn {
+  const day = utcDay(m.at);
+  const dayUpdates = day === s.day ? s.dayUpdates : 0;
+  let next: MovieState;
+  if (dayUpdates < o.dailyCap) {
+    const vector = new Float32Array(s.vector);
+    const bias = sgdHalfStep(vector, 0, m.p, 0, o.factors, s.bias, m.err, o);
+    next = { ...s, vector, bias, day, dayUpdates: dayUpdates + 1 };
+  } else {
+    // Rating-poison defence: a flood of ratings on one movie in one day is counted, not learned.
+    next = { ...s, day, dayUpdates, capped: s.capped + 1 };
+  }
+  const star = Math.min(5, Math.max(1, Math.round(m.rating)));
+  const histogram = s.histogram.map((c, j) => (j === star - 1 ? c + 1 : c));
+  next = bumpPopularity({ ...next, ratings: s.ratings + 1, histogram }, m.at, o);
+  return {
+    state: next,
+    outputs: [
+      { kind: 'popularity', score: popularityScore(next, o) },
+      { kind: 'rated', day },
+      { kind: 'histogram', rating: star },
+    ],
+  };
+}
+
+function watch(s: MovieState, m: MovieWatchMessage, o: StreamModelOptions): MovieTurn {
+  const next = bumpPopularity({ ...s, watches: s.watches + 1 }, m.at, o);
+  return {
+    state: next,
+    outputs: [
+      { kind: 'popularity', score: popularityScore(next, o) },
+      { kind: 'watched', day: utcDay(m.at) },
+    ],
+  };
+}
+
+/** MovieActor's receive: the movie half of the SGD step (unless capped) and the counters. */
+export function receiveMovieMessage(
+  state: MovieState,
+  message: MovieMessage,
+  options: StreamModelOptions,
+): MovieTurn {
+  return message.type === 'rate' ? rate(state, message, options) : watch(state, message, options);
+}

@@ -1,0 +1,135 @@
+/**
+ * The movie-actor stage of a partition task: unpacks and decodes movie events, drops replays by
+ * per-source watermark (highest source position applied, per user-events partition, stored with the
+ * state),
+ * runs each movie's mailbox through the pure transition, and writes states, boards and the rating
+ * distribution in the batch's one atomic commit.
+ */
+import type { Redis } from 'ioredis';
+import type { Message } from 'kafkajs';
+import { readPack } from '../../streams/event-pack.ts';
+import { formatPosition, type OffsetStore } from '../../src/state/offset-store.ts';
+import type { Stage, StagedBatch } from '../../streams/tasks/partition-task.ts';
+import type { Topics } from '../../streams/topics.ts';
+import type { RedisKeys } from '../../src/store/redis-keys.ts';
+import { Mailbox } from '../runtime/mailbox.ts';
+import { decodeMovieMessage, isAfter, type MovieMessage, type Position } from '../messages.ts';
+import type { StreamModelOptions } from '../model-options.ts';
+import { receiveMovieMessage, type MovieState } from './movie-actor.ts';
+import { flushMovie, loadMovies } from '../../src/state/movie-state.ts';
+import type { ActorRegistry } from '../runtime/registry.ts';
+import { WriteBatch } from '../../src/state/write-batch.ts';
+
+/** What the movie stage needs. */
+export interface MovieStageDeps {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly topics: Topics;
+  readonly offsets: OffsetStore;
+  readonly model: StreamModelOptions;
+  readonly registry: ActorRegistry<MovieState>;
+}
+
+/** Day leaderboards (`watched:<day>`, `rated:<day>`) live this long after their last write. */
+const DAY_BOARD_TTL_MS = 8 * 24 * 3600 * 1000;
+
+/** Movie events dropped as replays since start (for tests and metrics). */
+export interface MovieStageStats {
+  replaysDropped: number;
+}
+
+/** The movie stage: one per process, shared by the movie group's partition tasks. */
+export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats: MovieStageStats } {
+  const { keys, topics, model, registry, offsets } = deps;
+  const watermarks = new Map<number, Map<string, Position>>();
+  const stats: MovieStageStats = { replaysDropped: 0 };
+  return {
+    stats,
+    async start(topic, partition) {
+      watermarks.set(partition, await offsets.readWatermarks(topic, partition));
+    },
+    stop(_topic, partition) {
+      watermarks.delete(partition);
+      registry.dropPartition(partition);
+    },
+    async process(topic, partition, records): Promise<StagedBatch> {
+      const applied = watermarks.get(partition);
+      if (applied === undefined) throw new Error(`movie task ${partition} processed before it started`);
+      const moved = new Map<string, Position>();
+      const deadLetters: Message[] = [];
+      const mailboxes = new Map<string, Mailbox<MovieMessage>>();
+      const decode = (text: string): MovieMessage | string => {
+        const m = decodeMovieMessage(text);
+        return typeof m !== 'string' && m.type === 'rate' && m.p.length !== model.factors
+          ? 'wrong vector length'
+          : m;
+      };
+      for (const r of records) {
+        readPack(
+          r.value,
+          { topic, partition, offset: r.offset },
+          decode,
+          (m) => {
+            const source = `${m.source.topic}:${m.source.partition}`;
+            if (!isAfter(m.source, moved.get(source) ?? applied.get(source))) {
+              stats.replaysDropped++;
+              return;
+            }
+            moved.set(source, m.source);
+            let box = mailboxes.get(m.movieId);
+            if (box === undefined) mailboxes.set(m.movieId, (box = new Mailbox()));
+            box.post(m);
+          },
+          deadLetters,
+        );
+      }
+      const states = await registry.activateAll(mailboxes.keys(), partition, (ids) =>
+        loadMovies(deps.redis, keys, ids, model),
+      );
+      const w = new WriteBatch();
+      const boards = new Map<string, Map<string, number>>();
+      const histogram = [0, 0, 0, 0, 0];
+      const bump = (board: string, member: string) => {
+        const b = boards.get(board) ?? new Map<string, number>();
+        boards.set(board, b.set(member, (b.get(member) ?? 0) + 1));
+      };
+      for (const [movieId, box] of mailboxes) {
+        const before = states.get(movieId) as MovieState;
+        let state = before;
+        let score: number | undefined;
+        box.drainSync((m) => {
+          const turn = receiveMovieMessage(state, m, model);
+          state = turn.state;
+          for (const out of turn.outputs) {
+            if (out.kind === 'popularity') score = out.score;
+            else if (out.kind === 'histogram') histogram[out.rating - 1]! += 1;
+            else bump(`${out.kind}:${out.day}`, movieId);
+          }
+        });
+        states.set(movieId, state);
+        flushMovie(state, keys, w, before);
+        if (score !== undefined) w.zadd(keys.leaderboard('popularity'), score, movieId);
+      }
+      for (const [board, members] of boards) {
+        for (const [movieId, n] of members) w.zincrby(keys.leaderboard(board), n, movieId);
+        w.pexpire(keys.leaderboard(board), DAY_BOARD_TTL_MS);
+      }
+      histogram.forEach((n, j) => n > 0 && w.hincrby(keys.ratingHistogram(), String(j + 1), n));
+      if (moved.size > 0) {
+        const stored = [...moved].map(([source, p]) => [source, formatPosition(p)]);
+        w.hset(offsets.watermarksKey(topic, partition), Object.fromEntries(stored));
+      }
+      return {
+        outputs: deadLetters.length > 0 ? [{ topic: topics.deadLetter, messages: deadLetters }] : [],
+        writes: w,
+        committed() {
+          for (const [source, position] of moved) applied.set(source, position);
+          for (const [movieId, state] of states) registry.set(movieId, state, partition);
+        },
+        aborted() {
+          registry.drop(states.keys());
+        },
+      };
+    },
+  };
+}

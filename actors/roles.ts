@@ -1,0 +1,144 @@
+/**
+ * `marquee stream`'s roles, started from one list: user actors, movie actors, and (plugged in by
+ * ingest) whatever else reads the course stream. Each role joins its own consumer group; more
+ * processes running the same roles share the partitions. Ingest plugs in by appending a
+ * RoleStarter to `streamRoles`.
+ */
+import type { Redis } from 'ioredis';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Config } from '../config/load-config.ts';
+import { topicPartitioner } from '../streams/event-pack.ts';
+import { createOffsetStore } from '../src/state/offset-store.ts';
+import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/tasks/partition-task.ts';
+import type { RunningRole } from '../streams/running-role.ts';
+import type { Topics } from '../streams/topics.ts';
+import type { RedisKeys } from '../src/store/redis-keys.ts';
+import { startActorGroup, type ActorGroup } from '../streams/tasks/consumer-group.ts';
+import type { StreamModelOptions } from './model-options.ts';
+import { createMovieStage, type MovieStageStats } from './movie/movie-stage.ts';
+import type { MovieState } from './movie/movie-actor.ts';
+import { ActorRegistry, type RegistryOptions } from './runtime/registry.ts';
+import { createUserStage } from './user/user-stage.ts';
+import type { UserState } from './user/user-actor.ts';
+
+/** Everything a role may use; built once by the composition root. */
+export interface RoleContext {
+  readonly config: Config;
+  readonly kafka: Kafka;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly topics: Topics;
+  /** The idempotent producer every role shares. */
+  readonly producer: Producer;
+  readonly model: StreamModelOptions;
+  readonly tasks: TaskOptions;
+  readonly registry: RegistryOptions;
+  readonly sessionTimeoutMs: number;
+  readonly log: (line: string) => void;
+  /** Called after every committed batch of a group. */
+  readonly onCommit: (group: string, records: readonly StreamRecord[], committedAt: number) => void;
+  /** Called between producing a batch's outputs and committing it (crash tests' failpoint). */
+  readonly afterProduce: (() => void) | undefined;
+  /** Called per committed rating with the seconds from Kafka to the user's factors in Redis. */
+  readonly onRatingFresh: (seconds: number) => void;
+}
+
+/** A running actor role. */
+export interface RunningStreamRole extends RunningRole {
+  readonly group: ActorGroup;
+  /** Live actors and passivations of the role's actor kind. */
+  readonly registry?: ActorRegistry<UserState> | ActorRegistry<MovieState>;
+  readonly movieStats?: MovieStageStats;
+}
+
+/** Starts one role. */
+export interface RoleStarter {
+  readonly name: string;
+  start(ctx: RoleContext): Promise<RunningStreamRole>;
+}
+
+const RATE_TYPE = Buffer.from('"type":"rate"');
+
+/** Default bounds of the actor registries: 100k live actors, passivated after 5 idle minutes. */
+export const REGISTRY_DEFAULTS: RegistryOptions = { maxLive: 100_000, idleMs: 5 * 60_000 };
+
+/**
+ * Joins one actor kind's consumer group: the shared wiring of both roles. After each commit the
+ * registry passivates idle actors (only between committed batches) and the context hears of it.
+ */
+function joinGroup(
+  ctx: RoleContext,
+  groupId: string,
+  topic: string,
+  stage: Parameters<typeof startActorGroup>[0]['stage'],
+  offsets: ReturnType<typeof createOffsetStore>,
+  registry: { passivate(): void },
+  extra: {
+    afterProduce?: (() => void) | undefined;
+    onCommitted?: (records: readonly StreamRecord[], at: number) => void;
+  },
+): Promise<ActorGroup> {
+  return startActorGroup({
+    kafka: ctx.kafka,
+    groupId,
+    topic,
+    stage,
+    offsets,
+    producer: ctx.producer,
+    taskOptions: ctx.tasks,
+    sessionTimeoutMs: ctx.sessionTimeoutMs,
+    log: ctx.log,
+    afterProduce: extra.afterProduce,
+    onCommit(records, committedAt) {
+      registry.passivate();
+      ctx.onCommit(groupId, records, committedAt);
+      extra.onCommitted?.(records, committedAt);
+    },
+  });
+}
+
+/** The user actors: `user-events` → p_u, b_u, history → `movie-events`. */
+export const userRole: RoleStarter = {
+  name: 'user',
+  async start(ctx) {
+    const groupId = `${ctx.config.kafka.topicPrefix}user-actors`;
+    const registry = new ActorRegistry<UserState>(ctx.registry);
+    const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
+    const moviePartition = await topicPartitioner(ctx.kafka, ctx.topics.movieEvents);
+    const stage = createUserStage({ ...ctx, registry, moviePartition });
+    const group = await joinGroup(ctx, groupId, ctx.topics.userEvents, stage, offsets, registry, {
+      afterProduce: ctx.afterProduce,
+      onCommitted(records, committedAt) {
+        // Kafka's timestamp is when the rating entered Kafka: one sample per rating in the pack. A
+        // byte search, not a second decode: the stage validated the records, and this only feeds a
+        // latency histogram.
+        for (const { value, timestamp } of records) {
+          if (value === null) continue;
+          const seconds = (committedAt - timestamp) / 1000;
+          for (let at = value.indexOf(RATE_TYPE); at >= 0; at = value.indexOf(RATE_TYPE, at + 1))
+            ctx.onRatingFresh(seconds);
+        }
+      },
+    });
+    return { name: 'user', group, registry, stop: () => group.stop() };
+  },
+};
+
+/** The movie actors: `movie-events` → q_i, b_i, counters, boards. */
+export const movieRole: RoleStarter = {
+  name: 'movie',
+  async start(ctx) {
+    const groupId = `${ctx.config.kafka.topicPrefix}movie-actors`;
+    const registry = new ActorRegistry<MovieState>(ctx.registry);
+    const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
+    const stage = createMovieStage({ ...ctx, offsets, registry });
+    const group = await joinGroup(ctx, groupId, ctx.topics.movieEvents, stage, offsets, registry, {});
+    return { name: 'movie', group, registry, movieStats: stage.stats, stop: () => group.stop() };
+  },
+};
+
+/** Every role `marquee stream` runs, in start order. Ingest (movielog → user-events) goes first here. */
+export const streamRoles: readonly RoleStarter[] = [userRole, movieRole];
+
+/** Task bounds used by `marquee stream` unless told otherwise. */
+export const STREAM_TASK_DEFAULTS: TaskOptions = TASK_DEFAULTS;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { foldInUser } from '../../src/model/algorithms/fold-in.ts';
+import { createRandom } from '../../src/lib/random.ts';
+import { SvdModel } from '../../src/model/algorithms/svd-model.ts';
+import { foldInDual } from './fold-in-dual.ts';
+
+describe('foldInDual', () => {
+  it("gives the model core's primal fold-in solution from an n×n system", () => {
+    const random = createRandom(3);
+    for (const [n, k] of [
+      [1, 4],
+      [5, 100],
+      [12, 8],
+    ] as const) {
+      const q = Float32Array.from({ length: n * k }, () => random.normal(0, 0.3));
+      const itemBias = Float32Array.from({ length: n }, () => random.normal(0, 0.2));
+      const ratings = Array.from({ length: n }, () => 1 + random.int(5));
+      const model = new SvdModel({
+        algorithm: 'svd',
+        params: {},
+        mu: 3.5,
+        factors: k,
+        scale: { min: 1, max: 5 },
+        userIds: [],
+        itemIds: Array.from({ length: n }, (_, j) => `m${j}`),
+        userBias: new Float32Array(0),
+        itemBias,
+        userFactors: new Float32Array(0),
+        itemFactors: q,
+        userCounts: new Float32Array(0),
+        itemCounts: new Float32Array(n).fill(1),
+      });
+      const primal = foldInUser(
+        model,
+        Array.from({ length: n }, (_, j) => j),
+        ratings,
+        { lambda: 1 },
+      );
+      const rows = ratings.map((r, j) => ({
+        vector: q.subarray(j * k, (j + 1) * k),
+        target: r - 3.5 - (itemBias[j] as number),
+      }));
+      const dual = foldInDual(rows, k, 1);
+      expect(dual.bias).toBeCloseTo(primal.bias, 6);
+      dual.vector.forEach((x, f) => expect(x).toBeCloseTo(primal.vector[f] as number, 5));
+    }
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * UserActor(u): the pure transition `(state, event, view) → (state, outputs)`. It owns p_u, b_u, the
+ * user's counts and last served lists; it reads the movie's current q_i, b_i (a read-only view the
+ * task fetched) and hands the movie half of each SGD step to the movie actor as a message.
+ */
+import type { RateEvent, ServedEvent, UserEvent, WatchEvent } from '../../streams/events.ts';
+import { dotAt, sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
+import { foldInDual } from './fold-in-dual.ts';
+import type { MovieMessage, SourceRef } from '../messages.ts';
+import { clip, seededVector, type StreamModelOptions } from '../model-options.ts';
+
+/** A rating kept until the user is folded in, with the movie's factors as the actor read them. */
+export interface PendingRating {
+  readonly movieId: string;
+  readonly rating: number;
+  readonly movieBias: number;
+  readonly movieVector: Float32Array;
+}
+
+/** Everything UserActor(u) owns. Treated as immutable: a turn returns a new state. */
+export interface UserState {
+  readonly userId: string;
+  readonly bias: number;
+  readonly vector: Float32Array;
+  readonly ratings: number;
+  readonly watches: number;
+  readonly served: number;
+  /** Whether the fold-in has run (or was never wanted). */
+  readonly folded: boolean;
+  readonly pending: readonly PendingRating[];
+  /** The last list served per A/B arm (`default` when the event names none). */
+  readonly lastServed: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A movie's factors as the user actor reads them: never written by it. */
+export interface MovieView {
+  readonly bias: number;
+  readonly vector: Float32Array;
+}
+
+/** What a user turn asks the shell to do. */
+export type UserOutput =
+  | { readonly kind: 'movie'; readonly message: MovieMessage }
+  | { readonly kind: 'history'; readonly movieId: string; readonly at: number }
+  | { readonly kind: 'residual'; readonly arm: string; readonly residual: number };
+
+/** One turn's result. */
+export interface UserTurn {
+  readonly state: UserState;
+  readonly outputs: readonly UserOutput[];
+}
+
+/**
+ * A user the stream has not seen: the trained model's b_u, p_u when it knows the user (no fold-in
+ * needed), else a seeded p_u and zero bias, waiting for fold-in.
+ */
+export function newUserState(userId: string, options: StreamModelOptions): UserState {
+  const trained = options.initial?.user(userId);
+  if (trained !== undefined) {
+    return { ...newUserState(userId, { ...options, initial: undefined }), ...trained, folded: true };
+  }
+  return {
+    userId,
+    bias: 0,
+    vector: seededVector('user', userId, options),
+    ratings: 0,
+    watches: 0,
+    served: 0,
+    folded: options.foldInAfter <= 0,
+    pending: [],
+    lastServed: {},
+  };
+}
+
+/** r̂ before clipping: μ + b_u + b_i + p_u·q_i. */
+export function estimate(user: UserState, movie: MovieView, options: StreamModelOptions): number {
+  return options.mu + user.bias + movie.bias + dotAt(user.vector, 0, movie.vector, 0, options.factors);
+}
+
+/** Ridge regression of (b_u, p_u) against the pending ratings' movie factors (the dual of src/model/algorithms/fold-in.ts). */
+export function foldIn(
+  pending: readonly PendingRating[],
+  options: StreamModelOptions,
+): { bias: number; vector: Float32Array } {
+  const rows = pending.map((p) => ({ vector: p.movieVector, target: p.rating - options.mu - p.movieBias }));
+  return foldInDual(rows, options.factors, options.foldInLambda);
+}
+
+function rate(
+  s: UserState,
+  e: RateEvent,
+  movie: MovieView,
+  source: SourceRef,
+  o: StreamModelOptions,
+): UserTurn {
+  const err = e.rating - estimate(s, movie, o);
+  let vector: Float32Array = new Float32Array(s.vector);
+  let bias = sgdHalfStep(vector, 0, movie.vector, 0, o.factors, s.bias, err, o);
+  let folded = s.folded;
+  let pending = s.pending;
+  if (!folded) {
+    const kept = { movieId: e.movieId, rating: e.rating, movieBias: movie.bias };
+    pending = [...pending, { ...kept, movieVector: new Float32Array(movie.vector) }];
+    if (pending.length >= o.foldInAfter) {
+      ({ bias, vector } = foldIn(pending, o));
+      folded = true;
+      pending = [];
+    }
+  }
+  const outputs: UserOutput[] = [
+    {
+      kind: 'movie',
+      message: {
+        type: 'rate',
+        movieId: e.movieId,
+        userId: s.userId,
+        rating: e.rating,
+        err,
+        p: s.vector,
+        at: e.at,
+        eventId: e.eventId,
+        source,
+      },
+    },
+    { kind: 'history', movieId: e.movieId, at: e.at },
+  ];
+  const residual = e.rating - clip(e.rating - err, o);
+  for (const [arm, items] of Object.entries(s.lastServed)) {
+    if (items.includes(e.movieId)) outputs.push({ kind: 'residual', arm, residual });
+  }
+  return { state: { ...s, bias, vector, folded, pending, ratings: s.ratings + 1 }, outputs };
+}
+
+function watch(s: UserState, e: WatchEvent, source: SourceRef): UserTurn {
+  const message: MovieMessage = {
+    type: 'watch',
+    movieId: e.movieId,
+    userId: s.userId,
+    at: e.at,
+    eventId: e.eventId,
+    source,
+  };
+  return {
+    state: { ...s, watches: s.watches + 1 },
+    outputs: [
+      { kind: 'movie', message },
+      { kind: 'history', movieId: e.movieId, at: e.at },
+    ],
+  };
+}
+
+function served(s: UserState, e: ServedEvent): UserTurn {
+  const state = { ...s, served: s.served + 1 };
+  if (e.status !== 200 || e.items.length === 0) return { state, outputs: [] };
+  // Exposure (board:served) is counted once, by the API when it serves; the actor keeps the list.
+  const lastServed = { ...s.lastServed, [e.arm ?? 'default']: e.items };
+  return { state: { ...state, lastServed }, outputs: [] };
+}
+
+/**
+ * UserActor's receive. A rating needs `movie` (the movie's current factors); the SGD half step
+ * uses the pre-step error, and the emitted message carries the pre-step p_u (the old state's
+ * vector: the new state got a copy), so the movie half is the same step Surprise would take.
+ */
+export function receiveUserEvent(
+  state: UserState,
+  event: UserEvent,
+  movie: MovieView | undefined,
+  source: SourceRef,
+  options: StreamModelOptions,
+): UserTurn {
+  switch (event.type) {
+    case 'rate':
+      if (movie === undefined) throw new Error(`a rating of ${event.movieId} needs the movie's factors`);
+      return rate(state, event, movie, source, options);
+    case 'watch':
+      return watch(state, event, source);
+    case 'served':
+      return served(state, event);
+  }
+}

@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import type { Counter } from 'prom-client';
+import type { Recommendation } from '../../serving/recommender.ts';
+import type { ServedRecorder } from '../../serving/served-log/served-recorder.ts';
+
+/** What the recommendation routes need. */
+export interface RecommendDeps {
+  readonly recommend: (userId: string, limit: number) => Promise<Recommendation>;
+  readonly served: Pick<ServedRecorder, 'record'>;
+  readonly outcomes?: Counter<'source'>;
+  /** What a user id looks like (default: the course's positive integers). */
+  readonly userIdPattern?: RegExp;
+}
+
+/** The course's user ids: decimal digits, at most 12. */
+export const defaultUserIdPattern = /^\d{1,12}$/;
+
+/**
+ * `GET /recommend/:userId`, the course contract: one line of up to 20 movie ids, best first, comma
+ * separated, no spaces, no newline, text/plain. Never an error for a valid id (the recommender
+ * falls back); an id that is not a user id is a 400.
+ */
+export function recommendRoute(deps: RecommendDeps): Hono {
+  const pattern = deps.userIdPattern ?? defaultUserIdPattern;
+  return new Hono().get('/recommend/:userId', async (c) => {
+    const start = performance.now();
+    const userId = c.req.param('userId');
+    if (!pattern.test(userId)) return c.text('not a user id', 400);
+    const rec = await deps.recommend(userId, 20);
+    const ids = rec.items.map((i) => i.movieId);
+    deps.outcomes?.inc({ source: rec.source });
+    deps.served.record({
+      userId,
+      items: ids,
+      latencyMs: performance.now() - start,
+      arm: rec.arm,
+      ...(rec.modelVersion !== null && { modelVersion: rec.modelVersion }),
+    });
+    return c.text(ids.join(','), 200, { 'X-Model-Version': rec.modelVersion ?? 'none', 'X-AB-Arm': rec.arm });
+  });
+}

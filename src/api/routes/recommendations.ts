@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { noisyScore, type NoiseOptions } from '../../guardrails/score-noise.ts';
+import { problem } from '../middleware/problem-json/index.ts';
+import { defaultUserIdPattern, type RecommendDeps } from './course-recommend.ts';
+
+/** What the JSON route needs beyond the course route's dependencies. */
+export interface RecommendationsDeps extends RecommendDeps {
+  readonly noiseSecret: string;
+  readonly noise: NoiseOptions;
+}
+
+const query = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+
+/**
+ * `GET /v1/users/:userId/recommendations?limit=`: movie id, title, genres, a noisy rounded score and
+ * the steps that placed each item; headers carry the model version and A/B arm. The list and its
+ * order are the unperturbed ranking: only the scores shown are noisy.
+ */
+export function recommendationsRoute(deps: RecommendationsDeps): Hono {
+  const pattern = deps.userIdPattern ?? defaultUserIdPattern;
+  return new Hono().get('/v1/users/:userId/recommendations', async (c) => {
+    const start = performance.now();
+    const userId = c.req.param('userId');
+    if (!pattern.test(userId)) return problem(c, 400, 'Bad Request', 'userId must be a user id (digits).');
+    const parsed = query.safeParse({ limit: c.req.query('limit') });
+    if (!parsed.success) return problem(c, 400, 'Bad Request', 'limit must be an integer from 1 to 100.');
+    const rec = await deps.recommend(userId, parsed.data.limit);
+    deps.outcomes?.inc({ source: rec.source });
+    deps.served.record({
+      userId,
+      items: rec.items.map((i) => i.movieId),
+      latencyMs: performance.now() - start,
+      arm: rec.arm,
+      ...(rec.modelVersion !== null && { modelVersion: rec.modelVersion }),
+    });
+    const items = rec.items.map((item) => ({
+      movieId: item.movieId,
+      title: item.movie?.title ?? null,
+      genres: item.movie?.genres ?? [],
+      score:
+        item.score === null
+          ? null
+          : noisyScore(deps.noiseSecret, userId, item.movieId, item.score, deps.noise),
+      reasons: item.reasons,
+    }));
+    c.header('X-Model-Version', rec.modelVersion ?? 'none');
+    c.header('X-AB-Arm', rec.arm);
+    return c.json({
+      userId,
+      modelVersion: rec.modelVersion,
+      arm: rec.arm,
+      source: rec.source,
+      withheld: rec.withheld ?? null,
+      items,
+    });
+  });
+}

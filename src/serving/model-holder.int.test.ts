@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestScope } from '../../test/isolation.ts';
+import { generateSyntheticWorld } from '../data/synthetic-world.ts';
+import { publishModel } from '../store/model-store.ts';
+import { redisKeys } from '../store/redis-keys.ts';
+import { defaultGuardrailSettings as settings } from './guardrail-settings.ts';
+import { createModelHolder } from './model-holder.ts';
+import { syntheticServingModel } from '../../test/support/synthetic-model.ts';
+
+const scope = createTestScope('model-holder');
+const redis = scope.redis();
+const keys = redisKeys(scope.config.redis.keyPrefix);
+const world = generateSyntheticWorld({ users: 50, movies: 120, ratings: 800, seed: 3 });
+const { artifact, movies } = syntheticServingModel(world, 8);
+afterAll(() => scope.cleanup());
+
+describe('createModelHolder', () => {
+  it('refreshes by the active version name: an unchanged version is kept without reading its artifact', async () => {
+    const loaded: string[] = [];
+    const subscriber = new Redis(scope.config.redis.url);
+    const holder = createModelHolder({
+      redis,
+      subscriber,
+      keys,
+      settings,
+      onLoad: (m) => loaded.push(m.version),
+    });
+    await publishModel(redis, keys, artifact, { movies, version: '1' });
+    await holder.start();
+    // With its artifact gone, version 1 could not be read again: refresh must not try.
+    await redis.del(keys.model('1', 'artifact'));
+    expect(await holder.refresh()).toBe(true);
+    expect(holder.current()?.version).toBe('1');
+    await publishModel(redis, keys, artifact, { movies, version: '2' });
+    expect(await holder.refresh()).toBe(true);
+    expect(holder.current()?.version).toBe('2');
+    expect(loaded).toEqual(['1', '2']);
+    await holder.stop();
+    subscriber.disconnect();
+  });
+});

@@ -1,0 +1,150 @@
+import type { Redis } from 'ioredis';
+import type { CatalogueMovie } from '../data/catalogue-index.ts';
+import type { RankReason } from '../guardrails/diversify.ts';
+import { cohortOf, GLOBAL_COHORT, readPopular } from '../store/popular-lists.ts';
+import type { RedisKeys } from '../store/redis-keys.ts';
+import { armOf } from './ab-arm.ts';
+import type { FallbackList } from './fallback-list.ts';
+import type { GuardrailSettings } from './guardrail-settings.ts';
+import type { ModelHolder } from './model-holder.ts';
+import { rankUser } from './rank-user.ts';
+import type { ServingModel } from './serving-model.ts';
+import { createUserContextReader, type UserContext } from './user-context.ts';
+import { withTimeout } from '../lib/with-timeout.ts';
+
+/** Age and gender of a user the stream has not described yet (e.g. the course's user service). */
+export type DemographicsSource = (
+  userId: string,
+) => Promise<{ age: number | null; gender: string | null } | null>;
+
+/** Where a list came from: the user's factors, their cohort's popular list, or the fallback. */
+export type ListSource = 'personal' | 'cold' | 'fallback';
+
+/** One recommended movie with its model score (null off the model) and the steps that placed it. */
+export interface RecommendedItem {
+  readonly movieId: string;
+  readonly score: number | null;
+  readonly reasons: readonly (RankReason | 'popular' | 'fallback')[];
+  /** Title, genres and certification when the catalogue knows the movie. */
+  readonly movie?: CatalogueMovie;
+}
+
+/** A served list and what produced it. */
+export interface Recommendation {
+  readonly items: readonly RecommendedItem[];
+  readonly source: ListSource;
+  readonly modelVersion: string | null;
+  readonly arm: string;
+  /** Titles the guard withheld (age policy, already seen); absent on the fallback. */
+  readonly withheld?: { readonly forbidden: number; readonly seen: number };
+  /** Why the fallback was used. */
+  readonly error?: string;
+}
+
+/** Dependencies of {@link createRecommender}. */
+export interface RecommenderDeps {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly models: Pick<ModelHolder, 'current'>;
+  readonly settings: GuardrailSettings;
+  readonly fallback: FallbackList;
+  readonly demographics?: DemographicsSource;
+  /** Budget for the Redis round trip and for a first demographics lookup, ms (default 100, 150). */
+  readonly redisBudgetMs?: number;
+  readonly demographicsBudgetMs?: number;
+}
+
+/**
+ * The serving pipeline: one Redis round trip for the user, then personal ranking (live p_u, else
+ * the artifact's), else the cohort's popular list; guarded either way. Never throws: on any failure
+ * the in-memory fallback list answers.
+ */
+export function createRecommender(
+  deps: RecommenderDeps,
+): (userId: string, limit: number) => Promise<Recommendation> {
+  const redisBudget = deps.redisBudgetMs ?? 100;
+  const demographicsBudget = deps.demographicsBudgetMs ?? 150;
+  const readUserContext = createUserContextReader(deps.redis, deps.keys);
+
+  async function demographicsOf(userId: string, ctx: UserContext) {
+    if (ctx.age !== null || deps.demographics === undefined) return { age: ctx.age, gender: ctx.gender };
+    const found = await withTimeout(deps.demographics(userId), demographicsBudget, 'demographics').catch(
+      () => null,
+    );
+    return { age: found?.age ?? null, gender: found?.gender ?? ctx.gender };
+  }
+
+  async function cold(
+    serving: ServingModel,
+    age: number | null,
+    gender: string | null,
+    seen: Set<string>,
+    limit: number,
+  ) {
+    const cohorts = [...new Set([cohortOf(age, gender), GLOBAL_COHORT])];
+    const out: RecommendedItem[] = [];
+    for (const cohort of cohorts) {
+      const ids = await withTimeout(
+        readPopular(deps.redis, deps.keys, cohort, 200),
+        redisBudget,
+        'popular list',
+      );
+      const cohortAge = cohort === GLOBAL_COHORT && age === null ? null : age;
+      for (const id of ids) {
+        const i = serving.catalogue.indexOf(id);
+        if (out.length >= limit || i === undefined || seen.has(id) || !serving.masks.allowed(cohortAge, i))
+          continue;
+        if (!out.some((o) => o.movieId === id))
+          out.push({ movieId: id, score: null, reasons: ['popular'], movie: serving.catalogue.movies[i] });
+      }
+    }
+    for (const i of serving.safeForAll) {
+      const id = serving.catalogue.itemIds[i] as string;
+      if (out.length < limit && !seen.has(id) && !out.some((o) => o.movieId === id))
+        out.push({ movieId: id, score: null, reasons: ['fallback'], movie: serving.catalogue.movies[i] });
+    }
+    return out;
+  }
+
+  return async (userId, limit) => {
+    const arm = armOf(userId);
+    const serving = deps.models.current();
+    // What the user has seen, as a set only off the personal path (hashing every id cost ~2 %).
+    let seen: readonly string[] = [];
+    try {
+      if (serving === undefined) throw new Error('no model loaded yet');
+      const ctx = await withTimeout(readUserContext(userId), redisBudget, 'user context');
+      seen = ctx.seen;
+      const { age, gender } = await demographicsOf(userId, ctx);
+      const { model } = serving;
+      const known = serving.userIndex.get(userId);
+      const live = ctx.vector !== null && ctx.vector.length === model.data.factors;
+      if (live || known !== undefined) {
+        const vector = live ? (ctx.vector as Float32Array) : model.data.userFactors;
+        const offset = live ? 0 : (known as number) * model.data.factors;
+        const bias = ctx.bias ?? (known === undefined ? 0 : (model.data.userBias[known] as number));
+        const ranked = rankUser(serving, deps.settings, { vector, offset, bias, age, seen: ctx.seen }, limit);
+        const items = ranked.items.map((i, k) => ({
+          movieId: serving.catalogue.itemIds[i] as string,
+          score: ranked.scores[k] as number,
+          reasons: ranked.reasons[k] as RankReason[],
+          movie: serving.catalogue.movies[i],
+        }));
+        return {
+          items,
+          source: 'personal',
+          modelVersion: serving.version,
+          arm,
+          withheld: { forbidden: ranked.forbidden, seen: ranked.seen },
+        };
+      }
+      const items = await cold(serving, age, gender, new Set(seen), limit);
+      return { items, source: 'cold', modelVersion: serving.version, arm };
+    } catch (error) {
+      const items = deps.fallback
+        .get(limit, new Set(seen))
+        .map((movieId) => ({ movieId, score: null, reasons: ['fallback' as const] }));
+      return { items, source: 'fallback', modelVersion: serving?.version ?? null, arm, error: String(error) };
+    }
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * One consumer group of actors: a kafkajs consumer whose fetched batches go to one PartitionTask per
+ * assigned partition. kafkajs's fetch position only advances with resolveOffset, so each batch is
+ * resolved once buffered; committing is the task's business (Redis first, Kafka after). Every
+ * rebalance restarts the tasks from Redis: simpler than tracking which partitions stayed, and the
+ * fenced commit makes a task that missed a move harmless anyway.
+ */
+import type { Kafka, Producer } from 'kafkajs';
+import { eventCount } from '../event-pack.ts';
+import type { OffsetStore } from '../../src/state/offset-store.ts';
+import { PartitionTask, type Stage, type StreamRecord, type TaskOptions } from './partition-task.ts';
+
+/** What a group needs. */
+export interface ActorGroupDeps {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly stage: Stage;
+  readonly offsets: OffsetStore;
+  readonly producer: Producer | undefined;
+  readonly taskOptions: TaskOptions;
+  /** How long the group waits for a silent member before moving its partitions (ms). */
+  readonly sessionTimeoutMs: number;
+  readonly onCommit?: (records: readonly StreamRecord[], committedAt: number) => void;
+  readonly afterProduce?: (() => void) | undefined;
+  readonly log: (line: string) => void;
+}
+
+/** A running group. */
+export interface ActorGroup {
+  readonly groupId: string;
+  /** Records fetched but not yet committed, per partition this process owns (a lag lower bound). */
+  lag(): number;
+  /** Resolves once the group has assigned this member its partitions the first time. */
+  readonly joined: Promise<void>;
+  /** Partitions this process owns now. */
+  partitions(): number[];
+  /** Finishes batches in flight, commits them, and leaves the group. */
+  stop(): Promise<void>;
+}
+
+/** Joins the group and starts consuming. */
+export async function startActorGroup(deps: ActorGroupDeps): Promise<ActorGroup> {
+  const { kafka, groupId, topic } = deps;
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: deps.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(deps.sessionTimeoutMs / 5)),
+    rebalanceTimeout: Math.max(deps.sessionTimeoutMs * 2, 20_000),
+    // An idle fetch waits this long; it also bounds how long leaving the group takes.
+    maxWaitTimeInMs: 500,
+  });
+  const tasks = new Map<number, PartitionTask>();
+  const stopping = new Map<number, Promise<void>>();
+  const highWatermarks = new Map<number, number>();
+  let closing = false;
+
+  const restartAll = (): void => {
+    for (const [partition, task] of tasks) {
+      const previous = stopping.get(partition) ?? Promise.resolve();
+      stopping.set(
+        partition,
+        previous.then(() => task.stop()),
+      );
+    }
+    tasks.clear();
+  };
+
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let markJoined: () => void = () => undefined;
+  const joined = new Promise<void>((resolve) => (markJoined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    restartAll();
+    markJoined();
+  });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, isStale }) => {
+      // A batch fetched before a seek must not be offered after it (its offsets would hide the re-fetch).
+      if (closing || batch.messages.length === 0 || isStale()) return;
+      let task = tasks.get(batch.partition);
+      if (task === undefined) {
+        task = new PartitionTask(topic, batch.partition, {
+          stage: deps.stage,
+          offsets: deps.offsets,
+          producer: deps.producer,
+          consumer,
+          options: deps.taskOptions,
+          onCommit: deps.onCommit,
+          afterProduce: deps.afterProduce,
+          log: deps.log,
+          after: stopping.get(batch.partition),
+        });
+        tasks.set(batch.partition, task);
+      }
+      highWatermarks.set(batch.partition, Number(batch.highWatermark));
+      task.offer(
+        batch.messages.map((m) => ({
+          topic,
+          partition: batch.partition,
+          offset: Number(m.offset),
+          key: m.key,
+          value: m.value,
+          timestamp: Number(m.timestamp),
+          events: eventCount(m.value),
+        })),
+      );
+      resolveOffset(batch.lastOffset());
+    },
+  });
+  return {
+    groupId,
+    joined,
+    lag() {
+      let lag = 0;
+      for (const [partition, task] of tasks) {
+        const hw = highWatermarks.get(partition);
+        if (hw !== undefined && task.next !== null) lag += Math.max(0, hw - task.next);
+      }
+      return lag;
+    },
+    partitions: () => [...tasks.keys()],
+    async stop() {
+      closing = true;
+      restartAll();
+      await Promise.all(stopping.values());
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { Registry } from 'prom-client';
+import type { RateEvent } from '../../streams/events.ts';
+import { createApp, type ApiDeps } from '../../src/api/app.ts';
+import type { Recommendation } from '../../src/serving/recommender.ts';
+
+/** A test's view of an app built with in-memory dependencies: what it published and served. */
+export interface AppFixture {
+  readonly app: ReturnType<typeof createApp>;
+  readonly published: RateEvent[];
+  readonly served: { userId: string; items: readonly string[] }[];
+}
+
+/** The HS256 secret of {@link appFixture}. */
+export const fixtureSecret = 'test-secret-that-is-at-least-32-characters-long';
+
+/**
+ * An app over in-memory stand-ins (a fixed recommender, an array for Kafka, a Map for idempotency
+ * keys), for tests of the HTTP layer through app.request(); `overrides` replace any dependency.
+ */
+export function appFixture(overrides: Partial<ApiDeps> = {}, list: Partial<Recommendation> = {}): AppFixture {
+  const published: RateEvent[] = [];
+  const served: AppFixture['served'] = [];
+  const claimed = new Map<string, string>();
+  const recommend = async (): Promise<Recommendation> => ({
+    items: [{ movieId: 'toy+story+1995', score: 4.2, reasons: ['score'] }],
+    source: 'personal',
+    modelVersion: 'v1',
+    arm: 'a',
+    ...list,
+  });
+  const app = createApp({
+    recommendations: {
+      recommend,
+      served: { record: (e) => void served.push(e) },
+      noiseSecret: 'noise-secret-for-tests',
+      noise: { scale: 0.05, decimals: 2 },
+    },
+    ratings: {
+      auth: { secret: fixtureSecret },
+      publish: async (event) => void published.push(event),
+      claimKey: async (key, id) => !claimed.has(key) && Boolean(claimed.set(key, id)),
+      releaseKey: async (key) => void claimed.delete(key),
+    },
+    registry: new Registry(),
+    readiness: { model: async () => true },
+    ...overrides,
+  });
+  return { app, published, served };
+}
