@@ -4,18 +4,10 @@
  * index in the pack): the movie task keeps, per source partition, the highest position applied and
  * drops replays at or before it (DESIGN.md, "Processing guarantees"). Vectors travel as base64 of little-endian Float32 bytes: exact and compact.
  */
+import type { Position, SourceRef } from '../streams/events.ts';
+import { vectorFromBase64, vectorToBase64 } from '../src/state/vector-bytes.ts';
 
-/** A place in a partition: a record's offset and the event's index within that record's pack. */
-export interface Position {
-  readonly offset: number;
-  readonly index: number;
-}
-
-/** Where a movie event came from: its user-events record and its index in that record's pack. */
-export interface SourceRef extends Position {
-  readonly topic: string;
-  readonly partition: number;
-}
+export type { Position, SourceRef };
 
 /** Whether `a` comes after `b` in its partition (anything comes after nothing). */
 export function isAfter(a: Position, b: Position | undefined): boolean {
@@ -49,20 +41,6 @@ export interface MovieWatchMessage {
 
 /** Any message a movie actor receives. */
 export type MovieMessage = MovieRatingMessage | MovieWatchMessage;
-
-/** Float32 vector → base64 of its little-endian bytes. */
-export function vectorToBase64(v: Float32Array): string {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-}
-
-/** base64 of little-endian Float32 bytes → a fresh vector (null when the length is not 4n). */
-export function vectorFromBase64(text: string): Float32Array | null {
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.length % 4 !== 0) return null;
-  const out = new Float32Array(bytes.length / 4);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
 
 /** Encodes a movie message as the JSON value of a movie-events record. */
 export function encodeMovieMessage(m: MovieMessage): string {

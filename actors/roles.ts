@@ -1,8 +1,8 @@
 /**
- * `marquee stream`'s roles, started from one list: user actors, movie actors, and (plugged in by
- * ingest) whatever else reads the course stream. Each role joins its own consumer group; more
- * processes running the same roles share the partitions. Ingest plugs in by appending a
- * RoleStarter to `streamRoles`.
+ * The actor roles of `marquee stream`: user actors and movie actors, each a consumer group of
+ * partition tasks (streams/tasks/) running its stage. More processes running the same roles share
+ * the partitions. Ingest, the stream's third role, is not an actor role: `marquee stream` starts it
+ * beside these from src/cli/ingest-role.ts (`--only` picks among the three).
  */
 import type { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
@@ -13,7 +13,7 @@ import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/t
 import type { RunningRole } from '../streams/running-role.ts';
 import type { Topics } from '../streams/topics.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
-import { startActorGroup, type ActorGroup } from '../streams/tasks/consumer-group.ts';
+import { startTaskGroup, type TaskGroup } from '../streams/tasks/consumer-group.ts';
 import type { StreamModelOptions } from './model-options.ts';
 import { createMovieStage, type MovieStageStats } from './movie/movie-stage.ts';
 import type { MovieState } from './movie/movie-actor.ts';
@@ -45,7 +45,7 @@ export interface RoleContext {
 
 /** A running actor role. */
 export interface RunningStreamRole extends RunningRole {
-  readonly group: ActorGroup;
+  readonly group: TaskGroup;
   /** Live actors and passivations of the role's actor kind. */
   readonly registry?: ActorRegistry<UserState> | ActorRegistry<MovieState>;
   readonly movieStats?: MovieStageStats;
@@ -70,15 +70,15 @@ function joinGroup(
   ctx: RoleContext,
   groupId: string,
   topic: string,
-  stage: Parameters<typeof startActorGroup>[0]['stage'],
+  stage: Parameters<typeof startTaskGroup>[0]['stage'],
   offsets: ReturnType<typeof createOffsetStore>,
   registry: { passivate(): void },
   extra: {
     afterProduce?: (() => void) | undefined;
     onCommitted?: (records: readonly StreamRecord[], at: number) => void;
   },
-): Promise<ActorGroup> {
-  return startActorGroup({
+): Promise<TaskGroup> {
+  return startTaskGroup({
     kafka: ctx.kafka,
     groupId,
     topic,
@@ -137,7 +137,7 @@ export const movieRole: RoleStarter = {
   },
 };
 
-/** Every role `marquee stream` runs, in start order. Ingest (movielog → user-events) goes first here. */
+/** The actor roles `marquee stream` runs, in start order (ingest is started by src/cli/stream.ts). */
 export const streamRoles: readonly RoleStarter[] = [userRole, movieRole];
 
 /** Task bounds used by `marquee stream` unless told otherwise. */

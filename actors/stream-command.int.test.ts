@@ -13,7 +13,7 @@ import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { parseMovielogLine } from '../streams/movielog-parser.ts';
 import { topicNames } from '../streams/topics.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { waitUntil } from '../src/services/tcp-probe.ts';
+import { waitUntil } from '../src/lib/time.ts';
 import {
   countersOf,
   expectedCounts,

@@ -3,14 +3,9 @@ import { generateSyntheticWorld, SYNTHETIC_SIZES } from '../src/data/synthetic-w
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
+import { readStoredMovie } from '../src/state/movie-state.ts';
 import { createTestScope } from '../test/isolation.ts';
-import {
-  countersOf,
-  expectedCounts,
-  readCounts,
-  readMovieActor,
-  waitForCaughtUp,
-} from '../test/support/stream-checks.ts';
+import { countersOf, expectedCounts, readCounts, waitForCaughtUp } from '../test/support/stream-checks.ts';
 import { produceUserEvents, userEventsOf } from '../test/support/replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
@@ -62,7 +57,7 @@ describe('the stream actors on real Kafka and Redis', () => {
     const got = await readCounts(redis, keys, expected, 16);
     expect(countersOf(got)).toEqual(countersOf(expected));
     expect(got.nonFinite).toBe(0);
-    const poison = await readMovieActor(redis, keys, 'poison+2099');
+    const poison = await readStoredMovie(redis, keys, 'poison+2099');
     expect(poison).toMatchObject({ ratings: 30, capped: 28, dayUpdates: 2 });
     expect(got.capped).toBe(28);
   });

@@ -10,7 +10,8 @@ import { produceUserEvents } from '../test/support/replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
 import { waitForCaughtUp } from '../test/support/stream-checks.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
-import { vectorFromBytes } from '../src/state/user-state.ts';
+import { readMovieVector } from '../src/state/movie-state.ts';
+import { readUserFactors } from '../src/state/user-state.ts';
 
 const scope = createTestScope('stream-model-start');
 const keys = redisKeys(scope.config.redis.keyPrefix);
@@ -65,14 +66,12 @@ describe('the stream started from a published model', () => {
     await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 30_000);
     // r̂ = 3 + 0.5 + 0.25 + (0.5 − 0.25 + 0.25) = 4.25, so err = 0.75; one step at lr 0.005, reg 0.02.
     const err = 0.75;
-    const p = vectorFromBytes(await redis.getBuffer(keys.userFactors('alice')), 3);
-    const q = vectorFromBytes(await redis.getBuffer(keys.movieFactors('heat+1995')), 3);
+    const alice = await readUserFactors(redis, keys, 'alice');
+    const p = alice.vector;
+    const q = await readMovieVector(redis, keys, 'heat+1995', 3);
     const step = (own: number, other: number) => own + 0.005 * (err * other - 0.02 * own);
     expect(Array.from(p ?? [])).toEqual([step(0.5, 1), step(-0.5, 0.5), step(1, 0.25)].map(Math.fround));
     expect(Array.from(q ?? [])).toEqual([step(1, 0.5), step(0.5, -0.5), step(0.25, 1)].map(Math.fround));
-    expect(Number(await redis.hget(keys.userState('alice'), 'bias'))).toBeCloseTo(
-      0.5 + 0.005 * (err - 0.01),
-      6,
-    );
+    expect(alice.bias).toBeCloseTo(0.5 + 0.005 * (err - 0.01), 6);
   });
 });

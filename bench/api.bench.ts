@@ -24,6 +24,7 @@ import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
 import { publishModel } from '../src/store/model-store.ts';
 import { writePopularLists } from '../src/store/popular-lists.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
+import { queueUserFixture } from '../src/state/user-state.ts';
 
 const runs = Number(process.env['BENCH_RUNS'] ?? 3);
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -49,13 +50,12 @@ async function prepare(): Promise<number> {
   const { artifact, movies } = syntheticServingModel(world, 100);
   await writePopularLists(redis, keys, world);
   const p = redis.pipeline();
-  for (const r of world.ratings) p.zadd(keys.userHistory(r.userId), r.timestamp, r.movieId);
+  for (const r of world.ratings) queueUserFixture(p, keys, r.userId, { seen: [[r.timestamp, r.movieId]] });
   // Half the users have live vectors from the stream actors, half use the artifact's.
   const vector = new Float32Array(100);
   for (const u of world.users.filter((_, k) => k % 2 === 0)) {
     for (let f = 0; f < 100; f++) vector[f] = Math.sin(Number(u.userId) * (f + 1)) * 0.1;
-    p.set(keys.userFactors(u.userId), Buffer.from(vector.buffer.slice(0)));
-    p.hset(keys.userState(u.userId), 'bias', '0.05', 'age', String(u.age ?? ''), 'gender', u.gender ?? '');
+    queueUserFixture(p, keys, u.userId, { vector, bias: 0.05, age: u.age ?? null, gender: u.gender ?? null });
   }
   await p.exec();
   await publishModel(redis, keys, artifact, { movies });

@@ -22,7 +22,7 @@ import { produceReplay } from '../src/data/replay-producer.ts';
 import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
 import { median } from '../src/model/eval/evaluate.ts';
 import { localServices, servicesUp } from '../src/services/services.ts';
-import { waitUntil } from '../src/services/tcp-probe.ts';
+import { waitUntil } from '../src/lib/time.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { createTestScope } from '../test/isolation.ts';
 

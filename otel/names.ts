@@ -32,6 +32,8 @@ export const metrics = {
   buildInfo: 'marquee_build_info',
   httpDuration: 'marquee_http_request_duration_seconds',
   recommendOutcomes: 'marquee_recommend_outcomes_total',
+  recommendFallbacks: 'marquee_recommend_fallbacks_total',
+  clientErrors: 'marquee_client_errors_total',
   recommendAvailability: 'marquee_recommend_availability_ratio',
   modelVersionInfo: 'marquee_api_model_info',
   servedDropped: 'marquee_served_events_dropped_total',

@@ -4,7 +4,7 @@ import { generateSyntheticWorld } from '../src/data/synthetic-world.ts';
 import { datasetMetadataSource } from '../src/data/metadata-source.ts';
 import { buildReplay } from '../src/data/replay.ts';
 import { produceReplay } from '../src/data/replay-producer.ts';
-import { waitUntil } from '../src/services/tcp-probe.ts';
+import { waitUntil } from '../src/lib/time.ts';
 import { migrate } from '../src/store/postgres/migrate.ts';
 import { createPool } from '../src/store/postgres/pool.ts';
 import { createTestScope } from '../test/isolation.ts';

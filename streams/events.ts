@@ -164,20 +164,32 @@ export const deadLetterSchema = z.object({
 /** A dead-letter record. */
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
-/** Where a dead message came from. */
-export interface SourcePosition {
-  topic: string;
-  partition: number;
-  offset: string | number | bigint;
-  /** Index within a pack of events. */
-  index?: number;
+/** A place in a partition: a record's offset and the event's index within that record's pack. */
+export interface Position {
+  readonly offset: number;
+  readonly index: number;
 }
+
+/** An event's source: its record's topic, partition and offset, and its index in that record's pack. */
+export interface SourceRef extends Position {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/**
+ * Where a dead message came from: a SourceRef whose offset may be as kafkajs gives it (a string)
+ * and whose index is absent when the whole record is dead.
+ */
+export type DeadLetterSource = Omit<SourceRef, 'offset' | 'index'> & {
+  readonly offset: string | number | bigint;
+  readonly index?: number;
+};
 
 /** Builds a dead-letter record for `raw`, choosing UTF-8 text or base64. */
 export function toDeadLetter(
   raw: string | Uint8Array,
   reason: string,
-  source: SourcePosition,
+  source: DeadLetterSource,
   atMs: number,
 ): DeadLetter {
   const position = {
@@ -202,7 +214,7 @@ export function toDeadLetter(
 export function deadLetterRecord(
   raw: string | Uint8Array,
   reason: string,
-  source: SourcePosition,
+  source: DeadLetterSource,
   atMs = Date.now(),
 ): { key: string; value: string } {
   return {

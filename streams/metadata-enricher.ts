@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { MetadataSource } from '../src/data/metadata-source.ts';
-import { sleep } from '../src/services/tcp-probe.ts';
+import { sleep } from '../src/lib/time.ts';
 import {
   idsWithoutMetadata,
   storedIds,

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type pg from 'pg';
 import { loadConfig, type Config } from '../config/load-config.ts';
-import { waitUntil } from '../src/services/tcp-probe.ts';
+import { waitUntil } from '../src/lib/time.ts';
 import { migrate } from '../src/store/postgres/migrate.ts';
 import { createPool } from '../src/store/postgres/pool.ts';
 

@@ -5,25 +5,9 @@
 import { sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
 import type { MovieMessage, MovieRatingMessage, MovieWatchMessage } from '../messages.ts';
 import { seededVector, utcDay, type StreamModelOptions } from '../model-options.ts';
+import type { MovieState } from '../../src/state/movie-state.ts';
 
-/** Everything MovieActor(i) owns. Treated as immutable: a turn returns a new state. */
-export interface MovieState {
-  readonly movieId: string;
-  readonly bias: number;
-  readonly vector: Float32Array;
-  readonly ratings: number;
-  readonly watches: number;
-  /** Ratings per star, index r − 1 (1..5 stars). */
-  readonly histogram: readonly number[];
-  /** Ratings counted but not learned because the day's cap was spent. */
-  readonly capped: number;
-  /** Decayed popularity as of `popularityAt` (epoch ms). */
-  readonly popularity: number;
-  readonly popularityAt: number;
-  /** The UTC day `dayUpdates` counts. */
-  readonly day: string;
-  readonly dayUpdates: number;
-}
+export type { MovieState };
 
 /** What a movie turn asks the shell to do (global boards and the rating distribution). */
 export type MovieOutput =

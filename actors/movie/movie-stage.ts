@@ -6,19 +6,18 @@
  * distribution in the batch's one atomic commit.
  */
 import type { Redis } from 'ioredis';
-import type { Message } from 'kafkajs';
-import { readPack } from '../../streams/event-pack.ts';
-import { formatPosition, type OffsetStore } from '../../src/state/offset-store.ts';
-import type { Stage, StagedBatch } from '../../streams/tasks/partition-task.ts';
+import type { Position } from '../../streams/events.ts';
+import type { Stage, StagedBatch } from '../../streams/tasks/stage.ts';
 import type { Topics } from '../../streams/topics.ts';
 import type { RedisKeys } from '../../src/store/redis-keys.ts';
-import { Mailbox } from '../runtime/mailbox.ts';
-import { decodeMovieMessage, isAfter, type MovieMessage, type Position } from '../messages.ts';
-import type { StreamModelOptions } from '../model-options.ts';
-import { receiveMovieMessage, type MovieState } from './movie-actor.ts';
 import { flushMovie, loadMovies } from '../../src/state/movie-state.ts';
-import type { ActorRegistry } from '../runtime/registry.ts';
+import { formatPosition, type OffsetStore } from '../../src/state/offset-store.ts';
 import { WriteBatch } from '../../src/state/write-batch.ts';
+import { activateFor, runTurns, sortIntoMailboxes, stagedBatch } from '../runtime/actor-stage.ts';
+import type { ActorRegistry } from '../runtime/registry.ts';
+import { decodeMovieMessage, isAfter, type MovieMessage } from '../messages.ts';
+import type { StreamModelOptions } from '../model-options.ts';
+import { newMovieState, receiveMovieMessage, type MovieState } from './movie-actor.ts';
 
 /** What the movie stage needs. */
 export interface MovieStageDeps {
@@ -56,60 +55,51 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
       const applied = watermarks.get(partition);
       if (applied === undefined) throw new Error(`movie task ${partition} processed before it started`);
       const moved = new Map<string, Position>();
-      const deadLetters: Message[] = [];
-      const mailboxes = new Map<string, Mailbox<MovieMessage>>();
       const decode = (text: string): MovieMessage | string => {
         const m = decodeMovieMessage(text);
         return typeof m !== 'string' && m.type === 'rate' && m.p.length !== model.factors
           ? 'wrong vector length'
           : m;
       };
-      for (const r of records) {
-        readPack(
-          r.value,
-          { topic, partition, offset: r.offset },
-          decode,
-          (m) => {
-            const source = `${m.source.topic}:${m.source.partition}`;
-            if (!isAfter(m.source, moved.get(source) ?? applied.get(source))) {
-              stats.replaysDropped++;
-              return;
-            }
-            moved.set(source, m.source);
-            let box = mailboxes.get(m.movieId);
-            if (box === undefined) mailboxes.set(m.movieId, (box = new Mailbox()));
-            box.post(m);
-          },
-          deadLetters,
-        );
-      }
-      const states = await registry.activateAll(mailboxes.keys(), partition, (ids) =>
-        loadMovies(deps.redis, keys, ids, model),
+      const mailboxes = sortIntoMailboxes(topic, partition, records, decode, (m) => {
+        const source = `${m.source.topic}:${m.source.partition}`;
+        if (!isAfter(m.source, moved.get(source) ?? applied.get(source))) {
+          stats.replaysDropped++;
+          return undefined;
+        }
+        moved.set(source, m.source);
+        return { key: m.movieId, message: m };
+      });
+      const states = await activateFor(registry, mailboxes, partition, (ids) =>
+        loadMovies(deps.redis, keys, ids, model.factors, (i) => newMovieState(i, model)),
       );
       const w = new WriteBatch();
       const boards = new Map<string, Map<string, number>>();
       const histogram = [0, 0, 0, 0, 0];
+      /** The popularity score of the actor whose turns run now (flushed with it). */
+      let score: number | undefined;
       const bump = (board: string, member: string) => {
         const b = boards.get(board) ?? new Map<string, number>();
         boards.set(board, b.set(member, (b.get(member) ?? 0) + 1));
       };
-      for (const [movieId, box] of mailboxes) {
-        const before = states.get(movieId) as MovieState;
-        let state = before;
-        let score: number | undefined;
-        box.drainSync((m) => {
+      runTurns(
+        mailboxes,
+        states,
+        (state, m, movieId) => {
           const turn = receiveMovieMessage(state, m, model);
-          state = turn.state;
           for (const out of turn.outputs) {
             if (out.kind === 'popularity') score = out.score;
             else if (out.kind === 'histogram') histogram[out.rating - 1]! += 1;
             else bump(`${out.kind}:${out.day}`, movieId);
           }
-        });
-        states.set(movieId, state);
-        flushMovie(state, keys, w, before);
-        if (score !== undefined) w.zadd(keys.leaderboard('popularity'), score, movieId);
-      }
+          return turn.state;
+        },
+        (movieId, state, before) => {
+          flushMovie(state, keys, w, before);
+          if (score !== undefined) w.zadd(keys.leaderboard('popularity'), score, movieId);
+          score = undefined;
+        },
+      );
       for (const [board, members] of boards) {
         for (const [movieId, n] of members) w.zincrby(keys.leaderboard(board), n, movieId);
         w.pexpire(keys.leaderboard(board), DAY_BOARD_TTL_MS);
@@ -119,17 +109,13 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
         const stored = [...moved].map(([source, p]) => [source, formatPosition(p)]);
         w.hset(offsets.watermarksKey(topic, partition), Object.fromEntries(stored));
       }
-      return {
-        outputs: deadLetters.length > 0 ? [{ topic: topics.deadLetter, messages: deadLetters }] : [],
-        writes: w,
-        committed() {
-          for (const [source, position] of moved) applied.set(source, position);
-          for (const [movieId, state] of states) registry.set(movieId, state, partition);
-        },
-        aborted() {
-          registry.drop(states.keys());
-        },
-      };
+      const outputs =
+        mailboxes.deadLetters.length > 0
+          ? [{ topic: topics.deadLetter, messages: mailboxes.deadLetters }]
+          : [];
+      return stagedBatch(registry, partition, states, outputs, w, () => {
+        for (const [source, position] of moved) applied.set(source, position);
+      });
     },
   };
 }

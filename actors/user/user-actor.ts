@@ -8,35 +8,13 @@ import { dotAt, sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
 import { foldInDual } from './fold-in-dual.ts';
 import type { MovieMessage, SourceRef } from '../messages.ts';
 import { clip, seededVector, type StreamModelOptions } from '../model-options.ts';
+import type { MovieFactors } from '../../src/state/movie-state.ts';
+import type { PendingRating, UserState } from '../../src/state/user-state.ts';
 
-/** A rating kept until the user is folded in, with the movie's factors as the actor read them. */
-export interface PendingRating {
-  readonly movieId: string;
-  readonly rating: number;
-  readonly movieBias: number;
-  readonly movieVector: Float32Array;
-}
-
-/** Everything UserActor(u) owns. Treated as immutable: a turn returns a new state. */
-export interface UserState {
-  readonly userId: string;
-  readonly bias: number;
-  readonly vector: Float32Array;
-  readonly ratings: number;
-  readonly watches: number;
-  readonly served: number;
-  /** Whether the fold-in has run (or was never wanted). */
-  readonly folded: boolean;
-  readonly pending: readonly PendingRating[];
-  /** The last list served per A/B arm (`default` when the event names none). */
-  readonly lastServed: Readonly<Record<string, readonly string[]>>;
-}
+export type { PendingRating, UserState };
 
 /** A movie's factors as the user actor reads them: never written by it. */
-export interface MovieView {
-  readonly bias: number;
-  readonly vector: Float32Array;
-}
+export type MovieView = MovieFactors;
 
 /** What a user turn asks the shell to do. */
 export type UserOutput =

@@ -5,20 +5,20 @@
  * outputs into movie-events records and one batch of Redis writes.
  */
 import type { Redis } from 'ioredis';
-import type { Message } from 'kafkajs';
-import { packByPartition, readPack, type Keyed, type PartitionOf } from '../../streams/event-pack.ts';
+import { packByPartition, type Keyed, type PartitionOf } from '../../streams/event-pack.ts';
 import { fastUserEvent, userEventSchema, type UserEvent } from '../../streams/events.ts';
-import type { Stage, StagedBatch, StreamRecord } from '../../streams/tasks/partition-task.ts';
+import type { Stage, StagedBatch, StreamRecord } from '../../streams/tasks/stage.ts';
 import type { Topics } from '../../streams/topics.ts';
 import type { RedisKeys } from '../../src/store/redis-keys.ts';
-import { Mailbox } from '../runtime/mailbox.ts';
+import { readMovieFactors } from '../../src/state/movie-state.ts';
+import { flushHistory, flushUser, loadUsers } from '../../src/state/user-state.ts';
+import { WriteBatch } from '../../src/state/write-batch.ts';
+import { activateFor, runTurns, sortIntoMailboxes, stagedBatch } from '../runtime/actor-stage.ts';
+import type { ActorRegistry } from '../runtime/registry.ts';
 import { encodeMovieMessage, type SourceRef } from '../messages.ts';
 import type { StreamModelOptions } from '../model-options.ts';
 import { newMovieState } from '../movie/movie-actor.ts';
-import type { ActorRegistry } from '../runtime/registry.ts';
-import { receiveUserEvent, type MovieView, type UserOutput, type UserState } from './user-actor.ts';
-import { flushUser, loadUsers, vectorFromBytes } from '../../src/state/user-state.ts';
-import { WriteBatch } from '../../src/state/write-batch.ts';
+import { newUserState, receiveUserEvent, type UserOutput, type UserState } from './user-actor.ts';
 
 /** What the user stage needs. */
 export interface UserStageDeps {
@@ -30,9 +30,6 @@ export interface UserStageDeps {
   /** Where a movie id's events go on movie-events. */
   readonly moviePartition: PartitionOf;
 }
-
-/** Score-member pairs per ZADD in the commit script. */
-const HISTORY_PAIRS_PER_WRITE = 500;
 
 interface Delivery {
   readonly event: UserEvent;
@@ -53,29 +50,6 @@ export function decodeUserEvent(line: string): UserEvent | string {
   }
 }
 
-async function movieViews(deps: UserStageDeps, ids: readonly string[]): Promise<Map<string, MovieView>> {
-  const pipeline = deps.redis.pipeline();
-  for (const i of ids) {
-    pipeline.hget(deps.keys.movieState(i), 'bias');
-    pipeline.getBuffer(deps.keys.movieFactors(i));
-  }
-  const replies = (await pipeline.exec()) ?? [];
-  const views = new Map<string, MovieView>();
-  ids.forEach((i, j) => {
-    const [e1, bias] = replies[2 * j] ?? [];
-    const [e2, bytes] = replies[2 * j + 1] ?? [];
-    if (e1 ?? e2) throw e1 ?? e2;
-    const stored = vectorFromBytes(bytes as Buffer | null, deps.model.factors);
-    // Not written yet: the movie actor will start from exactly this (trained or seeded) state.
-    const fresh = stored === null || bias == null ? newMovieState(i, deps.model) : undefined;
-    views.set(i, {
-      bias: bias == null ? (fresh?.bias ?? 0) : Number(bias),
-      vector: stored ?? (fresh?.vector as Float32Array),
-    });
-  });
-  return views;
-}
-
 /** The user stage: one per process, shared by the user group's partition tasks. */
 export function createUserStage(deps: UserStageDeps): Stage {
   const { keys, topics, model, registry } = deps;
@@ -85,27 +59,16 @@ export function createUserStage(deps: UserStageDeps): Stage {
       registry.dropPartition(partition);
     },
     async process(topic, partition, records: readonly StreamRecord[]): Promise<StagedBatch> {
-      const deadLetters: Message[] = [];
-      const mailboxes = new Map<string, Mailbox<Delivery>>();
       const rated = new Set<string>();
-      for (const r of records) {
-        const at = { topic, partition, offset: r.offset };
-        readPack(
-          r.value,
-          at,
-          decodeUserEvent,
-          (event, index) => {
-            if (event.type === 'rate') rated.add(event.movieId);
-            let box = mailboxes.get(event.userId);
-            if (box === undefined) mailboxes.set(event.userId, (box = new Mailbox()));
-            box.post({ event, source: { ...at, index } });
-          },
-          deadLetters,
-        );
-      }
+      const mailboxes = sortIntoMailboxes(topic, partition, records, decodeUserEvent, (event, source) => {
+        if (event.type === 'rate') rated.add(event.movieId);
+        return { key: event.userId, message: { event, source } satisfies Delivery };
+      });
       const [states, views] = await Promise.all([
-        registry.activateAll(mailboxes.keys(), partition, (ids) => loadUsers(deps.redis, keys, ids, model)),
-        movieViews(deps, [...rated]),
+        activateFor(registry, mailboxes, partition, (ids) =>
+          loadUsers(deps.redis, keys, ids, model.factors, (u) => newUserState(u, model)),
+        ),
+        readMovieFactors(deps.redis, keys, [...rated], model.factors, (i) => newMovieState(i, model)),
       ]);
       const movieMessages: { source: SourceRef; message: Keyed }[] = [];
       const w = new WriteBatch();
@@ -129,25 +92,21 @@ export function createUserStage(deps: UserStageDeps): Stage {
           });
         }
       };
-      for (const [userId, box] of mailboxes) {
-        const before = states.get(userId) as UserState;
-        let state = before;
-        box.drainSync(({ event, source }) => {
+      runTurns(
+        mailboxes,
+        states,
+        (state, { event, source }, userId) => {
           const view = event.type === 'rate' ? views.get(event.movieId) : undefined;
           const turn = receiveUserEvent(state, event, view, source, model);
-          state = turn.state;
           for (const out of turn.outputs) apply(userId, out);
-        });
-        states.set(userId, state);
-        flushUser(state, keys, w, before);
-        // Chunked: the commit script unpacks a write's arguments onto Lua's stack (≈ 8,000 slots).
-        for (let k = 0; k < history.length; k += HISTORY_PAIRS_PER_WRITE * 2)
-          w.zadd(keys.userHistory(userId), ...history.slice(k, k + HISTORY_PAIRS_PER_WRITE * 2));
-        history = [];
-        // The history holds at most one entry per rating or watch: no trim needed below the bound.
-        if (state.ratings + state.watches > model.historyMax)
-          w.zkeepTop(keys.userHistory(userId), model.historyMax);
-      }
+          return turn.state;
+        },
+        (userId, state, before) => {
+          flushUser(state, keys, w, before);
+          flushHistory(keys, w, userId, history, state.ratings + state.watches, model.historyMax);
+          history = [];
+        },
+      );
       for (const [arm, e] of evals) {
         w.hincrby(keys.onlineEval(arm), 'n', e.n);
         w.hincrbyfloat(keys.onlineEval(arm), 'sum', e.sum);
@@ -164,17 +123,9 @@ export function createUserStage(deps: UserStageDeps): Stage {
         );
         outputs.push({ topic: topics.movieEvents, messages: packs });
       }
-      if (deadLetters.length > 0) outputs.push({ topic: topics.deadLetter, messages: deadLetters });
-      return {
-        outputs,
-        writes: w,
-        committed() {
-          for (const [userId, state] of states) registry.set(userId, state, partition);
-        },
-        aborted() {
-          registry.drop(states.keys());
-        },
-      };
+      if (mailboxes.deadLetters.length > 0)
+        outputs.push({ topic: topics.deadLetter, messages: mailboxes.deadLetters });
+      return stagedBatch(registry, partition, states, outputs, w);
     },
   };
 }

@@ -19,7 +19,8 @@ import { createModelHolder } from '../serving/model-holder.ts';
 import { createRecommender, type DemographicsSource } from '../serving/recommender.ts';
 import { createServedRecorder } from '../serving/served-log/served-recorder.ts';
 import { startServedSinksThread } from '../serving/served-log/served-sinks-thread.ts';
-import { withTimeout } from '../lib/with-timeout.ts';
+import { BudgetExceededError, withTimeout } from '../lib/time.ts';
+import { createThrottledLog } from '../lib/throttled-log.ts';
 
 /** Run-time options of `marquee api` beyond the config. */
 export interface ApiRunOptions {
@@ -50,7 +51,22 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   const redis = new Redis(config.redis.url, redisOptions);
   // The subscriber keeps ioredis's offline queue: its SUBSCRIBE goes through whenever Redis comes up.
   const subscriber = new Redis(config.redis.url);
-  for (const client of [redis, subscriber]) client.on('error', () => undefined);
+  const logError = createThrottledLog(log);
+  const clientErrors = new Counter({
+    name: metrics.clientErrors,
+    help: 'Errors reported by Redis and Kafka clients (they reconnect by themselves)',
+    labelNames: ['client'],
+    registers: [registry],
+  });
+  // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
+  for (const [name, client] of [
+    ['redis', redis],
+    ['redis-subscriber', subscriber],
+  ] as const)
+    client.on('error', (error: Error) => {
+      clientErrors.inc({ client: name });
+      logError(name, error.message);
+    });
   const fallback = createFallbackList();
   const refreshFallback = async () => {
     const serving = models.current();
@@ -103,7 +119,10 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     registers: [registry],
   });
   // Kafka and leaderboard writes of served lists run in a worker thread, off the request loop.
-  const sinks = startServedSinksThread(config, topicsReady);
+  const sinks = startServedSinksThread(config, topicsReady, (client, message) => {
+    clientErrors.inc({ client });
+    logError(client, message);
+  });
   const served = createServedRecorder({
     publish: sinks.publish,
     countServed: sinks.countServed,
@@ -119,6 +138,12 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       const r = await course.user(userId);
       return r.status === 'found' ? { age: r.value.age, gender: r.value.gender } : null;
     });
+  const fallbacks = new Counter({
+    name: metrics.recommendFallbacks,
+    help: 'Recommendations answered from the fallback list because something failed',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   const recommend = createRecommender({
     redis,
     keys,
@@ -126,6 +151,11 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     settings,
     fallback,
     ...(demographics && { demographics }),
+    onFallback(error) {
+      const kind = error instanceof BudgetExceededError ? 'timeout' : 'error';
+      fallbacks.inc({ kind });
+      logError(`recommend fell back (${kind})`, error instanceof Error ? error.message : String(error));
+    },
   });
   const points = options.ratePoints ?? 100;
   const duration = options.rateWindowSec ?? 1;

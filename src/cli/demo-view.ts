@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { RedisKeys } from '../store/redis-keys.ts';
+import { readUserFactors } from '../state/user-state.ts';
 
 /** One snapshot of what has flowed where, for the demo's live view. */
 export interface FlowSnapshot {
@@ -21,23 +22,17 @@ export async function snapshotFlow(
   keys: RedisKeys,
   userId: string,
 ): Promise<FlowSnapshot> {
-  const [counts, popular, factors, bias] = await Promise.all([
+  const [counts, popular, live] = await Promise.all([
     pool.query<{ ratings: number; watches: number; users: number; movies: number }>(
       `SELECT (SELECT count(*)::int FROM ratings) AS ratings, (SELECT count(*)::int FROM watches) AS watches,
               (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM movies) AS movies`,
     ),
     redis.zrevrange(keys.leaderboard('popularity'), 0, 2),
-    redis.getBuffer(keys.userFactors(userId)),
-    redis.hget(keys.userState(userId), 'bias'),
+    readUserFactors(redis, keys, userId),
   ]);
   const row = counts.rows[0] ?? { ratings: 0, watches: 0, users: 0, movies: 0 };
   let watched: FlowSnapshot['watched'];
-  if (factors !== null && factors.length % 4 === 0) {
-    const vector = new Float32Array(
-      factors.buffer.slice(factors.byteOffset, factors.byteOffset + factors.length),
-    );
-    watched = { userId, norm: Math.hypot(...vector), bias: Number(bias ?? 0) };
-  }
+  if (live.vector !== null) watched = { userId, norm: Math.hypot(...live.vector), bias: live.bias ?? 0 };
   return { ...row, popular, watched };
 }
 

@@ -10,7 +10,7 @@ import { datasetMetadataSource } from '../data/metadata-source.ts';
 import { buildReplay } from '../data/replay.ts';
 import { produceReplay } from '../data/replay-producer.ts';
 import { describeServices } from '../services/service-info.ts';
-import { waitUntil } from '../services/tcp-probe.ts';
+import { waitUntil } from '../lib/time.ts';
 import { formatStatus, localServices, servicesUp } from '../services/services.ts';
 import { migrate } from '../store/postgres/migrate.ts';
 import { createPool } from '../store/postgres/pool.ts';

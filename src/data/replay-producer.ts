@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { sleep } from '../services/tcp-probe.ts';
+import { sleep } from '../lib/time.ts';
 import type { ReplayMessage } from './replay.ts';
 
 /** How fast to replay: lines per second, or as fast as Kafka takes them. */

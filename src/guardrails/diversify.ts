@@ -1,7 +1,12 @@
-import type { CandidatePool } from '../serving/candidate-pool.ts';
 import type { CatalogueIndex } from '../data/catalogue-index.ts';
 
 /** Which step put an item where it is: its own score, the genre re-rank, or the popularity cap. */
+/** Candidates for re-ranking, best first (src/serving/candidate-pool.ts builds them). */
+export interface CandidatePool {
+  readonly items: Int32Array;
+  readonly scores: Float32Array;
+}
+
 export type RankReason = 'score' | 'diversify' | 'debias';
 
 /** Options of the greedy re-rank. */

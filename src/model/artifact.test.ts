@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ArtifactError,
-  decodeArtifact,
-  encodeArtifact,
-  loadArtifactFile,
-  saveArtifactFile,
-} from './artifact.ts';
+import { loadArtifactFile, saveArtifactFile } from '../store/artifact-file.ts';
+import { ArtifactError, decodeArtifact, encodeArtifact } from './artifact.ts';
 import { buildRatingSet } from './ratings/build-rating-set.ts';
 import { fitSvd, SVD_DEFAULTS } from './algorithms/svd.ts';
 import { svdFromArtifact, svdToArtifact } from './svd-artifact.ts';

@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 
 /**
@@ -129,14 +128,4 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   if (at !== bytes.length)
     throw new ArtifactError(`artifact has ${bytes.length - at} unexpected trailing bytes`);
   return { ...header, blobs };
-}
-
-/** Writes an artifact to a file. */
-export async function saveArtifactFile(path: string, artifact: ModelArtifact): Promise<void> {
-  await writeFile(path, encodeArtifact(artifact));
-}
-
-/** Reads an artifact from a file. */
-export async function loadArtifactFile(path: string): Promise<ModelArtifact> {
-  return decodeArtifact(await readFile(path));
 }

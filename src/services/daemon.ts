@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sleep } from './tcp-probe.ts';
+import { sleep } from '../lib/time.ts';
 
 /** What Marquee records about a process it started, so `down` stops only its own processes. */
 export interface DaemonRecord {

@@ -12,7 +12,8 @@ import {
 import { serviceStatus } from './service-status.ts';
 import { hostPort, type LocalService, type ServiceStatus } from './local-service.ts';
 import { logFile, pidFile, type ServicePaths } from './service-paths.ts';
-import { isLoopback, waitUntil } from './tcp-probe.ts';
+import { waitUntil } from '../lib/time.ts';
+import { isLoopback } from './tcp-probe.ts';
 
 /** Kafka's heap: bounded, because it shares two cores and the memory with everything else. */
 const heap = ['-Xms256m', '-Xmx768m'];

@@ -7,7 +7,8 @@ import { installDebianPackages } from './debian-packages.ts';
 import { serviceStatus } from './service-status.ts';
 import { hostPort, type LocalService, type ServiceLog, type ServiceStatus } from './local-service.ts';
 import { logFile, pidFile, type ServicePaths } from './service-paths.ts';
-import { isLoopback, waitUntil } from './tcp-probe.ts';
+import { waitUntil } from '../lib/time.ts';
+import { isLoopback } from './tcp-probe.ts';
 
 /** The newest Debian PostgreSQL bin directory, or undefined when no server is installed. */
 export function postgresBinDir(): string | undefined {

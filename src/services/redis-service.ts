@@ -5,7 +5,8 @@ import { hasExecutable, installDebianPackages } from './debian-packages.ts';
 import { serviceStatus } from './service-status.ts';
 import { hostPort, type LocalService, type ServiceStatus } from './local-service.ts';
 import { logFile, pidFile, type ServicePaths } from './service-paths.ts';
-import { isLoopback, waitUntil } from './tcp-probe.ts';
+import { waitUntil } from '../lib/time.ts';
+import { isLoopback } from './tcp-probe.ts';
 
 /** True when Redis at `url` answers PING. */
 export async function redisAnswers(url: string): Promise<boolean> {

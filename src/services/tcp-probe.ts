@@ -18,30 +18,3 @@ export function isReachable(host: string, port: number, timeoutMs = 500): Promis
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Calls `check` until it returns true or the deadline passes; a check that throws counts as "not yet".
- * Returns the last error's message on timeout so the caller can say why.
- */
-export async function waitUntil(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  intervalMs = 250,
-): Promise<{ ok: boolean; lastError: string | undefined }> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: string | undefined;
-  for (;;) {
-    try {
-      if (await check()) return { ok: true, lastError: undefined };
-    } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() >= deadline) return { ok: false, lastError };
-    await sleep(intervalMs);
-  }
-}

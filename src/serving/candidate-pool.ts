@@ -2,11 +2,9 @@ import type { TopHeap } from '../model/heap.ts';
 import { topN } from '../model/top-n.ts';
 import type { CatalogueIndex } from '../data/catalogue-index.ts';
 
-/** Candidates for re-ranking, best first. */
-export interface CandidatePool {
-  readonly items: Int32Array;
-  readonly scores: Float32Array;
-}
+import type { CandidatePool } from '../guardrails/diversify.ts';
+
+export type { CandidatePool };
 
 /** Every SAMPLE_STEP-th score estimates the pool's cut-off; reused scratch (requests run one at a time). */
 const SAMPLE_STEP = 16;

@@ -4,6 +4,7 @@ import { generateSyntheticWorld } from '../data/synthetic-world.ts';
 import { mayWatch } from '../guardrails/age-policy.ts';
 import { cohortOf, GLOBAL_COHORT } from '../store/popular-lists.ts';
 import { redisKeys } from '../store/redis-keys.ts';
+import { writeUserFixture } from '../state/user-state.ts';
 import { createFallbackList } from './fallback-list.ts';
 import { defaultGuardrailSettings as settings } from './guardrail-settings.ts';
 import { createRecommender, type DemographicsSource } from './recommender.ts';
@@ -73,7 +74,7 @@ describe('cold start', () => {
 
   it('leaves out what the user already watched', async () => {
     const first = kidSafe[0]!.movieId;
-    await redis.zadd(keys.userHistory('900004'), 1, first);
+    await writeUserFixture(redis, keys, '900004', { seen: [[1, first]] });
     const rec = await recommenderWith()('900004', 20);
     expect(rec.items.map((i) => i.movieId)).not.toContain(first);
   });

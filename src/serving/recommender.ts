@@ -10,7 +10,7 @@ import type { ModelHolder } from './model-holder.ts';
 import { rankUser } from './rank-user.ts';
 import type { ServingModel } from './serving-model.ts';
 import { createUserContextReader, type UserContext } from './user-context.ts';
-import { withTimeout } from '../lib/with-timeout.ts';
+import { withTimeout } from '../lib/time.ts';
 
 /** Age and gender of a user the stream has not described yet (e.g. the course's user service). */
 export type DemographicsSource = (
@@ -52,6 +52,11 @@ export interface RecommenderDeps {
   /** Budget for the Redis round trip and for a first demographics lookup, ms (default 100, 150). */
   readonly redisBudgetMs?: number;
   readonly demographicsBudgetMs?: number;
+  /**
+   * Hears every answer that fell back because something failed (a dependency over budget, Redis
+   * down, a bug): the composition root counts and logs it, so a fallback is never silent.
+   */
+  readonly onFallback?: (error: unknown, userId: string) => void;
 }
 
 /**
@@ -141,6 +146,7 @@ export function createRecommender(
       const items = await cold(serving, age, gender, new Set(seen), limit);
       return { items, source: 'cold', modelVersion: serving.version, arm };
     } catch (error) {
+      deps.onFallback?.(error, userId);
       const items = deps.fallback
         .get(limit, new Set(seen))
         .map((movieId) => ({ movieId, score: null, reasons: ['fallback' as const] }));

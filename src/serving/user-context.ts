@@ -1,57 +1,27 @@
+/**
+ * The per-request read of a user's state for serving, batched per event-loop turn. The layout is
+ * src/state/user-state.ts's (queueUserView / userViewOf); this module only decides when reads leave.
+ */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../store/redis-keys.ts';
+import {
+  queueUserView,
+  USER_VIEW_REPLIES,
+  userViewOf,
+  type Replies,
+  type UserView,
+} from '../state/user-state.ts';
 
 /** What Redis holds about a user right now; every field may be missing. */
-export interface UserContext {
-  /** Live p_u from the stream actors (raw little-endian Float32), when present. */
-  readonly vector: Float32Array | null;
-  /** Live b_u, when present. */
-  readonly bias: number | null;
-  readonly age: number | null;
-  readonly gender: string | null;
-  /** Movies watched or rated, most recent first (the exclusions). */
-  readonly seen: string[];
-}
+export type UserContext = UserView;
 
 /** Exclusions read per request; the actors bound the history, this bounds the read. */
 const MAX_SEEN = 2000;
 
-function finite(text: string | null | undefined): number | null {
-  if (text === null || text === undefined || text === '') return null;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : null;
-}
-
-type Replies = [error: Error | null, result: unknown][];
-
-function contextOf(results: Replies, at: number): UserContext {
-  for (let k = at; k < at + 3; k++) {
-    const error = results[k]?.[0];
-    if (error) throw error;
-  }
-  const bytes = results[at]?.[1] as Buffer | null;
-  const [bias, age, gender] = (results[at + 1]?.[1] ?? []) as (string | null)[];
-  const vector =
-    bytes === null || bytes.length === 0 || bytes.length % 4 !== 0
-      ? null
-      : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  return {
-    vector,
-    bias: finite(bias),
-    age: finite(age),
-    gender: gender ?? null,
-    seen: (results[at + 2]?.[1] ?? []) as string[],
-  };
-}
-
-/** The three reads of each user, in one pipeline; parse user j's with contextOf(replies, 3 * j). */
+/** The reads of each user, in one pipeline; parse user j's with userViewOf(replies, USER_VIEW_REPLIES * j). */
 async function readReplies(redis: Redis, keys: RedisKeys, userIds: readonly string[]): Promise<Replies> {
   const pipeline = redis.pipeline();
-  for (const userId of userIds)
-    pipeline
-      .getBuffer(keys.userFactors(userId))
-      .hmget(keys.userState(userId), 'bias', 'age', 'gender')
-      .zrevrange(keys.userHistory(userId), 0, MAX_SEEN - 1);
+  for (const userId of userIds) queueUserView(pipeline, keys, userId, MAX_SEEN);
   const results = (await pipeline.exec()) as Replies | null;
   if (results === null) throw new Error('Redis pipeline was discarded');
   return results;
@@ -59,7 +29,7 @@ async function readReplies(redis: Redis, keys: RedisKeys, userIds: readonly stri
 
 /** Reads the user's vector, bias, demographics and exclusions in one pipelined round trip. */
 export async function readUserContext(redis: Redis, keys: RedisKeys, userId: string): Promise<UserContext> {
-  return contextOf(await readReplies(redis, keys, [userId]), 0);
+  return userViewOf(await readReplies(redis, keys, [userId]), 0);
 }
 
 /** A request waiting for its user's context. */
@@ -92,7 +62,7 @@ export function createUserContextReader(
       (replies) =>
         batch.forEach((w, j) => {
           try {
-            w.resolve(contextOf(replies, 3 * j));
+            w.resolve(userViewOf(replies, USER_VIEW_REPLIES * j));
           } catch (error) {
             w.reject(error);
           }

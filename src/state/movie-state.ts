@@ -1,25 +1,44 @@
 /**
- * MovieActor's persistence: activation reads `movieState` and `movieFactors` in one pipeline; a flush
- * adds the movie's writes to the batch's atomic commit. q_i is raw little-endian Float32 bytes (what
- * the serving API reads); b_i is the state hash's `bias` field; the actor's other scalars are one
- * JSON field, `actor` (see StoredMovie), to keep the batch's Lua call short.
+ * A movie's state in Redis, owned here: the movie actor reads and flushes it, the user actor reads
+ * its factors, tests read its counters, and nobody else names its keys or fields. Per movie (one
+ * hash tag, one slot): `movieFactors` holds q_i as raw little-endian Float32 bytes (what the serving
+ * API reads); the `movieState` hash holds `bias` (b_i) and `actor`, one JSON field with the other
+ * scalars (see StoredMovie), to keep the batch's Lua call short.
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../store/redis-keys.ts';
-import type { StreamModelOptions } from '../../actors/model-options.ts';
-import { newMovieState, type MovieState } from '../../actors/movie/movie-actor.ts';
-import { vectorBytes, vectorFromBytes } from './user-state.ts';
+import { vectorBytes, vectorFromBytes } from './vector-bytes.ts';
 import type { WriteBatch } from './write-batch.ts';
+
+/** Everything MovieActor(i) owns. Treated as immutable: a turn returns a new state. */
+export interface MovieState {
+  readonly movieId: string;
+  readonly bias: number;
+  readonly vector: Float32Array;
+  readonly ratings: number;
+  readonly watches: number;
+  /** Ratings per star, index r − 1 (1..5 stars). */
+  readonly histogram: readonly number[];
+  /** Ratings counted but not learned because the day's cap was spent. */
+  readonly capped: number;
+  /** Decayed popularity as of `popularityAt` (epoch ms). */
+  readonly popularity: number;
+  readonly popularityAt: number;
+  /** The UTC day `dayUpdates` counts. */
+  readonly day: string;
+  readonly dayUpdates: number;
+}
 
 /** The `actor` field of a movie's state hash. */
 export type StoredMovie = Omit<MovieState, 'movieId' | 'bias' | 'vector'>;
 
-/** Loads movie states (one pipeline); movies Redis has never seen start from their seeded vector. */
+/** Loads movie states (one pipeline); a movie Redis has never seen is `fresh(id)`. */
 export async function loadMovies(
   redis: Redis,
   keys: RedisKeys,
   ids: readonly string[],
-  o: StreamModelOptions,
+  factors: number,
+  fresh: (movieId: string) => MovieState,
 ): Promise<MovieState[]> {
   const pipeline = redis.pipeline();
   for (const i of ids) {
@@ -32,11 +51,11 @@ export async function loadMovies(
     const [e2, bytes] = replies[2 * j + 1] ?? [];
     if (e1 ?? e2) throw e1 ?? e2;
     const [bias, actor] = hash as [string | null, string | null];
-    const fresh = newMovieState(i, o);
-    const vector = vectorFromBytes(bytes as Buffer | null, o.factors);
-    if (actor === null && vector === null) return fresh;
+    const start = fresh(i);
+    const vector = vectorFromBytes(bytes as Buffer | null, factors);
+    if (actor === null && vector === null) return start;
     const stored = (actor === null ? {} : JSON.parse(actor)) as Partial<StoredMovie>;
-    return { ...fresh, ...stored, movieId: i, bias: Number(bias ?? 0), vector: vector ?? fresh.vector };
+    return { ...start, ...stored, movieId: i, bias: Number(bias ?? 0), vector: vector ?? start.vector };
   });
 }
 
@@ -45,4 +64,67 @@ export function flushMovie(s: MovieState, keys: RedisKeys, w: WriteBatch, before
   if (s.vector !== before.vector) w.set(keys.movieFactors(s.movieId), vectorBytes(s.vector));
   const { movieId: _id, bias, vector: _v, ...actor } = s;
   w.hset(keys.movieState(s.movieId), { bias, actor: JSON.stringify(actor satisfies StoredMovie) });
+}
+
+/** A movie's bias and factors as the user actor reads them (never written by it). */
+export interface MovieFactors {
+  readonly bias: number;
+  readonly vector: Float32Array;
+}
+
+/**
+ * The current bias and factors of `ids` (one pipeline). A movie not written yet reads as `fresh(id)`:
+ * its actor will start from exactly that (trained or seeded) state.
+ */
+export async function readMovieFactors(
+  redis: Redis,
+  keys: RedisKeys,
+  ids: readonly string[],
+  factors: number,
+  fresh: (movieId: string) => MovieFactors,
+): Promise<Map<string, MovieFactors>> {
+  const pipeline = redis.pipeline();
+  for (const i of ids) {
+    pipeline.hget(keys.movieState(i), 'bias');
+    pipeline.getBuffer(keys.movieFactors(i));
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const views = new Map<string, MovieFactors>();
+  ids.forEach((i, j) => {
+    const [e1, bias] = replies[2 * j] ?? [];
+    const [e2, bytes] = replies[2 * j + 1] ?? [];
+    if (e1 ?? e2) throw e1 ?? e2;
+    const stored = vectorFromBytes(bytes as Buffer | null, factors);
+    const start = stored === null || bias == null ? fresh(i) : undefined;
+    views.set(i, {
+      bias: bias == null ? (start?.bias ?? 0) : Number(bias),
+      vector: stored ?? (start?.vector as Float32Array),
+    });
+  });
+  return views;
+}
+
+/** A movie's stored actor scalars (the `actor` field of its state hash), or null. */
+export async function readStoredMovie(
+  redis: Redis,
+  keys: RedisKeys,
+  movieId: string,
+): Promise<StoredMovie | null> {
+  const actor = await redis.hget(keys.movieState(movieId), 'actor');
+  return actor === null ? null : (JSON.parse(actor) as StoredMovie);
+}
+
+/** A movie's live factors, or null when the stream has not written them (tests). */
+export async function readMovieVector(
+  redis: Redis,
+  keys: RedisKeys,
+  movieId: string,
+  factors: number,
+): Promise<Float32Array | null> {
+  return vectorFromBytes(await redis.getBuffer(keys.movieFactors(movieId)), factors);
+}
+
+/** The raw stored q_i blob (null when absent): for checks that a stored vector is whole and finite. */
+export function readMovieFactorBlob(redis: Redis, keys: RedisKeys, movieId: string): Promise<Buffer | null> {
+  return redis.getBuffer(keys.movieFactors(movieId));
 }

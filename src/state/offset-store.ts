@@ -4,7 +4,7 @@
  * "Processing guarantees"); on assignment a task seeks to the offset read here.
  */
 import type { Redis } from 'ioredis';
-import type { Position } from '../../actors/messages.ts';
+import type { Position } from '../../streams/events.ts';
 import type { WriteBatch } from './write-batch.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import { loadScript, type LuaScript } from './lua/scripts.ts';

@@ -1,29 +1,45 @@
 /**
- * UserActor's persistence: activation reads `userState`, `userFactors` and `userServed` in one
- * pipeline; a flush adds the user's writes to the batch's atomic commit. p_u is raw little-endian
- * Float32 bytes (what the serving API reads); b_u is the state hash's `bias` field; the actor's other
- * scalars are one JSON field, `actor` ({ratings, watches, served, folded, pending}): two fields
- * instead of seven halve the arguments of the batch's Lua call, the stream's largest cost.
- * Other roles' fields in the same hash (age, gender) are left alone.
+ * A user's state in Redis, owned here: the actor reads and flushes it, serving, the demo and the
+ * tests read it, and nobody else names its keys or fields. Per user (one hash tag, one slot):
+ * - `userFactors`: p_u as raw little-endian Float32 bytes (what the serving API reads);
+ * - `userState` hash: `bias` (b_u), `actor` (one JSON field, {ratings, watches, served, folded,
+ *   pending}: two fields instead of seven halve the arguments of the batch's Lua call, the stream's
+ *   largest cost), and the profile fields `age` and `gender`;
+ * - `userHistory`: sorted set of movies rated or watched (score: last time, ms), bounded by the actor;
+ * - `userServed`: hash arm → JSON list, the last list served per A/B arm.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { RedisKeys } from '../store/redis-keys.ts';
-import { vectorFromBase64, vectorToBase64 } from '../../actors/messages.ts';
-import type { StreamModelOptions } from '../../actors/model-options.ts';
-import { newUserState, type PendingRating, type UserState } from '../../actors/user/user-actor.ts';
+import {
+  vectorBytes,
+  vectorFromBase64,
+  vectorFromBytes,
+  vectorToBase64,
+  anyVectorFromBytes,
+} from './vector-bytes.ts';
 import type { WriteBatch } from './write-batch.ts';
 
-/** Float32 vector → its bytes, without copying. */
-export function vectorBytes(v: Float32Array): Buffer {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+/** A rating kept until the user is folded in, with the movie's factors as the actor read them. */
+export interface PendingRating {
+  readonly movieId: string;
+  readonly rating: number;
+  readonly movieBias: number;
+  readonly movieVector: Float32Array;
 }
 
-/** Bytes → a fresh Float32 vector of length k, or null when the stored blob has another length. */
-export function vectorFromBytes(bytes: Buffer | null, k: number): Float32Array | null {
-  if (bytes === null || bytes.length !== k * 4) return null;
-  const out = new Float32Array(k);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
+/** Everything UserActor(u) owns. Treated as immutable: a turn returns a new state. */
+export interface UserState {
+  readonly userId: string;
+  readonly bias: number;
+  readonly vector: Float32Array;
+  readonly ratings: number;
+  readonly watches: number;
+  readonly served: number;
+  /** Whether the fold-in has run (or was never wanted). */
+  readonly folded: boolean;
+  readonly pending: readonly PendingRating[];
+  /** The last list served per A/B arm (`default` when the event names none). */
+  readonly lastServed: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The `actor` field of a user's state hash. */
@@ -57,12 +73,16 @@ function encodePending(pending: readonly PendingRating[]): string {
   return JSON.stringify(wire);
 }
 
-/** Loads user states (one pipeline); users Redis has never seen start fresh. */
+/**
+ * Loads user states (one pipeline). A user Redis has never seen is `fresh(id)`; stored fields
+ * override it, so a state written before a field existed still loads.
+ */
 export async function loadUsers(
   redis: Redis,
   keys: RedisKeys,
   ids: readonly string[],
-  o: StreamModelOptions,
+  factors: number,
+  fresh: (userId: string) => UserState,
 ): Promise<UserState[]> {
   const pipeline = redis.pipeline();
   for (const u of ids) {
@@ -78,9 +98,9 @@ export async function loadUsers(
     const error = e1 ?? e2 ?? e3;
     if (error) throw error;
     const [bias, actor] = hash as [string | null, string | null];
-    const vector = vectorFromBytes(bytes as Buffer | null, o.factors);
-    const fresh = newUserState(u, o);
-    if (actor === null && vector === null) return fresh;
+    const vector = vectorFromBytes(bytes as Buffer | null, factors);
+    const start = fresh(u);
+    if (actor === null && vector === null) return start;
     const h = (actor === null ? {} : JSON.parse(actor)) as Partial<StoredUser>;
     const lastServed = Object.fromEntries(
       Object.entries(served as Record<string, string>).map(([arm, json]) => [
@@ -91,11 +111,11 @@ export async function loadUsers(
     return {
       userId: u,
       bias: Number(bias ?? 0),
-      vector: vector ?? fresh.vector,
+      vector: vector ?? start.vector,
       ratings: h.ratings ?? 0,
       watches: h.watches ?? 0,
       served: h.served ?? 0,
-      folded: h.folded ?? fresh.folded,
+      folded: h.folded ?? start.folded,
       pending: decodePending(h.pending),
       lastServed,
     };
@@ -126,4 +146,146 @@ export function flushUser(s: UserState, keys: RedisKeys, w: WriteBatch, before: 
       Object.fromEntries(served.map(([arm, items]) => [arm, JSON.stringify(items)])),
     );
   }
+}
+
+/** Score-member pairs per ZADD in the commit script (it unpacks a write's arguments onto Lua's stack, ≈ 8,000 slots). */
+const HISTORY_PAIRS_PER_WRITE = 500;
+
+/**
+ * Adds a batch's history entries of one user (ZADD's score-member pairs: time, movie) to the batch,
+ * and trims the history to `keep` when the user's events may exceed it (one entry per rating or
+ * watch, so no trim is needed below the bound).
+ */
+export function flushHistory(
+  keys: RedisKeys,
+  w: WriteBatch,
+  userId: string,
+  scoreMembers: readonly (number | string)[],
+  events: number,
+  keep: number,
+): void {
+  for (let k = 0; k < scoreMembers.length; k += HISTORY_PAIRS_PER_WRITE * 2)
+    w.zadd(keys.userHistory(userId), ...scoreMembers.slice(k, k + HISTORY_PAIRS_PER_WRITE * 2));
+  if (events > keep) w.zkeepTop(keys.userHistory(userId), keep);
+}
+
+/** What serving reads about a user; every field may be missing. */
+export interface UserView {
+  /** Live p_u from the stream actors, when present. */
+  readonly vector: Float32Array | null;
+  /** Live b_u, when present. */
+  readonly bias: number | null;
+  readonly age: number | null;
+  readonly gender: string | null;
+  /** Movies watched or rated, most recent first (the exclusions). */
+  readonly seen: string[];
+}
+
+/** Replies a queued user view takes in its pipeline. */
+export const USER_VIEW_REPLIES = 3;
+
+/** Queues the reads of a user's view (at most `maxSeen` exclusions); decode with userViewOf. */
+export function queueUserView(
+  pipeline: ChainableCommander,
+  keys: RedisKeys,
+  userId: string,
+  maxSeen: number,
+): void {
+  pipeline
+    .getBuffer(keys.userFactors(userId))
+    .hmget(keys.userState(userId), 'bias', 'age', 'gender')
+    .zrevrange(keys.userHistory(userId), 0, maxSeen - 1);
+}
+
+function finite(text: string | null | undefined): number | null {
+  if (text === null || text === undefined || text === '') return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Pipeline replies as ioredis gives them. */
+export type Replies = [error: Error | null, result: unknown][];
+
+/** The user view whose replies start at `at` (queued by queueUserView); throws a failed read's error. */
+export function userViewOf(results: Replies, at: number): UserView {
+  for (let k = at; k < at + USER_VIEW_REPLIES; k++) {
+    const error = results[k]?.[0];
+    if (error) throw error;
+  }
+  const [bias, age, gender] = (results[at + 1]?.[1] ?? []) as (string | null)[];
+  return {
+    vector: anyVectorFromBytes(results[at]?.[1] as Buffer | null),
+    bias: finite(bias),
+    age: finite(age),
+    gender: gender ?? null,
+    seen: (results[at + 2]?.[1] ?? []) as string[],
+  };
+}
+
+/** A user's live factors and bias (null when the stream has not written them). */
+export async function readUserFactors(
+  redis: Redis,
+  keys: RedisKeys,
+  userId: string,
+): Promise<{ vector: Float32Array | null; bias: number | null }> {
+  const [bytes, bias] = await Promise.all([
+    redis.getBuffer(keys.userFactors(userId)),
+    redis.hget(keys.userState(userId), 'bias'),
+  ]);
+  return { vector: anyVectorFromBytes(bytes), bias: finite(bias) };
+}
+
+/** A user's stored actor scalars (ratings, watches, …), or null when the actor never flushed. */
+export async function readStoredUser(
+  redis: Redis,
+  keys: RedisKeys,
+  userId: string,
+): Promise<Partial<StoredUser> | null> {
+  const actor = await redis.hget(keys.userState(userId), 'actor');
+  return actor === null ? null : (JSON.parse(actor) as Partial<StoredUser>);
+}
+
+/** What a fixture may put in a user's state (tests and benchmarks; the stream writes the real thing). */
+export interface UserFixture {
+  readonly vector?: Float32Array;
+  readonly bias?: number;
+  readonly age?: number | null;
+  readonly gender?: string | null;
+  /** History entries: [time ms, movie id]. */
+  readonly seen?: readonly (readonly [number, string])[];
+}
+
+/** Queues writes of a user fixture on a pipeline or client (a test's or benchmark's set-up). */
+export function queueUserFixture(
+  target: ChainableCommander,
+  keys: RedisKeys,
+  userId: string,
+  f: UserFixture,
+): void {
+  if (f.vector !== undefined) target.set(keys.userFactors(userId), Buffer.from(vectorBytes(f.vector)));
+  const fields: string[] = [];
+  if (f.bias !== undefined) fields.push('bias', String(f.bias));
+  if (f.age !== undefined) fields.push('age', f.age === null ? '' : String(f.age));
+  if (f.gender !== undefined) fields.push('gender', f.gender ?? '');
+  if (fields.length > 0) target.hset(keys.userState(userId), ...fields);
+  if (f.seen !== undefined && f.seen.length > 0)
+    target.zadd(keys.userHistory(userId), ...f.seen.flatMap(([at, movieId]) => [at, movieId]));
+}
+
+/** Writes a user fixture now. */
+export async function writeUserFixture(
+  redis: Redis,
+  keys: RedisKeys,
+  userId: string,
+  f: UserFixture,
+): Promise<void> {
+  const pipeline = redis.pipeline();
+  queueUserFixture(pipeline, keys, userId, f);
+  const replies = (await pipeline.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+}
+
+/** The raw stored p_u blob (null when absent): for checks that a stored vector is whole and finite. */
+export function readUserFactorBlob(redis: Redis, keys: RedisKeys, userId: string): Promise<Buffer | null> {
+  return redis.getBuffer(keys.userFactors(userId));
 }

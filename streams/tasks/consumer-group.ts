@@ -1,5 +1,5 @@
 /**
- * One consumer group of actors: a kafkajs consumer whose fetched batches go to one PartitionTask per
+ * One consumer group of partition tasks: a kafkajs consumer whose fetched batches go to one PartitionTask per
  * assigned partition. kafkajs's fetch position only advances with resolveOffset, so each batch is
  * resolved once buffered; committing is the task's business (Redis first, Kafka after). Every
  * rebalance restarts the tasks from Redis: simpler than tracking which partitions stayed, and the
@@ -11,7 +11,7 @@ import type { OffsetStore } from '../../src/state/offset-store.ts';
 import { PartitionTask, type Stage, type StreamRecord, type TaskOptions } from './partition-task.ts';
 
 /** What a group needs. */
-export interface ActorGroupDeps {
+export interface TaskGroupDeps {
   readonly kafka: Kafka;
   readonly groupId: string;
   readonly topic: string;
@@ -27,7 +27,7 @@ export interface ActorGroupDeps {
 }
 
 /** A running group. */
-export interface ActorGroup {
+export interface TaskGroup {
   readonly groupId: string;
   /** Records fetched but not yet committed, per partition this process owns (a lag lower bound). */
   lag(): number;
@@ -40,7 +40,7 @@ export interface ActorGroup {
 }
 
 /** Joins the group and starts consuming. */
-export async function startActorGroup(deps: ActorGroupDeps): Promise<ActorGroup> {
+export async function startTaskGroup(deps: TaskGroupDeps): Promise<TaskGroup> {
   const { kafka, groupId, topic } = deps;
   const consumer = kafka.consumer({
     groupId,

@@ -5,42 +5,13 @@
  * in one fenced Lua call → the advisory Kafka commit. A crash between steps leaves Redis at either
  * the old state and offset or the new ones; re-emitted outputs are dropped downstream by watermark.
  */
-import type { Consumer, Producer, TopicMessages } from 'kafkajs';
-import type { WriteBatch } from '../../src/state/write-batch.ts';
+import type { Consumer, Producer } from 'kafkajs';
 import type { OffsetStore } from '../../src/state/offset-store.ts';
+import { backoffDelay, type BackoffOptions } from '../../src/lib/retry-backoff.ts';
 import { chunkByBytes } from '../send-in-chunks.ts';
+import type { Stage, StreamRecord } from './stage.ts';
 
-/** A fetched record, offsets as numbers (they stay far below 2^53). */
-export interface StreamRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  /** The record's Kafka timestamp (ms): when it entered Kafka. */
-  readonly timestamp: number;
-  /** Events in the record (a pack holds several, streams/event-pack.ts): what batches are sized by. */
-  readonly events: number;
-}
-
-/** What a stage made of one batch, not yet committed. */
-export interface StagedBatch {
-  readonly outputs: readonly TopicMessages[];
-  readonly writes: WriteBatch;
-  /** The batch is in Redis: live states now match it. */
-  committed(): void;
-  /** The batch did not commit: forget the live states it touched. */
-  aborted(): void;
-}
-
-/** The actor logic a task runs; one stage serves every partition of its group. */
-export interface Stage {
-  /** A task (re)starts on `partition`: load what the stage keeps per partition (watermarks). */
-  start(topic: string, partition: number): Promise<void>;
-  process(topic: string, partition: number, records: readonly StreamRecord[]): Promise<StagedBatch>;
-  /** The task no longer owns `partition` (or must reload it): drop its actors. */
-  stop(topic: string, partition: number): void;
-}
+export type { Stage, StagedBatch, StreamRecord } from './stage.ts';
 
 /** Bounds of a task's buffer and batches, in events (a batch takes whole records). */
 export interface TaskOptions {
@@ -74,6 +45,9 @@ export interface TaskDeps {
   readonly after?: Promise<void> | undefined;
 }
 
+/** Retry timing after a failed batch: 100 ms, doubling to 30 s, full jitter. */
+const RETRY_BACKOFF: BackoffOptions = { baseMs: 100, maxMs: 30_000 };
+
 /** How long a task waits for a seek to land before it accepts a gap (control records, compaction). */
 const SEEK_PATIENCE_MS = 3_000;
 
@@ -98,6 +72,8 @@ export class PartitionTask {
   #paused = false;
   #chain: Promise<void> = Promise.resolve();
   #running = false;
+  /** Failed attempts since the last committed batch (the back-off's exponent). */
+  #failures = 0;
 
   constructor(
     readonly topic: string,
@@ -210,12 +186,15 @@ export class PartitionTask {
         if (batch.length === 0) break;
         await this.#run(batch, generation);
       } catch (error) {
-        // Transient (Redis or Kafka unavailable): reload from the committed truth and try again.
+        // Transient (Redis or Kafka unavailable): reload from the committed truth and try again,
+        // backing off (full jitter, 100 ms doubling to 30 s) so a long outage costs few retries.
+        this.#failures++;
+        const delay = backoffDelay(this.#failures, RETRY_BACKOFF, Math.random);
         this.deps.log(
-          `task ${this.topic}/${this.partition}: ${error instanceof Error ? error.message : String(error)}; retrying from the committed offset`,
+          `task ${this.topic}/${this.partition}: ${error instanceof Error ? error.message : String(error)}; retry ${this.#failures} from the committed offset in ${delay} ms`,
         );
         this.#reset();
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
       if (this.#events <= this.deps.options.lowWater) this.#resume();
     }
@@ -298,6 +277,7 @@ export class PartitionTask {
         return;
       }
       staged.committed();
+      this.#failures = 0;
       this.#next = nextOffset;
       this.#contiguous = true;
       this.deps.onCommit?.(batch, Date.now());

@@ -9,8 +9,9 @@ import type { UserEvent } from '../../streams/events.ts';
 import { topicNames } from '../../streams/topics.ts';
 import type { RedisKeys } from '../../src/store/redis-keys.ts';
 import { utcDay } from '../../actors/model-options.ts';
-import type { StoredMovie } from '../../src/state/movie-state.ts';
-import { vectorFromBytes, type StoredUser } from '../../src/state/user-state.ts';
+import { readMovieFactorBlob, readStoredMovie } from '../../src/state/movie-state.ts';
+import { readStoredUser, readUserFactorBlob } from '../../src/state/user-state.ts';
+import { vectorFromBytes } from '../../src/state/vector-bytes.ts';
 
 type Board = Record<string, Record<string, number>>;
 
@@ -78,15 +79,15 @@ export async function readCounts(
   const finite = (b: Buffer | null, learned: number) =>
     b === null ? learned === 0 : vectorFromBytes(b, factors)?.every(Number.isFinite) === true;
   for (const u of Object.keys(expected.users)) {
-    const actor = JSON.parse((await redis.hget(keys.userState(u), 'actor')) ?? '{}') as Partial<StoredUser>;
+    const actor = (await readStoredUser(redis, keys, u)) ?? {};
     got.users[u] = { ratings: actor.ratings ?? 0, watches: actor.watches ?? 0 };
-    if (!finite(await redis.getBuffer(keys.userFactors(u)), actor.ratings ?? 0)) got.nonFinite++;
+    if (!finite(await readUserFactorBlob(redis, keys, u), actor.ratings ?? 0)) got.nonFinite++;
   }
   for (const m of Object.keys(expected.movies)) {
-    const h = (await readMovieActor(redis, keys, m)) ?? { ratings: 0, watches: 0, histogram: [], capped: 0 };
+    const h = (await readStoredMovie(redis, keys, m)) ?? { ratings: 0, watches: 0, histogram: [], capped: 0 };
     got.movies[m] = { ratings: h.ratings, watches: h.watches, histogram: [...h.histogram] };
     got.capped += h.capped;
-    if (!finite(await redis.getBuffer(keys.movieFactors(m)), h.ratings - h.capped)) got.nonFinite++;
+    if (!finite(await readMovieFactorBlob(redis, keys, m), h.ratings - h.capped)) got.nonFinite++;
   }
   const histogram = await redis.hgetall(keys.ratingHistogram());
   got.histogram = Object.fromEntries(Object.entries(histogram).map(([r, n]) => [r, Number(n)]));
@@ -103,16 +104,6 @@ export async function readCounts(
     }
   }
   return got;
-}
-
-/** A movie actor's stored scalars (the `actor` field of its state hash), or null. */
-export async function readMovieActor(
-  redis: Redis,
-  keys: RedisKeys,
-  movieId: string,
-): Promise<StoredMovie | null> {
-  const actor = await redis.hget(keys.movieState(movieId), 'actor');
-  return actor === null ? null : (JSON.parse(actor) as StoredMovie);
 }
 
 /** The sum of a group's committed next offsets in Redis over the topic's partitions. */

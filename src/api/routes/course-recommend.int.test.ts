@@ -6,6 +6,7 @@ import { mayWatch } from '../../guardrails/age-policy.ts';
 import { publishModel } from '../../store/model-store.ts';
 import { writePopularLists } from '../../store/popular-lists.ts';
 import { redisKeys } from '../../store/redis-keys.ts';
+import { writeUserFixture } from '../../state/user-state.ts';
 import { appFixture } from '../../../test/support/app-fixture.ts';
 import { createFallbackList } from '../../serving/fallback-list.ts';
 import { defaultGuardrailSettings as settings } from '../../serving/guardrail-settings.ts';
@@ -54,8 +55,12 @@ function expectContract(res: Response, text: string) {
 
 describe('GET /recommend/:userId against real Redis', () => {
   it('answers one line of at most 20 distinct comma-separated ids, no spaces, for known, live and cold users', async () => {
-    await redis.set(keys.userFactors('100000'), Buffer.from(new Float32Array(16).fill(0.2).buffer));
-    await redis.hset(keys.userState('100000'), 'bias', '0.1', 'age', '30', 'gender', 'F');
+    await writeUserFixture(redis, keys, '100000', {
+      vector: new Float32Array(16).fill(0.2),
+      bias: 0.1,
+      age: 30,
+      gender: 'F',
+    });
     for (const userId of ['1', '2', '77', '300', '100000', '555555', '0']) {
       const res = await app.request(`/recommend/${userId}`);
       const list = expectContract(res, await res.text());
@@ -67,8 +72,13 @@ describe('GET /recommend/:userId against real Redis', () => {
     const child = world.users.find((u) => u.age !== null && u.age < 13) ?? world.users[0];
     const userId = child?.userId as string;
     const first = ids(await (await app.request(`/recommend/${userId}`)).text());
-    await redis.zadd(keys.userHistory(userId), 1, first[0] as string, 2, first[1] as string);
-    await redis.hset(keys.userState(userId), 'age', String(child?.age ?? 0));
+    await writeUserFixture(redis, keys, userId, {
+      seen: [
+        [1, first[0] as string],
+        [2, first[1] as string],
+      ],
+      age: child?.age ?? 0,
+    });
     const second = ids(await (await app.request(`/recommend/${userId}`)).text());
     expect(second).not.toContain(first[0]);
     expect(second).not.toContain(first[1]);

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadArtifactFile } from '../../model/artifact.ts';
+import { loadArtifactFile } from '../../store/artifact-file.ts';
 import { startTrainWorker } from './start-train-worker.ts';
 import type { TrainEvent } from './train-job.ts';
 

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { loadDataset } from '../../data/load-dataset.ts';
 import { algorithms } from '../../model/algorithms/algorithms.ts';
-import { saveArtifactFile } from '../../model/artifact.ts';
+import { saveArtifactFile } from '../../store/artifact-file.ts';
 import { buildRatingSet } from '../../model/ratings/build-rating-set.ts';
 import { evaluate, summarise, type FoldResult, type Summary } from '../../model/eval/evaluate.ts';
 import { applyParams } from '../../model/algorithms/params.ts';

@@ -16,10 +16,11 @@ export type SinkRequest =
   | { readonly type: 'count'; readonly id: number; readonly counts: ReadonlyMap<string, number> }
   | { readonly type: 'stop' };
 
-/** The worker's answer to one publish or count. */
+/** The worker's answer to one publish or count, or an error its clients reported meanwhile. */
 export type SinkReply =
   | { readonly id: number; readonly ok: true }
-  | { readonly id: number; readonly ok: false; readonly error: string };
+  | { readonly id: number; readonly ok: false; readonly error: string }
+  | { readonly id: -1; readonly clientError: string; readonly client: string };
 
 /** Served sinks running in a worker thread, and how to stop it. */
 export interface ServedSinksThread extends ServedSinks {
@@ -37,7 +38,11 @@ export interface ServedSinksThread extends ServedSinks {
  * failed the import, and with it every batch), so the topic names come resolved in workerData.
  * Publishing waits for `topicsReady`, so no batch creates a topic with the broker's defaults.
  */
-export function startServedSinksThread(config: Config, topicsReady: Promise<unknown>): ServedSinksThread {
+export function startServedSinksThread(
+  config: Config,
+  topicsReady: Promise<unknown>,
+  onClientError: (client: string, message: string) => void,
+): ServedSinksThread {
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./served-sinks-worker.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
@@ -48,10 +53,11 @@ export function startServedSinksThread(config: Config, topicsReady: Promise<unkn
   let nextId = 0;
   let exited: Error | undefined;
   worker.on('message', (reply: SinkReply) => {
+    if ('clientError' in reply) return onClientError(reply.client, reply.clientError);
     const waiter = pending.get(reply.id);
     pending.delete(reply.id);
-    if (reply.ok) waiter?.resolve();
-    else waiter?.reject(new Error(reply.error));
+    if ('ok' in reply && reply.ok) waiter?.resolve();
+    else if ('error' in reply) waiter?.reject(new Error(reply.error));
   });
   const fail = (error: Error) => {
     exited = error;

@@ -26,7 +26,10 @@ try {
   // not permitted here: the thread keeps the process's priority
 }
 const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
-redis.on('error', () => undefined);
+// ioredis reconnects by itself; the API thread counts and logs what it reports (throttled there).
+redis.on('error', (error: Error) =>
+  port.postMessage({ id: -1, client: 'served-sinks redis', clientError: error.message } satisfies SinkReply),
+);
 const kafka = createKafka(config, 'api-served');
 const producer = kafka.producer({
   idempotent: true,
