@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldInUser } from '../../src/model/algorithms/fold-in.ts';
 import { createRandom } from '../../src/lib/random.ts';
-import { SvdModel } from '../../src/model/algorithms/svd-model.ts';
+import { randomSvdModel } from '../../test/support/random-svd-model.ts';
 import { foldInDual } from './fold-in-dual.ts';
 
 describe('foldInDual', () => {
@@ -12,24 +12,17 @@ describe('foldInDual', () => {
       [5, 100],
       [12, 8],
     ] as const) {
-      const q = Float32Array.from({ length: n * k }, () => random.normal(0, 0.3));
-      const itemBias = Float32Array.from({ length: n }, () => random.normal(0, 0.2));
-      const ratings = Array.from({ length: n }, () => 1 + random.int(5));
-      const model = new SvdModel({
-        algorithm: 'svd',
-        params: {},
-        mu: 3.5,
+      const model = randomSvdModel({
+        users: 0,
+        items: n,
         factors: k,
-        scale: { min: 1, max: 5 },
-        userIds: [],
-        itemIds: Array.from({ length: n }, (_, j) => `m${j}`),
-        userBias: new Float32Array(0),
-        itemBias,
-        userFactors: new Float32Array(0),
-        itemFactors: q,
-        userCounts: new Float32Array(0),
-        itemCounts: new Float32Array(n).fill(1),
+        seed: n,
+        mu: 3.5,
+        factorStd: 0.3,
+        itemBiasStd: 0.2,
       });
+      const { itemFactors: q, itemBias } = model.data;
+      const ratings = Array.from({ length: n }, () => 1 + random.int(5));
       const primal = foldInUser(
         model,
         Array.from({ length: n }, (_, j) => j),

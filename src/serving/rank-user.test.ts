@@ -5,9 +5,8 @@ import { spans } from '../../otel/names.ts';
 import { startTracing } from '../../otel/tracing.ts';
 import { CERTIFICATIONS } from '../data/dataset.ts';
 import { mayWatch } from '../guardrails/age-policy.ts';
-import { createRandom, fillNormal } from '../lib/random.ts';
 import { svdToArtifact } from '../model/svd-artifact.ts';
-import { SvdModel } from '../model/algorithms/svd-model.ts';
+import { randomSvdModel } from '../../test/support/random-svd-model.ts';
 import { defaultGuardrailSettings as settings } from './guardrail-settings.ts';
 import { rankUser } from './rank-user.ts';
 import { buildServingModel } from './serving-model.ts';
@@ -28,27 +27,15 @@ function servingFor(
   k: number,
   seed: number,
 ) {
-  const random = createRandom(seed);
-  const n = movies.length;
-  const itemFactors = new Float32Array(n * k);
-  const userFactors = new Float32Array(k);
-  fillNormal(itemFactors, random, 0, 0.5);
-  fillNormal(userFactors, random, 0, 0.5);
-  const model = new SvdModel({
-    algorithm: 'svd',
-    params: {},
-    mu: 3.5,
+  const model = randomSvdModel({
+    items: movies.length,
     factors: k,
-    scale: { min: 1, max: 5 },
-    userIds: ['1'],
-    itemIds: movies.map((_, i) => `m${i}`),
-    userBias: new Float32Array(1),
-    itemBias: new Float32Array(n),
-    userFactors,
-    itemFactors,
-    userCounts: Float32Array.of(1),
-    itemCounts: Float32Array.from({ length: n }, (_, i) => 1 + ((i * 7919) % 101)),
+    seed,
+    factorStd: 0.5,
+    itemBiasStd: 0,
+    itemCount: (i) => 1 + ((i * 7919) % 101),
   });
+  const { userFactors } = model.data;
   const records = movies.map((m, i) => ({ ...m, movieId: `m${i}`, title: `Movie ${i}` }));
   return { serving: buildServingModel('v1', svdToArtifact(model), records, settings), records, userFactors };
 }

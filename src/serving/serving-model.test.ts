@@ -1,38 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { CERTIFICATIONS } from '../data/dataset.ts';
 import { classAges } from '../guardrails/age-policy.ts';
-import { createRandom, fillNormal } from '../lib/random.ts';
 import { svdToArtifact } from '../model/svd-artifact.ts';
-import { SvdModel } from '../model/algorithms/svd-model.ts';
 import { scoreAllItems } from '../model/top-n.ts';
+import { randomSvdModel } from '../../test/support/random-svd-model.ts';
 import { defaultGuardrailSettings as settings } from './guardrail-settings.ts';
 import { buildServingModel } from './serving-model.ts';
 
 describe('the serving model scorer', () => {
   it('scores as scoreAllItems does, with the age class’s forbidden titles at -Infinity', () => {
     const [n, k] = [500, 100];
-    const random = createRandom(5);
-    const itemFactors = new Float32Array(n * k);
-    const userFactors = new Float32Array(k);
-    const itemBias = new Float32Array(n);
-    fillNormal(itemFactors, random, 0, 0.3);
-    fillNormal(userFactors, random, 0, 0.3);
-    fillNormal(itemBias, random, 0, 0.5);
-    const model = new SvdModel({
-      algorithm: 'svd',
-      params: {},
-      mu: 3.5,
+    const model = randomSvdModel({
+      items: n,
       factors: k,
-      scale: { min: 1, max: 5 },
-      userIds: ['1'],
-      itemIds: Array.from({ length: n }, (_, i) => `m${i}`),
-      userBias: new Float32Array(1),
-      itemBias,
-      userFactors,
-      itemFactors,
-      userCounts: Float32Array.of(1),
-      itemCounts: Float32Array.from({ length: n }, (_, i) => (i % 11 === 4 ? 0 : 1)),
+      seed: 5,
+      factorStd: 0.3,
+      itemBiasStd: 0.5,
+      itemCount: (i) => (i % 11 === 4 ? 0 : 1),
     });
+    const { userFactors } = model.data;
     const records = model.data.itemIds.map((movieId, i) => ({
       movieId,
       title: movieId,

@@ -1,25 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { foldInUser, predictFolded } from './fold-in.ts';
-import { createRandom } from '../../lib/random.ts';
-import { SvdModel } from './svd-model.ts';
+import type { SvdModel } from './svd-model.ts';
+import { randomSvdModel } from '../../../test/support/random-svd-model.ts';
 
 /** A model with random item factors and biases over `nItems` items and one (irrelevant) user. */
 function itemModel(nItems: number, k: number): SvdModel {
-  const random = createRandom(4);
-  return new SvdModel({
-    algorithm: 'svd',
-    params: {},
-    mu: 3,
+  return randomSvdModel({
+    items: nItems,
     factors: k,
+    seed: 4,
+    mu: 3,
     scale: { min: -100, max: 100 },
-    userIds: ['x'],
-    itemIds: Array.from({ length: nItems }, (_, i) => `m${i}`),
-    userBias: new Float32Array(1),
-    itemBias: Float32Array.from({ length: nItems }, () => random.normal(0, 0.3)),
-    userFactors: new Float32Array(k),
-    itemFactors: Float32Array.from({ length: nItems * k }, () => random.normal(0, 1)),
-    userCounts: Float32Array.of(1),
-    itemCounts: new Float32Array(nItems).fill(1),
+    factorStd: 1,
+    itemBiasStd: 0.3,
   });
 }
 

@@ -1,33 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRandom, fillNormal } from '../../lib/random.ts';
 import { createWasmScorer, SCORE_WASM } from './score-wasm.ts';
-import { SvdModel } from '../algorithms/svd-model.ts';
+import type { SvdModel } from '../algorithms/svd-model.ts';
 import { scoreAllItems } from '../top-n.ts';
+import { randomSvdModel } from '../../../test/support/random-svd-model.ts';
 
+/** Two users and `nItems` items, every seventh (from the fourth) never trained. */
 function randomModel(nItems: number, k: number, seed: number): SvdModel {
-  const random = createRandom(seed);
-  const itemFactors = new Float32Array(nItems * k);
-  const userFactors = new Float32Array(2 * k);
-  const itemBias = new Float32Array(nItems);
-  fillNormal(itemFactors, random, 0, 0.3);
-  fillNormal(userFactors, random, 0, 0.3);
-  fillNormal(itemBias, random, 0, 0.5);
-  const itemCounts = Float32Array.from({ length: nItems }, (_, i) => (i % 7 === 3 ? 0 : 1 + i));
-  return new SvdModel({
-    algorithm: 'svd',
-    params: {},
-    mu: 3.5,
+  return randomSvdModel({
+    users: 2,
+    items: nItems,
     factors: k,
-    scale: { min: 1, max: 5 },
-    userIds: ['a', 'b'],
-    itemIds: Array.from({ length: nItems }, (_, i) => `m${i}`),
-    userBias: Float32Array.of(0.2, -0.1),
-    itemBias,
-    userFactors,
-    itemFactors,
-    userCounts: Float32Array.of(1, 1),
-    itemCounts,
+    seed,
+    factorStd: 0.3,
+    userBiasStd: 0.2,
+    itemBiasStd: 0.5,
+    itemCount: (i) => (i % 7 === 3 ? 0 : 1 + i),
   });
 }
 
