@@ -19,10 +19,14 @@ export function runUntilSignal(roles: readonly RunningRole[], log: (line: string
             code = 1;
           });
         }
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
         resolve(code);
       })();
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    // `on`, not `once`: the same signal twice must reach the second branch (exit handlers run), not the
+    // default action, which kills the process without them.
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
 }

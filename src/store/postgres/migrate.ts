@@ -28,6 +28,9 @@ export async function migrate(
     direction: 'up',
     count: Infinity,
     singleTransaction: true,
+    // Roles started together (`marquee up`, compose) each migrate on start: the later ones wait for the
+    // lock and find nothing to do, instead of failing and being restarted.
+    advisoryLockMode: 'wait',
     log,
     logger: { debug: () => undefined, info: log, warn: log, error: log },
   });
