@@ -8,9 +8,11 @@ import { servicesCommand } from './services.ts';
 import { sinkCommand } from './sink.ts';
 import { streamCommand } from './stream.ts';
 import { trainCommand } from './train.ts';
+import { upCommand } from './up.ts';
 
 /** Every command the CLI offers. Only commands that work are listed here. */
 export const commands: readonly Command[] = [
+  upCommand,
   demoCommand,
   servicesCommand,
   migrateCommand,

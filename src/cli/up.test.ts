@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { main } from './main.ts';
+import { planRoles, roleArgs } from './up.ts';
+
+/** Runs `marquee <argv>` in this process and keeps what it printed. */
+async function run(argv: readonly string[]) {
+  const lines: string[] = [];
+  const code = await main(argv, { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} });
+  return { code, text: lines.join('\n') };
+}
+
+describe('marquee up', () => {
+  it('runs the registered roles and skips those with no command yet, in start order', () => {
+    expect(planRoles(['stream', 'sink', 'worker', 'api'], ['api', 'sink', 'stream', 'demo'])).toEqual({
+      run: ['stream', 'sink', 'api'],
+      skipped: ['worker'],
+    });
+  });
+
+  it('passes --api-workers to the API only', () => {
+    expect(roleArgs('api', 2)).toEqual(['api', '--workers', '2']);
+    expect(roleArgs('sink', 2)).toEqual(['sink']);
+  });
+
+  it('refuses unknown roles and a fractional worker count before starting anything', async () => {
+    expect(await run(['up', '--only', 'sink,ingest'])).toMatchObject({
+      code: 2,
+      text: expect.stringContaining(
+        "--only takes stream, sink, worker, api, comma-separated; got 'sink,ingest'",
+      ),
+    });
+    expect(await run(['up', '--api-workers', '1.5'])).toMatchObject({
+      code: 2,
+      text: expect.stringContaining('--api-workers must be a whole number'),
+    });
+  });
+});

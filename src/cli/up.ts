@@ -1,0 +1,136 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../../config/load-config.ts';
+import { sleep } from '../lib/time.ts';
+import { formatStatus, localServices, servicesUp } from '../services/services.ts';
+import { startSupervisor } from '../services/supervisor.ts';
+import { migrate } from '../store/postgres/migrate.ts';
+import { UsageError, type Command, type CommandIo } from './command.ts';
+import { numberOption, parseOptions } from './options.ts';
+import { runUntilSignal } from './run-until-signal.ts';
+
+/** The roles `marquee up` runs, in start order (each is `marquee <role>` in a child process). */
+export const upRoles = ['stream', 'sink', 'worker', 'api'] as const;
+
+/** One of the roles `marquee up` runs. */
+export type UpRole = (typeof upRoles)[number];
+
+/** The selected roles split into those to run and those this build has no command for yet. */
+export function planRoles(
+  selected: readonly UpRole[],
+  registered: readonly string[],
+): { run: UpRole[]; skipped: UpRole[] } {
+  return {
+    run: selected.filter((r) => registered.includes(r)),
+    skipped: selected.filter((r) => !registered.includes(r)),
+  };
+}
+
+/** A role's arguments to `marquee`: only the API takes one of ours. */
+export function roleArgs(role: UpRole, apiWorkers: number): string[] {
+  return role === 'api' ? ['api', '--workers', String(apiWorkers)] : [role];
+}
+
+const bin = fileURLToPath(new URL('../../bin/marquee.js', import.meta.url));
+
+/** `marquee up`: services, schema and every role on one machine, supervised; the embedded default. */
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'start the services, migrate, and run stream, sink, worker and api together (Ctrl-C stops all)',
+  usage: `usage: marquee up [--only ROLE[,ROLE]] [--no-services] [--api-workers N]
+
+The whole system on one machine: starts Kafka, Redis and Postgres (as \`marquee services up\`: reused
+when already running), applies the Postgres migrations, then runs stream, sink, worker and api, each
+as a child process \`marquee <role>\` whose output lines carry its name. A role that exits is
+restarted with back-off; one that exits 5 times within a minute stops everything and shows its last
+lines. Ctrl-C or SIGTERM stops every role (SIGTERM, SIGKILL after 15 s); a second Ctrl-C kills at
+once. The services keep running afterwards: \`marquee services down\` stops them.
+  --only ROLE[,ROLE]   run only these of stream, sink, worker, api (default: all four)
+  --no-services        do not start local services (they run elsewhere: KAFKA_BROKERS, REDIS_URL,
+                       DATABASE_URL)
+  --api-workers N      API processes sharing the port (marquee api --workers N; default 1)`,
+  async run(args, io) {
+    const values = parseOptions(args, {
+      only: { type: 'string' },
+      'no-services': { type: 'boolean' },
+      'api-workers': { type: 'string' },
+    });
+    const selected = selectRoles(values.only);
+    const apiWorkers = numberOption(values['api-workers'], 'api-workers', 1, 1, 64);
+    if (!Number.isInteger(apiWorkers))
+      throw new UsageError(`--api-workers must be a whole number, got '${values['api-workers']}'`);
+    const config = loadConfig(io.env);
+    // Imported here, not at the top: commands.ts lists this command, so a static import would be a cycle.
+    const { commands } = await import('./commands.ts');
+    const plan = planRoles(
+      selected,
+      commands.map((c) => c.name),
+    );
+    for (const role of plan.skipped)
+      io.err(`${role}: skipped, \`marquee ${role}\` is not a command of this build yet`);
+    if (plan.run.length === 0) throw new Error(`nothing to run: ${selected.join(', ')} skipped`);
+
+    if (values['no-services'] !== true) {
+      const statuses = await servicesUp(localServices(config), (line) => io.err(`  ${line}`));
+      for (const line of formatStatus(statuses)) io.err(line);
+    }
+    const { applied } = await migrate(config.postgres.url, config.postgres.schema);
+    io.err(
+      `schema ${config.postgres.schema}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
+    );
+
+    const supervisor = startSupervisor(
+      plan.run.map((role) => ({
+        name: role,
+        command: process.execPath,
+        args: [bin, ...roleArgs(role, apiWorkers)],
+        env: { ...io.env },
+      })),
+      { out: io.out, err: io.err },
+    );
+    const announcing = new AbortController();
+    if (plan.run.includes('api')) void announceApi(config, io, announcing.signal);
+    try {
+      // A second signal makes runUntilSignal exit the process at once; the supervisor's exit hook then
+      // SIGKILLs every child's process group, so even that path leaves no orphan.
+      return await Promise.race([
+        runUntilSignal([{ name: plan.run.join(', '), stop: () => supervisor.stop() }], io.err),
+        supervisor.done.then(() => 0),
+      ]);
+    } finally {
+      announcing.abort();
+      if (values['no-services'] !== true)
+        io.err('the services keep running: `marquee services down` stops them');
+    }
+  },
+};
+
+/** The roles named by --only (default: all), in start order. */
+function selectRoles(only: string | undefined): UpRole[] {
+  if (only === undefined) return [...upRoles];
+  const names = only.split(',').map((r) => r.trim());
+  const unknown = names.filter((r) => !(upRoles as readonly string[]).includes(r));
+  if (unknown.length > 0 || names.length === 0)
+    throw new UsageError(`--only takes ${upRoles.join(', ')}, comma-separated; got '${only}'`);
+  return upRoles.filter((r) => names.includes(r));
+}
+
+/**
+ * Polls the API's /healthz until it answers, then prints the one address a newcomer needs. Polls for
+ * as long as `marquee up` runs: the API may take a few restarts to come up (Kafka still electing).
+ */
+async function announceApi(config: Config, io: CommandIo, stop: AbortSignal): Promise<void> {
+  // A wildcard listener is reached on loopback.
+  const host =
+    config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host === '::' ? '::1' : config.api.host;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.api.port}`;
+  while (!stop.aborted) {
+    const ok = await fetch(`${base}/healthz`, { signal: AbortSignal.any([stop, AbortSignal.timeout(1_000)]) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok && !stop.aborted) {
+      io.out(`API ready: ${base}/recommend/<user>`);
+      return;
+    }
+    await sleep(250);
+  }
+}
