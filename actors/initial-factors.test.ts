@@ -22,7 +22,7 @@ const model = new SvdModel({
 });
 
 describe('starting from a trained model', () => {
-  const o = optionsFromModel(model, STREAM_MODEL_DEFAULTS);
+  const o = optionsFromModel(model, STREAM_MODEL_DEFAULTS, '1');
 
   it("takes the model's μ, factor count and scale", () => {
     expect(o).toMatchObject({ mu: 3.2, factors: 2, scale: { min: 1, max: 5 } });

@@ -26,8 +26,19 @@ export function initialFactorsFrom(model: SvdModel): InitialFactors {
   };
 }
 
-/** The stream's model options for continuing from `model`: its μ, factor count, scale and vectors. */
-export function optionsFromModel(model: SvdModel, base: StreamModelOptions): StreamModelOptions {
+/** The stream's model options for continuing from `model` (published as `version`): its μ, factor count, scale and vectors. */
+export function optionsFromModel(
+  model: SvdModel,
+  base: StreamModelOptions,
+  version: string,
+): StreamModelOptions {
   const d = model.data;
-  return { ...base, mu: d.mu, factors: d.factors, scale: d.scale, initial: initialFactorsFrom(model) };
+  return {
+    ...base,
+    mu: d.mu,
+    factors: d.factors,
+    scale: d.scale,
+    initial: initialFactorsFrom(model),
+    version,
+  };
 }

@@ -17,6 +17,8 @@ export function isAfter(a: Position, b: Position | undefined): boolean {
 /** A rating's movie half: the user's pre-step vector and the pre-step error. */
 export interface MovieRatingMessage {
   readonly type: 'rate';
+  /** The model version of `p` and `err` ('' for seeded vectors): a movie in another version does not learn from it. */
+  readonly v: string;
   readonly movieId: string;
   readonly userId: string;
   readonly rating: number;
@@ -82,5 +84,7 @@ export function decodeMovieMessage(value: string): MovieMessage | string {
   if (typeof err !== 'number' || !Number.isFinite(err)) return 'err is not a finite number';
   const p = typeof m.p === 'string' ? vectorFromBase64(m.p) : null;
   if (p === null || !p.every(Number.isFinite)) return 'p is not a finite Float32 vector';
-  return { type, movieId, userId, rating, err, p, at, eventId, source };
+  const v = m.v === undefined ? '' : m.v;
+  if (typeof v !== 'string' || v.length > 64) return 'v is not a version';
+  return { type, v, movieId, userId, rating, err, p, at, eventId, source };
 }

@@ -29,6 +29,11 @@ export interface StreamModelOptions {
   readonly scale: { readonly min: number; readonly max: number };
   /** Factors of a trained model for the users and movies it knows (initial-factors.ts). */
   readonly initial?: InitialFactors | undefined;
+  /**
+   * The published model version these options continue ('' for seeded vectors, no model): every
+   * actor vector carries the version it lives in, and vectors of two versions never meet.
+   */
+  readonly version?: string;
 }
 
 /** Trained start values for known ids; undefined for ids the model never saw. */

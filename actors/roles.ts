@@ -14,7 +14,7 @@ import type { RunningRole } from '../streams/running-role.ts';
 import type { Topics } from '../streams/topics.ts';
 import type { RedisKeys } from '../src/store/redis-keys.ts';
 import { startTaskGroup, type TaskGroup } from '../streams/tasks/consumer-group.ts';
-import type { StreamModelOptions } from './model-options.ts';
+import type { ModelSpaceSource } from './model-space.ts';
 import { createMovieStage, type MovieStageStats } from './movie/movie-stage.ts';
 import type { MovieState } from './movie/movie-actor.ts';
 import { ActorRegistry, type RegistryOptions } from './runtime/registry.ts';
@@ -30,7 +30,8 @@ export interface RoleContext {
   readonly topics: Topics;
   /** The idempotent producer every role shares. */
   readonly producer: Producer;
-  readonly model: StreamModelOptions;
+  /** The model version the actors live in (followed while running). */
+  readonly space: ModelSpaceSource;
   readonly tasks: TaskOptions;
   readonly registry: RegistryOptions;
   readonly sessionTimeoutMs: number;

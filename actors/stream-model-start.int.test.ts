@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('the stream started from a published model', () => {
   it("continues a known user and movie from the model's factors, with its μ and factor count", async () => {
-    expect(stream?.model).toMatchObject({ mu: 3, factors: 3 });
+    expect(stream?.space.current().options).toMatchObject({ mu: 3, factors: 3 });
     const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const rating = {

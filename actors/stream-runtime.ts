@@ -9,11 +9,9 @@ import type { Config } from '../config/load-config.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/tasks/partition-task.ts';
 import { prepareTopics, topicNames } from '../streams/topics.ts';
-import { svdFromArtifact } from '../src/model/svd-artifact.ts';
-import { loadActiveModel } from '../src/store/model-store.ts';
-import { redisKeys, type RedisKeys } from '../src/store/redis-keys.ts';
-import { optionsFromModel } from './initial-factors.ts';
+import { redisKeys } from '../src/store/redis-keys.ts';
 import { STREAM_MODEL_DEFAULTS, type StreamModelOptions } from './model-options.ts';
+import { fixedSpace, followActiveModel, seededSpace, type ModelSpaceSource } from './model-space.ts';
 import { createStreamMetrics } from './stream-metrics.ts';
 import { REGISTRY_DEFAULTS, streamRoles, type RoleStarter, type RunningStreamRole } from './roles.ts';
 import type { RegistryOptions } from './runtime/registry.ts';
@@ -24,8 +22,9 @@ export interface StreamOptions {
   readonly roles?: readonly RoleStarter[];
   readonly model?: Partial<StreamModelOptions>;
   /**
-   * Start unseen users and movies from the model published in Redis (`model:active`), taking its μ
-   * and factor count; without one, seeded vectors. Read once at start.
+   * Follow the model published in Redis (`model:active`): unseen users and movies start from its
+   * vectors, and every actor moves onto each newly published version. Without it, seeded vectors
+   * and no version changes (tests and benchmarks of the stream alone).
    */
   readonly fromActiveModel?: boolean;
   readonly tasks?: Partial<TaskOptions>;
@@ -43,37 +42,10 @@ export interface StreamOptions {
 /** A running stream process. */
 export interface RunningStream {
   readonly roles: readonly RunningStreamRole[];
-  readonly model: StreamModelOptions;
+  /** The model version the actors live in now. */
+  readonly space: ModelSpaceSource;
   /** Flushes batches in flight, commits them, leaves the groups and closes the clients. */
   stop(): Promise<void>;
-}
-
-async function fromActiveModel(
-  redis: Redis,
-  keys: RedisKeys,
-  model: StreamModelOptions,
-  log: (line: string) => void,
-): Promise<StreamModelOptions> {
-  try {
-    const published = await loadActiveModel(redis, keys);
-    if (published === null) {
-      log(
-        `stream: no published model; unseen users and movies start from seeded vectors (${model.factors} factors)`,
-      );
-      return model;
-    }
-    const next = optionsFromModel(svdFromArtifact(published.artifact), model);
-    log(
-      `stream: starting unseen users and movies from model ${published.version} (${next.factors} factors, μ ${next.mu.toFixed(3)})`,
-    );
-    return next;
-  } catch (error) {
-    // A model the stream cannot continue from (not biased MF, corrupt): seeded vectors still work.
-    log(
-      `stream: cannot start from the published model (${error instanceof Error ? error.message : String(error)}); using seeded vectors`,
-    );
-    return model;
-  }
 }
 
 /** Starts the stream roles against `config`'s Kafka and Redis. */
@@ -85,8 +57,11 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const keys = redisKeys(config.redis.keyPrefix);
-  let model: StreamModelOptions = { ...STREAM_MODEL_DEFAULTS, ...options.model };
-  if (options.fromActiveModel === true) model = await fromActiveModel(redis, keys, model, log);
+  const base: StreamModelOptions = { ...STREAM_MODEL_DEFAULTS, ...options.model };
+  const space: ModelSpaceSource =
+    options.fromActiveModel === true
+      ? await followActiveModel(redis, keys, base, log)
+      : fixedSpace(seededSpace(base));
   const roles: RunningStreamRole[] = [];
   const started = options.roles ?? streamRoles;
   const ctx = {
@@ -96,7 +71,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     keys,
     topics: topicNames(config),
     producer,
-    model,
+    space,
     tasks: { ...TASK_DEFAULTS, ...options.tasks },
     registry: { ...REGISTRY_DEFAULTS, ...options.registry },
     sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
@@ -129,9 +104,10 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
   for (const role of started) roles.push(await role.start(ctx));
   return {
     roles,
-    model,
+    space,
     async stop() {
       for (const role of [...roles].reverse()) await role.stop();
+      space.stop();
       await producer.disconnect();
       redis.disconnect();
     },

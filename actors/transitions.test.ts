@@ -8,8 +8,21 @@ import {
   type MovieRatingMessage,
 } from './messages.ts';
 import { STREAM_MODEL_DEFAULTS, seededVector, type StreamModelOptions } from './model-options.ts';
-import { newMovieState, popularityScore, receiveMovieMessage, type MovieState } from './movie/movie-actor.ts';
-import { estimate, foldIn, newUserState, receiveUserEvent, type UserState } from './user/user-actor.ts';
+import {
+  newMovieState,
+  popularityScore,
+  rebaseMovie,
+  receiveMovieMessage,
+  type MovieState,
+} from './movie/movie-actor.ts';
+import {
+  estimate,
+  foldIn,
+  newUserState,
+  rebaseUser,
+  receiveUserEvent,
+  type UserState,
+} from './user/user-actor.ts';
 
 const o: StreamModelOptions = { ...STREAM_MODEL_DEFAULTS, factors: 4, foldInAfter: 0 };
 const source = { topic: 'ue', partition: 0, offset: 7, index: 0 };
@@ -32,6 +45,7 @@ function movieMessage(outputs: readonly { kind: string }[]): MovieMessage {
 function rateMovie(s: MovieState, rating: number, at: number, options = o): MovieState {
   const m: MovieRatingMessage = {
     type: 'rate',
+    v: s.version,
     movieId: s.movieId,
     userId: 'u',
     rating,
@@ -223,6 +237,7 @@ describe('movie messages', () => {
     const p = Float32Array.of(0.1, -2.5e-8, 3, Math.PI);
     const m: MovieMessage = {
       type: 'rate',
+      v: '7',
       movieId: 'm',
       userId: 'u',
       rating: 4,
@@ -250,5 +265,70 @@ describe('movie messages', () => {
     // Written before packs existed: no index means the record's only event.
     const { index: _, ...unindexed } = source;
     expect(decodeMovieMessage(JSON.stringify({ ...watch, source: unindexed }))).toEqual(watch);
+  });
+});
+
+describe('versions move together', () => {
+  const trained = Float32Array.of(0.5, -0.5, 0.25, 1);
+  const v2: StreamModelOptions = {
+    ...o,
+    version: '2',
+    mu: 3,
+    initial: {
+      user: (u) => (u === 'alice' ? { bias: 0.4, vector: trained } : undefined),
+      movie: (m) => (m === 'heat' ? { bias: 0.2, vector: Float32Array.of(1, 0.5, -0.5, 0.25) } : undefined),
+    },
+  };
+  const heat = { bias: 0.2, vector: Float32Array.of(1, 0.5, -0.5, 0.25) };
+  const recent = (offset: number, rating: number) => ({
+    movieId: 'heat',
+    rating,
+    at: offset,
+    source: { topic: 'ue', partition: 0, offset, index: 0 },
+  });
+
+  it('moves a user onto the new version, replaying exactly the ratings after its watermark', () => {
+    let old = newUserState('alice', o);
+    old = receiveUserEvent(
+      old,
+      rateEvent('alice', 'heat', 5),
+      { bias: 0, vector: seededVector('movie', 'heat', o) },
+      source,
+      o,
+    ).state;
+    old = { ...old, watches: 3, served: 2, lastServed: { default: ['x'] } };
+    const moved = rebaseUser(old, [recent(5, 1), recent(9, 4)], { offset: 5, index: 0 }, () => heat, v2);
+    // Only the rating at offset 9 is after the watermark: one SGD half step from the trained p_u.
+    const expected = receiveUserEvent(
+      newUserState('alice', v2),
+      rateEvent('alice', 'heat', 4),
+      heat,
+      source,
+      v2,
+    ).state;
+    expect(Array.from(moved.vector)).toEqual(Array.from(expected.vector));
+    expect(moved.bias).toBe(expected.bias);
+    expect(moved).toMatchObject({
+      version: '2',
+      ratings: old.ratings,
+      watches: 3,
+      served: 2,
+      lastServed: { default: ['x'] },
+    });
+  });
+
+  it('sends the movie half with the version the user lives in; a movie in another version counts it without learning', () => {
+    const user = newUserState('alice', v2);
+    const message = movieMessage(
+      receiveUserEvent(user, rateEvent('alice', 'heat', 4), heat, source, v2).outputs,
+    );
+    expect(message).toMatchObject({ type: 'rate', v: '2' });
+    const stale = newMovieState('heat', o); // still in the seeded space
+    const turn = receiveMovieMessage(stale, message, o);
+    expect(turn.state.vector).toBe(stale.vector);
+    expect(turn.state.ratings).toBe(1);
+    const movedMovie = rebaseMovie({ ...stale, ratings: 7, popularity: 3 }, v2);
+    expect(movedMovie).toMatchObject({ version: '2', bias: 0.2, ratings: 7, popularity: 3 });
+    expect(receiveMovieMessage(movedMovie, message, v2).state.vector).not.toBe(movedMovie.vector);
   });
 });

@@ -63,11 +63,25 @@ export const servedEventSchema = z.object({
   eventId,
 });
 
+/**
+ * A model version was published that the user's state must move onto now (the retrain sends one
+ * per user with ratings after its watermark, so those ratings reach the new vectors at once rather
+ * than at the user's next event). Not part of the durable log.
+ */
+export const rebaseEventSchema = z.object({
+  type: z.literal('rebase'),
+  userId,
+  version: z.string().min(1).max(64),
+  at,
+  eventId,
+});
+
 /** Any event on `marquee.user-events`. */
 export const userEventSchema = z.discriminatedUnion('type', [
   rateEventSchema,
   watchEventSchema,
   servedEventSchema,
+  rebaseEventSchema,
 ]);
 
 const EVENT_ID = /^[0-9a-f]{32}$/;
@@ -106,6 +120,8 @@ export type RateEvent = z.infer<typeof rateEventSchema>;
 export type WatchEvent = z.infer<typeof watchEventSchema>;
 /** A served-list event. */
 export type ServedEvent = z.infer<typeof servedEventSchema>;
+/** A move-onto-a-new-version event. */
+export type RebaseEvent = z.infer<typeof rebaseEventSchema>;
 /** Any user event. */
 export type UserEvent = z.infer<typeof userEventSchema>;
 
@@ -113,9 +129,12 @@ export type UserEvent = z.infer<typeof userEventSchema>;
 export type UnidentifiedEvent =
   Omit<RateEvent, 'eventId'> | Omit<WatchEvent, 'eventId'> | Omit<ServedEvent, 'eventId'>;
 
+/** An event the course log or a client can produce (every user event but Marquee's own rebase). */
+export type CourseEvent = RateEvent | WatchEvent | ServedEvent;
+
 /** Attaches an id to a parsed event. */
-export function withEventId(event: UnidentifiedEvent, id: string): UserEvent {
-  return { ...event, eventId: id };
+export function withEventId(event: UnidentifiedEvent, id: string): CourseEvent {
+  return { ...event, eventId: id } as CourseEvent;
 }
 
 function shortHash(text: string): string {

@@ -1,6 +1,6 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Topics } from './topics.ts';
-import { deadLetterRecord, eventIdFor, withEventId, type UserEvent } from './events.ts';
+import { deadLetterRecord, eventIdFor, withEventId, type CourseEvent } from './events.ts';
 import { packByPartition, topicPartitioner, type Keyed } from './event-pack.ts';
 import type { MetadataEnricher } from './metadata-enricher.ts';
 import { parseMovielogLine } from './movielog-parser.ts';
@@ -89,7 +89,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
           dead.push(deadLetterRecord(raw, parsed.reason, source, now));
           continue;
         }
-        const event: UserEvent = withEventId(
+        const event: CourseEvent = withEventId(
           parsed.event,
           eventIdFor(batch.topic, batch.partition, message.offset),
         );

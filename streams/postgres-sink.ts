@@ -1,8 +1,8 @@
 import type { Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
-import { appendEvents } from '../src/store/postgres/event-log.ts';
+import { appendEvents, type LoggedRating } from '../src/store/postgres/event-log.ts';
 import { readPack } from './event-pack.ts';
-import { userEventSchema, type RateEvent, type UserEvent, type WatchEvent } from './events.ts';
+import { userEventSchema, type UserEvent, type WatchEvent } from './events.ts';
 import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
@@ -59,7 +59,7 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-      const ratings: RateEvent[] = [];
+      const ratings: LoggedRating[] = [];
       const watches: WatchEvent[] = [];
       const dead: Message[] = [];
       let events = 0;
@@ -69,8 +69,9 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
           message.value,
           at,
           decode,
-          (event) => {
-            if (event.type === 'rate') ratings.push(event);
+          (event, index) => {
+            if (event.type === 'rate')
+              ratings.push({ event, source: { ...at, offset: Number(message.offset), index } });
             else if (event.type === 'watch') watches.push(event);
           },
           dead,

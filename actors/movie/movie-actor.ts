@@ -40,6 +40,7 @@ export function newMovieState(movieId: string, options: StreamModelOptions): Mov
     popularityAt: 0,
     day: '',
     dayUpdates: 0,
+    version: options.version ?? '',
   };
 }
 
@@ -66,7 +67,11 @@ function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): Movi
   const day = utcDay(m.at);
   const dayUpdates = day === s.day ? s.dayUpdates : 0;
   let next: MovieState;
-  if (dayUpdates < o.dailyCap) {
+  if (m.v !== s.version) {
+    // The user's half of the step was taken in another model version: its p_u and error mean
+    // nothing against this q_i. Counted, not learned (the user side moved on, or soon will).
+    next = { ...s, day, dayUpdates };
+  } else if (dayUpdates < o.dailyCap) {
     const vector = new Float32Array(s.vector);
     const bias = sgdHalfStep(vector, 0, m.p, 0, o.factors, s.bias, m.err, o);
     next = { ...s, vector, bias, day, dayUpdates: dayUpdates + 1 };
@@ -105,4 +110,13 @@ export function receiveMovieMessage(
   options: StreamModelOptions,
 ): MovieTurn {
   return message.type === 'rate' ? rate(state, message, options) : watch(state, message, options);
+}
+
+/**
+ * Moves a movie onto another model version: q_i and b_i restart from that version's trained vectors
+ * (seeded when it does not know the movie); counters, popularity and the day's budget carry over.
+ */
+export function rebaseMovie(old: MovieState, options: StreamModelOptions): MovieState {
+  const fresh = newMovieState(old.movieId, options);
+  return { ...old, bias: fresh.bias, vector: fresh.vector, version: fresh.version };
 }

@@ -16,8 +16,8 @@ import { WriteBatch } from '../../src/state/write-batch.ts';
 import { activateFor, runTurns, sortIntoMailboxes, stagedBatch } from '../runtime/actor-stage.ts';
 import type { ActorRegistry } from '../runtime/registry.ts';
 import { decodeMovieMessage, isAfter, type MovieMessage } from '../messages.ts';
-import type { StreamModelOptions } from '../model-options.ts';
-import { newMovieState, receiveMovieMessage, type MovieState } from './movie-actor.ts';
+import type { ModelSpaceSource } from '../model-space.ts';
+import { newMovieState, rebaseMovie, receiveMovieMessage, type MovieState } from './movie-actor.ts';
 
 /** What the movie stage needs. */
 export interface MovieStageDeps {
@@ -25,7 +25,8 @@ export interface MovieStageDeps {
   readonly keys: RedisKeys;
   readonly topics: Topics;
   readonly offsets: OffsetStore;
-  readonly model: StreamModelOptions;
+  /** The model version each batch runs in. */
+  readonly space: ModelSpaceSource;
   readonly registry: ActorRegistry<MovieState>;
 }
 
@@ -39,7 +40,7 @@ export interface MovieStageStats {
 
 /** The movie stage: one per process, shared by the movie group's partition tasks. */
 export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats: MovieStageStats } {
-  const { keys, topics, model, registry, offsets } = deps;
+  const { keys, topics, registry, offsets } = deps;
   const watermarks = new Map<number, Map<string, Position>>();
   const stats: MovieStageStats = { replaysDropped: 0 };
   return {
@@ -55,6 +56,9 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
       const applied = watermarks.get(partition);
       if (applied === undefined) throw new Error(`movie task ${partition} processed before it started`);
       const moved = new Map<string, Position>();
+      let space = deps.space.current();
+      const model = space.options;
+      let otherVersion = false;
       const decode = (text: string): MovieMessage | string => {
         const m = decodeMovieMessage(text);
         return typeof m !== 'string' && m.type === 'rate' && m.p.length !== model.factors
@@ -68,11 +72,22 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
           return undefined;
         }
         moved.set(source, m.source);
+        if (m.type === 'rate' && m.v !== space.version) otherVersion = true;
         return { key: m.movieId, message: m };
       });
+      // A user actor in a version this process has not loaded yet (it was published a moment ago):
+      // load it before the batch, or every rating of it would be counted and not learned.
+      if (otherVersion) space = await deps.space.refresh();
       const states = await activateFor(registry, mailboxes, partition, (ids) =>
-        loadMovies(deps.redis, keys, ids, model.factors, (i) => newMovieState(i, model)),
+        loadMovies(deps.redis, keys, ids, space.options.factors, (i) => newMovieState(i, space.options)),
       );
+      /** Movies moved onto the batch's version, with their state before the move (what Redis holds). */
+      const rebased = new Map<string, MovieState>();
+      for (const [movieId, state] of states)
+        if (state.version !== space.version) {
+          rebased.set(movieId, state);
+          states.set(movieId, rebaseMovie(state, space.options));
+        }
       const w = new WriteBatch();
       const boards = new Map<string, Map<string, number>>();
       const histogram = [0, 0, 0, 0, 0];
@@ -86,7 +101,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
         mailboxes,
         states,
         (state, m, movieId) => {
-          const turn = receiveMovieMessage(state, m, model);
+          const turn = receiveMovieMessage(state, m, space.options);
           for (const out of turn.outputs) {
             if (out.kind === 'popularity') score = out.score;
             else if (out.kind === 'histogram') histogram[out.rating - 1]! += 1;
@@ -95,7 +110,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
           return turn.state;
         },
         (movieId, state, before) => {
-          flushMovie(state, keys, w, before);
+          flushMovie(state, keys, w, rebased.get(movieId) ?? before);
           if (score !== undefined) w.zadd(keys.leaderboard('popularity'), score, movieId);
           score = undefined;
         },

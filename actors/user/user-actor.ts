@@ -6,7 +6,7 @@
 import type { RateEvent, ServedEvent, UserEvent, WatchEvent } from '../../streams/events.ts';
 import { dotAt, sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
 import { foldInDual } from './fold-in-dual.ts';
-import type { MovieMessage, SourceRef } from '../messages.ts';
+import { isAfter, type MovieMessage, type Position, type SourceRef } from '../messages.ts';
 import { clip, seededVector, type StreamModelOptions } from '../model-options.ts';
 import type { MovieFactors } from '../../src/state/movie-state.ts';
 import type { PendingRating, UserState } from '../../src/state/user-state.ts';
@@ -47,6 +47,7 @@ export function newUserState(userId: string, options: StreamModelOptions): UserS
     folded: options.foldInAfter <= 0,
     pending: [],
     lastServed: {},
+    version: options.version ?? '',
   };
 }
 
@@ -90,6 +91,7 @@ function rate(
       kind: 'movie',
       message: {
         type: 'rate',
+        v: s.version,
         movieId: e.movieId,
         userId: s.userId,
         rating: e.rating,
@@ -155,5 +157,53 @@ export function receiveUserEvent(
       return watch(state, event, source);
     case 'served':
       return served(state, event);
+    case 'rebase':
+      // The stage moved the state onto the active version before this turn (rebaseUser).
+      return { state, outputs: [] };
   }
+}
+
+/** A rating the user actor keeps for a version change: what it rated, and where the rating was read. */
+export interface RecentRating {
+  readonly movieId: string;
+  readonly rating: number;
+  readonly at: number;
+  readonly source: SourceRef;
+}
+
+/**
+ * Moves a user onto another model version: p_u and b_u restart from that version's trained vectors
+ * (or seeded and waiting for fold-in when it does not know the user), then every rating in `recent`
+ * after the version's training watermark is learned again against the movies' factors in that
+ * version (`movieOf`), in order — so no rating the retrain missed is lost. Counters and served lists
+ * carry over; pending fold-in ratings of the old version are dropped (their movie vectors belong to
+ * it) and rebuilt by the replay.
+ */
+export function rebaseUser(
+  old: UserState,
+  recent: readonly RecentRating[],
+  after: Position | undefined,
+  movieOf: (movieId: string) => MovieView,
+  options: StreamModelOptions,
+): UserState {
+  let state = newUserState(old.userId, options);
+  for (const r of recent) {
+    if (after !== undefined && !isAfter(r.source, after)) continue;
+    const event: RateEvent = {
+      type: 'rate',
+      userId: old.userId,
+      movieId: r.movieId,
+      rating: r.rating,
+      at: r.at,
+      eventId: '',
+    };
+    state = rate(state, event, movieOf(r.movieId), r.source, options).state;
+  }
+  return {
+    ...state,
+    ratings: old.ratings,
+    watches: old.watches,
+    served: old.served,
+    lastServed: old.lastServed,
+  };
 }

@@ -1,8 +1,10 @@
 /**
- * The user-actor stage of a partition task: unpacks and decodes user events, activates their users, fetches the
- * current factors of the rated movies (one pipeline per batch: the staleness the user/movie split
- * accepts, see docs/actors.md), runs each user's mailbox through the pure transition and turns the
- * outputs into movie-events records and one batch of Redis writes.
+ * The user-actor stage of a partition task: unpacks and decodes user events, activates their users,
+ * moves users whose state lives in another model version onto the batch's version (replaying their
+ * ratings after its watermark), fetches the current factors of the rated movies in that version (one
+ * pipeline per batch: the staleness the user/movie split accepts, see docs/actors.md), runs each
+ * user's mailbox through the pure transition and turns the outputs into movie-events records and one
+ * batch of Redis writes.
  */
 import type { Redis } from 'ioredis';
 import { packByPartition, type Keyed, type PartitionOf } from '../../streams/event-pack.ts';
@@ -10,22 +12,30 @@ import { fastUserEvent, userEventSchema, type UserEvent } from '../../streams/ev
 import type { Stage, StagedBatch, StreamRecord } from '../../streams/tasks/stage.ts';
 import type { Topics } from '../../streams/topics.ts';
 import type { RedisKeys } from '../../src/store/redis-keys.ts';
-import { readMovieFactors } from '../../src/state/movie-state.ts';
-import { flushHistory, flushUser, loadUsers } from '../../src/state/user-state.ts';
+import { readMovieFactors, type MovieFactors } from '../../src/state/movie-state.ts';
+import {
+  flushHistory,
+  flushRecent,
+  flushUser,
+  loadUsers,
+  readRecent,
+  type StoredRecent,
+} from '../../src/state/user-state.ts';
 import { WriteBatch } from '../../src/state/write-batch.ts';
 import { activateFor, runTurns, sortIntoMailboxes, stagedBatch } from '../runtime/actor-stage.ts';
 import type { ActorRegistry } from '../runtime/registry.ts';
 import { encodeMovieMessage, type SourceRef } from '../messages.ts';
-import type { StreamModelOptions } from '../model-options.ts';
+import type { ModelSpace, ModelSpaceSource } from '../model-space.ts';
 import { newMovieState } from '../movie/movie-actor.ts';
-import { newUserState, receiveUserEvent, type UserOutput, type UserState } from './user-actor.ts';
+import { newUserState, rebaseUser, receiveUserEvent, type UserOutput, type UserState } from './user-actor.ts';
 
 /** What the user stage needs. */
 export interface UserStageDeps {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly topics: Topics;
-  readonly model: StreamModelOptions;
+  /** The model version each batch runs in. */
+  readonly space: ModelSpaceSource;
   readonly registry: ActorRegistry<UserState>;
   /** Where a movie id's events go on movie-events. */
   readonly moviePartition: PartitionOf;
@@ -52,13 +62,49 @@ export function decodeUserEvent(line: string): UserEvent | string {
 
 /** The user stage: one per process, shared by the user group's partition tasks. */
 export function createUserStage(deps: UserStageDeps): Stage {
-  const { keys, topics, model, registry } = deps;
+  const { keys, topics, registry } = deps;
+  const movieFactors = (space: ModelSpace, ids: readonly string[]) =>
+    readMovieFactors(deps.redis, keys, ids, space.options.factors, space.version, (i) =>
+      newMovieState(i, space.options),
+    );
+  /**
+   * Moves the users of `states` that live in another version onto `space`, replaying their recent
+   * ratings after its watermark; returns each moved user's state before the move (what Redis holds).
+   */
+  async function rebase(space: ModelSpace, partition: number, states: Map<string, UserState>) {
+    const moved = new Map<string, UserState>();
+    const stale = [...states.values()].filter((s) => s.version !== space.version);
+    if (stale.length === 0) return moved;
+    const recent = await readRecent(
+      deps.redis,
+      keys,
+      stale.map((s) => s.userId),
+    );
+    const movies = new Set<string>();
+    for (const list of recent.values()) for (const r of list) movies.add(r.movieId);
+    const views = await movieFactors(space, [...movies]);
+    const after = space.watermarkOf(partition);
+    for (const old of stale) {
+      const next = rebaseUser(
+        old,
+        recent.get(old.userId) ?? [],
+        after,
+        (m) => views.get(m) as MovieFactors,
+        space.options,
+      );
+      states.set(old.userId, next);
+      moved.set(old.userId, old);
+    }
+    return moved;
+  }
   return {
     async start() {},
     stop(_topic, partition) {
       registry.dropPartition(partition);
     },
     async process(topic, partition, records: readonly StreamRecord[]): Promise<StagedBatch> {
+      const space = deps.space.current();
+      const model = space.options;
       const rated = new Set<string>();
       const mailboxes = sortIntoMailboxes(topic, partition, records, decodeUserEvent, (event, source) => {
         if (event.type === 'rate') rated.add(event.movieId);
@@ -68,15 +114,21 @@ export function createUserStage(deps: UserStageDeps): Stage {
         activateFor(registry, mailboxes, partition, (ids) =>
           loadUsers(deps.redis, keys, ids, model.factors, (u) => newUserState(u, model)),
         ),
-        readMovieFactors(deps.redis, keys, [...rated], model.factors, (i) => newMovieState(i, model)),
+        movieFactors(space, [...rated]),
       ]);
+      const moved = await rebase(space, partition, states);
       const movieMessages: { source: SourceRef; message: Keyed }[] = [];
       const w = new WriteBatch();
       /** The batch's history additions per user, as ZADD's score-member pairs (one write per user). */
       let history: (number | string)[] = [];
+      /** The batch's ratings of the user whose turns run now, kept for a version change. */
+      let recent: StoredRecent[] = [];
       const evals = new Map<string, { n: number; sum: number; sumSquares: number }>();
       const apply = (userId: string, out: UserOutput): void => {
         if (out.kind === 'movie') {
+          const m = out.message;
+          if (m.type === 'rate')
+            recent.push({ movieId: m.movieId, rating: m.rating, at: m.at, source: m.source });
           movieMessages.push({
             source: out.message.source,
             message: { key: out.message.movieId, value: encodeMovieMessage(out.message) },
@@ -102,9 +154,11 @@ export function createUserStage(deps: UserStageDeps): Stage {
           return turn.state;
         },
         (userId, state, before) => {
-          flushUser(state, keys, w, before);
+          flushUser(state, keys, w, moved.get(userId) ?? before);
           flushHistory(keys, w, userId, history, state.ratings + state.watches, model.historyMax);
+          flushRecent(keys, w, userId, recent);
           history = [];
+          recent = [];
         },
       );
       for (const [arm, e] of evals) {

@@ -34,6 +34,11 @@ export interface Recommendation {
   readonly items: readonly RecommendedItem[];
   readonly source: ListSource;
   readonly modelVersion: string | null;
+  /**
+   * The model version of the user vector the list was scored with (always `modelVersion` on the
+   * personal path: a live vector of another version is never scored against this item matrix).
+   */
+  readonly userVectorVersion?: string;
   readonly arm: string;
   /** Titles the guard withheld (age policy, already seen); absent on the fallback. */
   readonly withheld?: { readonly forbidden: number; readonly seen: number };
@@ -123,11 +128,15 @@ export function createRecommender(
       const { age, gender } = await demographicsOf(userId, ctx);
       const { model } = serving;
       const known = serving.userIndex.get(userId);
-      const live = ctx.vector !== null && ctx.vector.length === model.data.factors;
+      // Versions move together: the stream's p_u and b_u are used only when they live in the version
+      // whose item matrix scores them; otherwise the version's own trained p_u (the stream moves the
+      // user onto it at their next event, or at once after a retrain that missed their ratings).
+      const live =
+        ctx.vector !== null && ctx.version === serving.version && ctx.vector.length === model.data.factors;
       if (live || known !== undefined) {
         const vector = live ? (ctx.vector as Float32Array) : model.data.userFactors;
         const offset = live ? 0 : (known as number) * model.data.factors;
-        const bias = ctx.bias ?? (known === undefined ? 0 : (model.data.userBias[known] as number));
+        const bias = live ? (ctx.bias ?? 0) : (model.data.userBias[known as number] as number);
         const ranked = rankUser(serving, deps.settings, { vector, offset, bias, age, seen: ctx.seen }, limit);
         const items = ranked.items.map((i, k) => ({
           movieId: serving.catalogue.itemIds[i] as string,
@@ -139,6 +148,7 @@ export function createRecommender(
           items,
           source: 'personal',
           modelVersion: serving.version,
+          userVectorVersion: live ? (ctx.version as string) : serving.version,
           arm,
           withheld: { forbidden: ranked.forbidden, seen: ranked.seen },
         };

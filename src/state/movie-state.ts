@@ -27,10 +27,12 @@ export interface MovieState {
   /** The UTC day `dayUpdates` counts. */
   readonly day: string;
   readonly dayUpdates: number;
+  /** The published model version q_i and b_i live in ('' for seeded vectors, no model). */
+  readonly version: string;
 }
 
 /** The `actor` field of a movie's state hash. */
-export type StoredMovie = Omit<MovieState, 'movieId' | 'bias' | 'vector'>;
+export type StoredMovie = Omit<MovieState, 'movieId' | 'bias' | 'vector' | 'version'>;
 
 /** Loads movie states (one pipeline); a movie Redis has never seen is `fresh(id)`. */
 export async function loadMovies(
@@ -42,7 +44,7 @@ export async function loadMovies(
 ): Promise<MovieState[]> {
   const pipeline = redis.pipeline();
   for (const i of ids) {
-    pipeline.hmget(keys.movieState(i), 'bias', 'actor');
+    pipeline.hmget(keys.movieState(i), 'bias', 'actor', 'v');
     pipeline.getBuffer(keys.movieFactors(i));
   }
   const replies = (await pipeline.exec()) ?? [];
@@ -50,20 +52,31 @@ export async function loadMovies(
     const [e1, hash] = replies[2 * j] ?? [];
     const [e2, bytes] = replies[2 * j + 1] ?? [];
     if (e1 ?? e2) throw e1 ?? e2;
-    const [bias, actor] = hash as [string | null, string | null];
+    const [bias, actor, version] = hash as [string | null, string | null, string | null];
     const start = fresh(i);
     const vector = vectorFromBytes(bytes as Buffer | null, factors);
     if (actor === null && vector === null) return start;
     const stored = (actor === null ? {} : JSON.parse(actor)) as Partial<StoredMovie>;
-    return { ...start, ...stored, movieId: i, bias: Number(bias ?? 0), vector: vector ?? start.vector };
+    return {
+      ...start,
+      ...stored,
+      movieId: i,
+      bias: Number(bias ?? 0),
+      vector: vector ?? start.vector,
+      version: version ?? '',
+    };
   });
 }
 
 /** Adds the writes that persist a movie's state to the batch; q_i only when it changed. */
 export function flushMovie(s: MovieState, keys: RedisKeys, w: WriteBatch, before: MovieState): void {
   if (s.vector !== before.vector) w.set(keys.movieFactors(s.movieId), vectorBytes(s.vector));
-  const { movieId: _id, bias, vector: _v, ...actor } = s;
-  w.hset(keys.movieState(s.movieId), { bias, actor: JSON.stringify(actor satisfies StoredMovie) });
+  const { movieId: _id, bias, vector: _v, version, ...actor } = s;
+  w.hset(keys.movieState(s.movieId), {
+    bias,
+    actor: JSON.stringify(actor satisfies StoredMovie),
+    v: version,
+  });
 }
 
 /** A movie's bias and factors as the user actor reads them (never written by it). */
@@ -73,28 +86,33 @@ export interface MovieFactors {
 }
 
 /**
- * The current bias and factors of `ids` (one pipeline). A movie not written yet reads as `fresh(id)`:
- * its actor will start from exactly that (trained or seeded) state.
+ * The current bias and factors of `ids` in model version `version` (one pipeline). A movie not
+ * written yet, or written in another version, reads as `fresh(id)`: its actor will move onto
+ * exactly that (trained or seeded) state at its next message, so no step mixes two versions.
  */
 export async function readMovieFactors(
   redis: Redis,
   keys: RedisKeys,
   ids: readonly string[],
   factors: number,
+  version: string,
   fresh: (movieId: string) => MovieFactors,
 ): Promise<Map<string, MovieFactors>> {
   const pipeline = redis.pipeline();
   for (const i of ids) {
-    pipeline.hget(keys.movieState(i), 'bias');
+    pipeline.hmget(keys.movieState(i), 'bias', 'v');
     pipeline.getBuffer(keys.movieFactors(i));
   }
   const replies = (await pipeline.exec()) ?? [];
   const views = new Map<string, MovieFactors>();
   ids.forEach((i, j) => {
-    const [e1, bias] = replies[2 * j] ?? [];
+    const [e1, hash] = replies[2 * j] ?? [];
     const [e2, bytes] = replies[2 * j + 1] ?? [];
     if (e1 ?? e2) throw e1 ?? e2;
-    const stored = vectorFromBytes(bytes as Buffer | null, factors);
+    const [storedBias, storedVersion] = hash as [string | null, string | null];
+    const current = (storedVersion ?? '') === version;
+    const bias = current ? storedBias : null;
+    const stored = current ? vectorFromBytes(bytes as Buffer | null, factors) : null;
     const start = stored === null || bias == null ? fresh(i) : undefined;
     views.set(i, {
       bias: bias == null ? (start?.bias ?? 0) : Number(bias),

@@ -40,6 +40,8 @@ export interface UserState {
   readonly pending: readonly PendingRating[];
   /** The last list served per A/B arm (`default` when the event names none). */
   readonly lastServed: Readonly<Record<string, readonly string[]>>;
+  /** The published model version p_u and b_u live in ('' for seeded vectors, no model). */
+  readonly version: string;
 }
 
 /** The `actor` field of a user's state hash. */
@@ -86,7 +88,7 @@ export async function loadUsers(
 ): Promise<UserState[]> {
   const pipeline = redis.pipeline();
   for (const u of ids) {
-    pipeline.hmget(keys.userState(u), 'bias', 'actor');
+    pipeline.hmget(keys.userState(u), 'bias', 'actor', 'v');
     pipeline.getBuffer(keys.userFactors(u));
     pipeline.hgetall(keys.userServed(u));
   }
@@ -97,7 +99,7 @@ export async function loadUsers(
     const [e3, served] = replies[3 * j + 2] ?? [];
     const error = e1 ?? e2 ?? e3;
     if (error) throw error;
-    const [bias, actor] = hash as [string | null, string | null];
+    const [bias, actor, version] = hash as [string | null, string | null, string | null];
     const vector = vectorFromBytes(bytes as Buffer | null, factors);
     const start = fresh(u);
     if (actor === null && vector === null) return start;
@@ -118,6 +120,7 @@ export async function loadUsers(
       folded: h.folded ?? start.folded,
       pending: decodePending(h.pending),
       lastServed,
+      version: version ?? '',
     };
   });
 }
@@ -136,7 +139,7 @@ export function flushUser(s: UserState, keys: RedisKeys, w: WriteBatch, before: 
     folded: s.folded,
     pending: s.pending.length === 0 ? '' : encodePending(s.pending),
   };
-  w.hset(keys.userState(s.userId), { bias: s.bias, actor: JSON.stringify(actor) });
+  w.hset(keys.userState(s.userId), { bias: s.bias, actor: JSON.stringify(actor), v: s.version });
   // Served lists change only on served events (a new object then): rewriting them every batch for
   // every user who was ever served one was most of the batch's bytes on course-like streams.
   const served = Object.entries(s.lastServed);
@@ -169,12 +172,94 @@ export function flushHistory(
   if (events > keep) w.zkeepTop(keys.userHistory(userId), keep);
 }
 
+/** A rating kept for a version change (the user actor's RecentRating). */
+export interface StoredRecent {
+  readonly movieId: string;
+  readonly rating: number;
+  readonly at: number;
+  readonly source: {
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: number;
+    readonly index: number;
+  };
+}
+
+/**
+ * Ratings kept per user for a version change: enough to cover the ratings a retrain can miss (those
+ * that arrive while it trains, seconds to minutes); older ones are in the next model anyway.
+ */
+export const RECENT_MAX = 50;
+
+/** Adds a batch's ratings of one user to their recent list (kept to RECENT_MAX). */
+export function flushRecent(
+  keys: RedisKeys,
+  w: WriteBatch,
+  userId: string,
+  ratings: readonly StoredRecent[],
+): void {
+  if (ratings.length === 0) return;
+  const from = Math.max(0, ratings.length - RECENT_MAX);
+  w.rpush(
+    keys.userRecent(userId),
+    ...ratings
+      .slice(from)
+      .map((r) =>
+        JSON.stringify([
+          r.movieId,
+          r.rating,
+          r.at,
+          r.source.topic,
+          r.source.partition,
+          r.source.offset,
+          r.source.index,
+        ]),
+      ),
+  );
+  w.ltrimLast(keys.userRecent(userId), RECENT_MAX);
+}
+
+/** The recent ratings of `ids`, oldest first (one pipeline); unreadable entries are skipped. */
+export async function readRecent(
+  redis: Redis,
+  keys: RedisKeys,
+  ids: readonly string[],
+): Promise<Map<string, StoredRecent[]>> {
+  const pipeline = redis.pipeline();
+  for (const u of ids) pipeline.lrange(keys.userRecent(u), 0, -1);
+  const replies = (await pipeline.exec()) ?? [];
+  const out = new Map<string, StoredRecent[]>();
+  ids.forEach((u, j) => {
+    const [error, lines] = replies[j] ?? [];
+    if (error) throw error;
+    const recent: StoredRecent[] = [];
+    for (const line of lines as string[]) {
+      const e = JSON.parse(line) as unknown;
+      if (!Array.isArray(e) || e.length !== 7) continue;
+      const [movieId, rating, at, topic, partition, offset, index] = e as [
+        string,
+        number,
+        number,
+        string,
+        number,
+        number,
+        number,
+      ];
+      recent.push({ movieId, rating, at, source: { topic, partition, offset, index } });
+    }
+    out.set(u, recent);
+  });
+  return out;
+}
+
 /** What serving reads about a user; every field may be missing. */
 export interface UserView {
   /** Live p_u from the stream actors, when present. */
   readonly vector: Float32Array | null;
   /** Live b_u, when present. */
   readonly bias: number | null;
+  /** The model version p_u and b_u live in ('' for seeded vectors; null when never written). */
+  readonly version: string | null;
   readonly age: number | null;
   readonly gender: string | null;
   /** Movies watched or rated, most recent first (the exclusions). */
@@ -193,7 +278,7 @@ export function queueUserView(
 ): void {
   pipeline
     .getBuffer(keys.userFactors(userId))
-    .hmget(keys.userState(userId), 'bias', 'age', 'gender')
+    .hmget(keys.userState(userId), 'bias', 'age', 'gender', 'v')
     .zrevrange(keys.userHistory(userId), 0, maxSeen - 1);
 }
 
@@ -212,10 +297,11 @@ export function userViewOf(results: Replies, at: number): UserView {
     const error = results[k]?.[0];
     if (error) throw error;
   }
-  const [bias, age, gender] = (results[at + 1]?.[1] ?? []) as (string | null)[];
+  const [bias, age, gender, version] = (results[at + 1]?.[1] ?? []) as (string | null)[];
   return {
     vector: anyVectorFromBytes(results[at]?.[1] as Buffer | null),
     bias: finite(bias),
+    version: version ?? null,
     age: finite(age),
     gender: gender ?? null,
     seen: (results[at + 2]?.[1] ?? []) as string[],
@@ -249,6 +335,8 @@ export async function readStoredUser(
 export interface UserFixture {
   readonly vector?: Float32Array;
   readonly bias?: number;
+  /** The model version of `vector` and `bias`. */
+  readonly version?: string;
   readonly age?: number | null;
   readonly gender?: string | null;
   /** History entries: [time ms, movie id]. */
@@ -265,6 +353,7 @@ export function queueUserFixture(
   if (f.vector !== undefined) target.set(keys.userFactors(userId), Buffer.from(vectorBytes(f.vector)));
   const fields: string[] = [];
   if (f.bias !== undefined) fields.push('bias', String(f.bias));
+  if (f.version !== undefined) fields.push('v', f.version);
   if (f.age !== undefined) fields.push('age', f.age === null ? '' : String(f.age));
   if (f.gender !== undefined) fields.push('gender', f.gender ?? '');
   if (fields.length > 0) target.hset(keys.userState(userId), ...fields);

@@ -65,6 +65,16 @@ export class WriteBatch {
     this.#write('ZREMRANGEBYRANK', key, 0, -(keep + 1));
   }
 
+  /** RPUSH key value … */
+  rpush(key: string, ...values: string[]): void {
+    this.#write('RPUSH', key, ...values);
+  }
+
+  /** Keeps the last `keep` elements of a list. */
+  ltrimLast(key: string, keep: number): void {
+    this.#write('LTRIM', key, -keep, -1);
+  }
+
   /** PEXPIRE key ms. */
   pexpire(key: string, ms: number): void {
     this.#write('PEXPIRE', key, ms);

@@ -2,12 +2,15 @@ import type { Redis } from 'ioredis';
 import type { CatalogueMovie } from '../data/catalogue-index.ts';
 import { decodeArtifact, encodeArtifact, type ModelArtifact } from '../model/artifact.ts';
 import type { RedisKeys } from './redis-keys.ts';
+import type { Watermark } from './postgres/rating-log.ts';
 
 /** A model version as the API loads it: the artifact and the movie metadata it was trained over. */
 export interface PublishedModel {
   readonly version: string;
   readonly artifact: ModelArtifact;
   readonly movies: readonly CatalogueMovie[];
+  /** Per user-events partition, the last rating the model trained on (empty: unknown, e.g. a file). */
+  readonly watermark: Watermark;
 }
 
 /** Options of {@link publishModel}. */
@@ -16,6 +19,8 @@ export interface PublishOptions {
   readonly movies?: readonly CatalogueMovie[];
   /** The version name (default: the publication time, ms, so versions sort by age). */
   readonly version?: string;
+  /** Per user-events partition, the last rating trained on: the actors replay what came after. */
+  readonly watermark?: Watermark;
 }
 
 /**
@@ -34,6 +39,7 @@ export async function publishModel(
     .multi()
     .set(keys.model(version, 'artifact'), Buffer.from(encodeArtifact(artifact)))
     .set(keys.model(version, 'movies'), JSON.stringify(options.movies ?? []))
+    .set(keys.model(version, 'watermark'), JSON.stringify(options.watermark ?? {}))
     .exec();
   const flipped = await redis
     .multi()
@@ -57,14 +63,52 @@ export async function loadModelVersion(
   keys: RedisKeys,
   version: string,
 ): Promise<PublishedModel | null> {
-  const [bytes, movies] = await Promise.all([
+  const [bytes, movies, watermark] = await Promise.all([
     redis.getBuffer(keys.model(version, 'artifact')),
     redis.get(keys.model(version, 'movies')),
+    redis.get(keys.model(version, 'watermark')),
   ]);
   if (bytes === null) return null;
   return {
     version,
     artifact: decodeArtifact(bytes),
     movies: movies === null ? [] : (JSON.parse(movies) as CatalogueMovie[]),
+    watermark: watermark === null ? {} : (JSON.parse(watermark) as Watermark),
   };
+}
+
+/** The active version's name, or null when none was ever published. */
+export function readActiveVersion(redis: Redis, keys: RedisKeys): Promise<string | null> {
+  return redis.get(keys.activeModel());
+}
+
+/** The encoded artifact of a stored version, or null. */
+export function readArtifactBytes(redis: Redis, keys: RedisKeys, version: string): Promise<Buffer | null> {
+  return redis.getBuffer(keys.model(version, 'artifact'));
+}
+
+/**
+ * Makes a stored version active again (a rollback) and announces it. Throws when its artifact is gone
+ * (retention deleted it): an active pointer must never name a version nobody can load.
+ */
+export async function activateModelVersion(redis: Redis, keys: RedisKeys, version: string): Promise<void> {
+  if ((await redis.exists(keys.model(version, 'artifact'))) === 0)
+    throw new Error(`model version ${version} is not stored (deleted by retention, or never published)`);
+  const flipped = await redis
+    .multi()
+    .set(keys.activeModel(), version)
+    .publish(keys.modelChannel(), version)
+    .exec();
+  const failure = flipped?.find(([error]) => error !== null)?.[0];
+  if (failure) throw failure;
+}
+
+/** Deletes a stored version's parts; refuses the active one. */
+export async function deleteModelVersion(redis: Redis, keys: RedisKeys, version: string): Promise<void> {
+  if ((await redis.get(keys.activeModel())) === version) throw new Error(`version ${version} is active`);
+  await redis.del(
+    keys.model(version, 'artifact'),
+    keys.model(version, 'movies'),
+    keys.model(version, 'watermark'),
+  );
 }

@@ -13,6 +13,8 @@ export interface RedisKeys {
   userHistory(userId: string): string;
   /** The last list served to the user, per A/B arm (hash: arm → JSON). */
   userServed(userId: string): string;
+  /** List of the user's latest ratings with their user-events positions, replayed onto a new model version. */
+  userRecent(userId: string): string;
   /** Hash of a movie actor's scalars (bias, decayed popularity, rating histogram, counts). */
   movieState(movieId: string): string;
   /** Binary Float32 vector q_i. */
@@ -54,6 +56,7 @@ export function redisKeys(prefix: string): RedisKeys {
     userFactors: (u) => k(`{u:${u}}`, 'p'),
     userHistory: (u) => k(`{u:${u}}`, 'history'),
     userServed: (u) => k(`{u:${u}}`, 'served'),
+    userRecent: (u) => k(`{u:${u}}`, 'recent'),
     movieState: (m) => k(`{m:${m}}`, 'state'),
     movieFactors: (m) => k(`{m:${m}}`, 'q'),
     movieDailyUpdates: (m, day) => k(`{m:${m}}`, 'updates', day),

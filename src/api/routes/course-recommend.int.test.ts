@@ -58,6 +58,7 @@ describe('GET /recommend/:userId against real Redis', () => {
     await writeUserFixture(redis, keys, '100000', {
       vector: new Float32Array(16).fill(0.2),
       bias: 0.1,
+      version: '1',
       age: 30,
       gender: 'F',
     });
@@ -94,6 +95,23 @@ describe('GET /recommend/:userId against real Redis', () => {
     expect(body.source).toBe('personal');
     expect(body.items).toHaveLength(5);
     expect(body.items[0]?.title).not.toBeNull();
+  });
+
+  it('never scores a live vector of another model version against this item matrix', async () => {
+    // User 1 is in the artifact; their stream vector is from an older version (the stream has not
+    // moved them onto version 1 yet): the list is scored with version 1's own trained vector.
+    await writeUserFixture(redis, keys, '1', { vector: new Float32Array(16).fill(5), bias: 3, version: '0' });
+    const res = await app.request('/recommend/1');
+    expect(res.headers.get('x-model-version')).toBe('1');
+    expect(res.headers.get('x-user-vector-version')).toBe('1');
+    await writeUserFixture(redis, keys, '100000', { version: '1' });
+    const live = await app.request('/recommend/100000');
+    expect(live.headers.get('x-user-vector-version')).toBe('1');
+    // The same vector declared as version 0 is not used: user 100000 is unknown to the artifact.
+    await writeUserFixture(redis, keys, '100000', { version: '0' });
+    const stale = await app.request('/recommend/100000');
+    expect(stale.headers.get('x-user-vector-version')).toBeNull();
+    await writeUserFixture(redis, keys, '100000', { version: '1' });
   });
 
   it('answers 400 with a short message to an id that is not a user id', async () => {

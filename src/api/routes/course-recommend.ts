@@ -36,6 +36,11 @@ export function recommendRoute(deps: RecommendDeps): Hono {
       arm: rec.arm,
       ...(rec.modelVersion !== null && { modelVersion: rec.modelVersion }),
     });
-    return c.text(ids.join(','), 200, { 'X-Model-Version': rec.modelVersion ?? 'none', 'X-AB-Arm': rec.arm });
+    return c.text(ids.join(','), 200, {
+      'X-Model-Version': rec.modelVersion ?? 'none',
+      'X-AB-Arm': rec.arm,
+      // Which version's user vector scored the list (personal lists only): always X-Model-Version.
+      ...(rec.userVectorVersion !== undefined && { 'X-User-Vector-Version': rec.userVectorVersion }),
+    });
   });
 }
