@@ -26,6 +26,19 @@ const urlWithScheme = (...schemes: string[]) =>
       },
       { message: `expected a ${schemes.join(' or ')} URL` },
     );
+/** A duration such as `48h`, `30m`, `90s` or `500ms`, in milliseconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration such as 48h, 30m, 90s or 500ms')
+  .transform((text) => {
+    const [, n, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text) as unknown as [string, string, string];
+    const scale = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms'];
+    return Math.round(Number(n) * scale);
+  })
+  .refine((ms) => ms >= 1_000, 'must be at least 1s');
+const share = z.coerce.number().min(0).max(100);
+
 const topicName = z
   .string()
   .trim()
@@ -114,6 +127,36 @@ export const configVariables = {
     schema: z.string().min(16, 'must be at least 16 characters').optional(),
     default: undefined,
     doc: 'server-side secret that seeds score noise; development default only in development',
+  },
+  RETRAIN_INTERVAL: {
+    schema: duration,
+    default: '48h',
+    doc: 'how often `marquee worker` retrains the model from the Postgres rating log (the seed: every 48 hours)',
+  },
+  RETRAIN_MIN_RATINGS: {
+    schema: positiveInt,
+    default: '1000',
+    doc: 'ratings the log must hold before the worker trains the first model by itself (bootstrap)',
+  },
+  RETRAIN_GROWTH: {
+    schema: share,
+    default: '0.5',
+    doc: 'retrain early when the log has grown by this share since the last attempt (0.5: +50 %)',
+  },
+  RETRAIN_CHECK_INTERVAL: {
+    schema: duration,
+    default: '60s',
+    doc: 'how often the worker checks for the bootstrap and growth conditions',
+  },
+  RETRAIN_TOLERANCE: {
+    schema: z.coerce.number().min(0).max(5),
+    default: '0.02',
+    doc: 'holdout RMSE by which a candidate may be worse than the active model and still be published',
+  },
+  MODEL_KEEP_VERSIONS: {
+    schema: positiveInt.max(1000),
+    default: '5',
+    doc: 'published model versions kept in Redis for rollback; older artifacts are deleted',
   },
   OTEL_EXPORTER_OTLP_ENDPOINT: {
     schema: urlWithScheme('http', 'https').optional(),

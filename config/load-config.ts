@@ -34,6 +34,14 @@ export interface Config {
     readonly noiseSecret: string;
   };
   readonly otlpEndpoint: string | undefined;
+  readonly retrain: {
+    readonly intervalMs: number;
+    readonly minRatings: number;
+    readonly growth: number;
+    readonly checkIntervalMs: number;
+    readonly tolerance: number;
+    readonly keepVersions: number;
+  };
 }
 
 const developmentSecrets = {
@@ -107,5 +115,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       noiseSecret: e.NOISE_SECRET ?? developmentSecrets.NOISE_SECRET,
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    retrain: {
+      intervalMs: e.RETRAIN_INTERVAL,
+      minRatings: e.RETRAIN_MIN_RATINGS,
+      growth: e.RETRAIN_GROWTH,
+      checkIntervalMs: e.RETRAIN_CHECK_INTERVAL,
+      tolerance: e.RETRAIN_TOLERANCE,
+      keepVersions: e.MODEL_KEEP_VERSIONS,
+    },
   };
 }

@@ -49,4 +49,9 @@ export const metrics = {
   streamLag: 'marquee_stream_lag_records',
   streamFreshness: 'marquee_stream_freshness_seconds',
   streamReplaysDropped: 'marquee_stream_replays_dropped_total',
+  retrainRuns: 'marquee_retrain_runs_total',
+  retrainLastSuccess: 'marquee_retrain_last_success_timestamp_seconds',
+  retrainStageSeconds: 'marquee_retrain_stage_duration_seconds',
+  retrainRunning: 'marquee_retrain_running',
+  modelPublishedVersion: 'marquee_model_published_version',
 } as const;

@@ -3,12 +3,15 @@ import type { Command } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { ingestCommand } from './ingest.ts';
 import { migrateCommand } from './migrate.ts';
+import { modelCommand } from './model.ts';
 import { replayCommand } from './replay.ts';
+import { retrainCommand } from './retrain.ts';
 import { servicesCommand } from './services.ts';
 import { sinkCommand } from './sink.ts';
 import { streamCommand } from './stream.ts';
 import { trainCommand } from './train.ts';
 import { upCommand } from './up.ts';
+import { workerCommand } from './worker.ts';
 
 /** Every command the CLI offers. Only commands that work are listed here. */
 export const commands: readonly Command[] = [
@@ -22,4 +25,7 @@ export const commands: readonly Command[] = [
   streamCommand,
   trainCommand,
   apiCommand,
+  workerCommand,
+  retrainCommand,
+  modelCommand,
 ];

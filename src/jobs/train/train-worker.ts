@@ -9,7 +9,7 @@ const port = parentPort;
 if (port === null) throw new Error('train-worker.ts runs only as a worker thread');
 try {
   await runTrainJob(workerData as TrainJob, (event) => port.postMessage(event));
-  port.postMessage({ type: 'done' });
+  port.postMessage({ type: 'done', result: undefined });
 } catch (error) {
   port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
 }

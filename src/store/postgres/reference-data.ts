@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { MovieRecord, UserRecord } from '../../data/dataset.ts';
+import type { CatalogueMovie } from '../../data/catalogue-index.ts';
+import type { Certification, MovieRecord, UserRecord } from '../../data/dataset.ts';
 
 const within = (value: number | null, low: number, high: number) =>
   value !== null && Number.isInteger(value) && value >= low && value <= high ? value : null;
@@ -88,4 +89,25 @@ export async function idsWithoutMetadata(
   };
   const [users, movies] = await Promise.all([missing('user_id', 'users'), missing('movie_id', 'movies')]);
   return { users, movies };
+}
+
+/** Titles, genres, certification and adult flag of `ids` that `movies` holds (for a published model). */
+export async function readCatalogue(pool: pg.Pool, ids: readonly string[]): Promise<CatalogueMovie[]> {
+  if (ids.length === 0) return [];
+  const result = await pool.query<{
+    movie_id: string;
+    title: string;
+    genres: string[];
+    certification: Certification | null;
+    adult: boolean;
+  }>(`SELECT movie_id, title, genres, certification, adult FROM movies WHERE movie_id = ANY($1::text[])`, [
+    ids,
+  ]);
+  return result.rows.map((r) => ({
+    movieId: r.movie_id,
+    title: r.title,
+    genres: r.genres,
+    certification: r.certification,
+    adult: r.adult,
+  }));
 }

@@ -1,0 +1,108 @@
+import { Presets, SingleBar } from 'cli-progress';
+import { loadConfig } from '../../config/load-config.ts';
+import {
+  enqueueRetrain,
+  progressOf,
+  retrainEvents,
+  retrainQueue,
+  type RetrainJobResult,
+} from '../jobs/retrain-queue.ts';
+import { UsageError, type Command } from './command.ts';
+import { numberOption } from './options.ts';
+import { parseArgs } from 'node:util';
+
+/** `key=value` pairs of repeated `--param` options. */
+function paramsOf(values: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of values) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--param takes key=value, got '${pair}'`);
+    params[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return params;
+}
+
+/** `marquee retrain`: ask the worker for a retrain now, and optionally follow it to the end. */
+export const retrainCommand: Command = {
+  name: 'retrain',
+  summary: 'ask `marquee worker` to retrain the model now; --wait shows its progress to the end',
+  usage: `usage: marquee retrain [--wait] [--timeout SECONDS] [--param KEY=VALUE ...]
+
+Queues a retrain job for \`marquee worker\` (which must be running). With --wait, shows a progress
+bar with the stage and ETA, then the outcome (published version, or why the gate rejected it), and
+exits 1 if the job failed or 3 on timeout.
+  --wait               follow the job until it ends
+  --timeout SECONDS    with --wait, give up after this long (default 3600)
+  --param KEY=VALUE    override a training parameter for this run (e.g. epochs=30), repeatable`,
+  async run(args, io) {
+    let values;
+    try {
+      values = parseArgs({
+        args: [...args],
+        options: {
+          wait: { type: 'boolean' },
+          timeout: { type: 'string' },
+          param: { type: 'string', multiple: true },
+        },
+        strict: true,
+        allowPositionals: false,
+      }).values;
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    const params = paramsOf(values.param ?? []);
+    const timeoutSeconds = numberOption(values.timeout, 'timeout', 3_600, 1, 86_400);
+    const config = loadConfig(io.env);
+    const queue = retrainQueue(config);
+    const events = values.wait === true ? retrainEvents(config) : undefined;
+    try {
+      await events?.waitUntilReady();
+      const job = await enqueueRetrain(queue, {
+        trigger: 'manual',
+        ...(Object.keys(params).length > 0 && { params }),
+      });
+      io.err(`retrain job ${job.id} queued`);
+      if (events === undefined) return 0;
+      const workers = await queue.getWorkersCount();
+      if (workers === 0) io.err('no `marquee worker` is running yet: the job waits until one starts');
+      const bar = new SingleBar(
+        {
+          format: 'retrain [{bar}] {percentage}% | {stage} | ETA {eta_s}',
+          stream: process.stderr,
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      );
+      bar.start(100, 0, { stage: 'queued', eta_s: '?' });
+      const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
+        const p = progressOf(data);
+        if (jobId !== job.id || p === null) return;
+        const eta = p.etaSeconds === null ? '?' : `${Math.ceil(p.etaSeconds)} s`;
+        bar.update(Math.round(p.fraction * 100), { stage: p.stage, eta_s: eta });
+      };
+      events.on('progress', onProgress);
+      try {
+        const result = (await job.waitUntilFinished(events, timeoutSeconds * 1000)) as RetrainJobResult;
+        bar.update(100, { stage: 'done', eta_s: '0 s' });
+        bar.stop();
+        const total = Object.values(result.timings).reduce((s, t) => s + (t ?? 0), 0);
+        io.out(
+          result.status === 'active'
+            ? `published model ${result.version}: ${result.ratingsUsed} ratings, ${total.toFixed(1)} s — ${result.reason}`
+            : `model ${result.version} rejected by the gate — ${result.reason}`,
+        );
+        return 0;
+      } catch (error) {
+        bar.stop();
+        const message = error instanceof Error ? error.message : String(error);
+        io.err(`retrain job ${job.id}: ${message}`);
+        return /timed out/i.test(message) ? 3 : 1;
+      } finally {
+        events.off('progress', onProgress);
+      }
+    } finally {
+      await events?.close();
+      await queue.close();
+    }
+  },
+};

@@ -1,0 +1,76 @@
+import { Partitioners } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../config/load-config.ts';
+import { createMetricsRegistry, serveMetrics } from '../../otel/metrics.ts';
+import { createKafka } from '../../streams/kafka-client.ts';
+import { prepareTopics, topicNames } from '../../streams/topics.ts';
+import { rebaseAnnouncer } from '../jobs/rebase-announcer.ts';
+import { startRetrainWorker } from '../jobs/retrain-worker.ts';
+import { migrate } from '../store/postgres/migrate.ts';
+import { createPool } from '../store/postgres/pool.ts';
+import { redisKeys } from '../store/redis-keys.ts';
+import type { Command } from './command.ts';
+import { numberOption, parseOptions } from './options.ts';
+import { runUntilSignal } from './run-until-signal.ts';
+
+/** `marquee worker`: the BullMQ jobs — retrain on a schedule, at bootstrap, on growth and on demand. */
+export const workerCommand: Command = {
+  name: 'worker',
+  summary:
+    'run the background jobs: retrain the model from the Postgres log (every 48 h, at bootstrap, on growth, on demand)',
+  usage: `usage: marquee worker [--metrics-port PORT] [--lock-ms MS]
+
+Runs until SIGTERM/SIGINT. Retrains the model from the Postgres rating log every RETRAIN_INTERVAL,
+as soon as the log holds RETRAIN_MIN_RATINGS and no model is active, when it grew by RETRAIN_GROWTH
+since the last attempt (checked every RETRAIN_CHECK_INTERVAL), and when \`marquee retrain\` asks.
+A candidate is published only if the gate lets it through (RETRAIN_TOLERANCE); see \`marquee model\`.
+  --metrics-port PORT    serve Prometheus /metrics on 127.0.0.1:PORT
+  --lock-ms MS           how long a job survives its worker before another takes it over (default 30000)`,
+  async run(args, io) {
+    const values = parseOptions(args, { 'metrics-port': { type: 'string' }, 'lock-ms': { type: 'string' } });
+    const lockMs = numberOption(values['lock-ms'], 'lock-ms', 30_000, 1_000, 3_600_000);
+    const config = loadConfig(io.env);
+    await migrate(config.postgres.url, config.postgres.schema);
+    const kafka = createKafka(config, 'worker');
+    await prepareTopics(kafka, config);
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const pool = createPool(config.postgres, 4);
+    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+    redis.on('error', (error: Error) => io.err(`worker: redis: ${error.message}`));
+    const registry = createMetricsRegistry('worker', process.env['npm_package_version'] ?? 'dev');
+    const worker = await startRetrainWorker({
+      config,
+      pool,
+      redis,
+      keys: redisKeys(config.redis.keyPrefix),
+      announce: rebaseAnnouncer(kafka, producer, topicNames(config).userEvents),
+      registry,
+      log: io.err,
+      lockMs,
+    });
+    const port = values['metrics-port'];
+    const stopMetrics =
+      port === undefined
+        ? async () => undefined
+        : serveMetrics(registry, numberOption(port, 'metrics-port', 0, 1, 65_535));
+    io.err(
+      `worker: retrain every ${config.retrain.intervalMs / 3_600_000} h; bootstrap at ${config.retrain.minRatings} ratings; growth +${config.retrain.growth * 100} %`,
+    );
+    return runUntilSignal(
+      [
+        {
+          name: 'clients',
+          stop: async () => void (await Promise.all([pool.end(), producer.disconnect()]), redis.disconnect()),
+        },
+        worker,
+        { name: 'metrics', stop: stopMetrics },
+      ],
+      io.err,
+    );
+  },
+};

@@ -1,0 +1,227 @@
+/**
+ * `marquee worker`'s retrain side: a BullMQ worker that runs retrain jobs one at a time, the job
+ * scheduler that asks for one every RETRAIN_INTERVAL, and a check every RETRAIN_CHECK_INTERVAL that
+ * asks for one when no model is active yet and the log holds RETRAIN_MIN_RATINGS (bootstrap), or
+ * when the log grew by RETRAIN_GROWTH since the last attempt (growth). A job whose worker died is
+ * found stalled by BullMQ and run again; failures are retried with back-off; the active model is
+ * only ever changed by a successful publish.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Config } from '../../config/load-config.ts';
+import { metrics } from '../../otel/names.ts';
+import { readActiveVersion } from '../store/model-store.ts';
+import { listVersions, readVersion } from '../store/postgres/model-versions.ts';
+import { countRatings } from '../store/postgres/rating-log.ts';
+import type { RedisKeys } from '../store/redis-keys.ts';
+import {
+  enqueueRetrain,
+  queueConnection,
+  queuePrefix,
+  RETRAIN_QUEUE,
+  retrainQueue,
+  type RetrainJobData,
+  type RetrainJobResult,
+  type RetrainTrigger,
+} from './retrain-queue.ts';
+import {
+  RETRAIN_DEFAULTS,
+  RETRAIN_STAGES,
+  RetrainRefused,
+  runRetrain,
+  type RetrainDeps,
+} from './retrain/retrain-job.ts';
+
+/** The job scheduler that asks for a retrain every RETRAIN_INTERVAL. */
+const SCHEDULER_ID = 'retrain-every';
+
+/** What the retrain worker needs. */
+export interface RetrainWorkerDeps {
+  readonly config: Config;
+  readonly pool: pg.Pool;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly announce?: RetrainDeps['announce'];
+  readonly registry?: Registry;
+  readonly log: (line: string) => void;
+  /** How long a running job's lock lasts without renewal (BullMQ default 30 s): a dead worker's job is retried after it. */
+  readonly lockMs?: number;
+}
+
+/** A running retrain worker. */
+export interface RunningRetrainWorker {
+  readonly name: string;
+  /** Runs the bootstrap/growth check now; resolves with the trigger it queued, if any. */
+  check(): Promise<RetrainTrigger | null>;
+  stop(): Promise<void>;
+}
+
+/** Whether the log calls for an automatic retrain (pure, so the rule is tested on its own). */
+export function automaticTrigger(
+  state: { active: boolean; ratings: number; lastAttemptRatings: number | null },
+  minRatings: number,
+  growth: number,
+): RetrainTrigger | null {
+  if (state.ratings < minRatings) return null;
+  const grown = state.lastAttemptRatings === null || state.ratings >= state.lastAttemptRatings * (1 + growth);
+  if (!grown) return null;
+  return state.active ? 'growth' : 'bootstrap';
+}
+
+/** Starts the worker, its schedule and its checks. */
+export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<RunningRetrainWorker> {
+  const { config, pool, redis, keys, log } = deps;
+  const settings = {
+    ...RETRAIN_DEFAULTS,
+    tolerance: config.retrain.tolerance,
+    keepVersions: config.retrain.keepVersions,
+  };
+  const instruments = deps.registry === undefined ? undefined : createInstruments(deps.registry);
+  const queue = retrainQueue(config);
+  // The scheduler's first job would run at once; a deployment's first model comes from the bootstrap
+  // check instead, and restarting the worker must not push the next run further out: the scheduler
+  // is (re)created only when missing or when RETRAIN_INTERVAL changed.
+  const scheduler = await queue.getJobScheduler(SCHEDULER_ID);
+  if (scheduler?.every !== config.retrain.intervalMs) {
+    await queue.upsertJobScheduler(
+      SCHEDULER_ID,
+      { every: config.retrain.intervalMs, startDate: Date.now() + config.retrain.intervalMs },
+      { name: 'retrain', data: { trigger: 'schedule' } satisfies RetrainJobData },
+    );
+  }
+  const worker = new Worker<RetrainJobData, RetrainJobResult>(
+    RETRAIN_QUEUE,
+    async (job: Job<RetrainJobData, RetrainJobResult>) => {
+      log(`worker: retrain job ${job.id} (${job.data.trigger}, attempt ${job.attemptsMade + 1}) started`);
+      const ended = instruments?.started();
+      try {
+        const outcome = await runRetrain(
+          { pool, redis, keys, settings, ...(deps.announce && { announce: deps.announce }), log },
+          {
+            trigger: job.data.trigger,
+            jobId: String(job.id),
+            ...(job.data.params && { params: job.data.params }),
+          },
+          (p) => void job.updateProgress({ ...p }).catch(() => undefined),
+        );
+        ended?.(outcome.status === 'active' ? 'published' : 'rejected', outcome.timings, outcome.version);
+        return {
+          version: outcome.version,
+          status: outcome.status,
+          ratingsUsed: outcome.ratingsUsed,
+          timings: outcome.timings,
+          reason: outcome.gate.reason,
+        };
+      } catch (error) {
+        ended?.('failed', {}, null);
+        log(
+          `worker: retrain job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        if (error instanceof RetrainRefused) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: queueConnection(config),
+      prefix: queuePrefix(config),
+      concurrency: 1,
+      lockDuration: deps.lockMs ?? 30_000,
+      stalledInterval: deps.lockMs ?? 30_000,
+    },
+  );
+  worker.on('error', (error) => log(`worker: ${error.message}`));
+
+  const check = async (): Promise<RetrainTrigger | null> => {
+    const [active, ratings, last] = await Promise.all([
+      readActiveVersion(redis, keys),
+      countRatings(pool),
+      listVersions(pool, 1),
+    ]);
+    const activeRow = active === null ? null : await readVersion(pool, active);
+    const lastAttempt = last[0]?.status === 'training' ? null : (last[0] ?? null);
+    const lastAttemptRatings = Math.max(activeRow?.logRatings ?? 0, lastAttempt?.logRatings ?? 0) || null;
+    const trigger = automaticTrigger(
+      { active: active !== null, ratings, lastAttemptRatings },
+      config.retrain.minRatings,
+      config.retrain.growth,
+    );
+    if (trigger !== null) {
+      await enqueueRetrain(queue, { trigger });
+      log(
+        `worker: ${ratings} ratings in the log (last attempt: ${lastAttemptRatings ?? 'none'}): ${trigger} retrain queued`,
+      );
+    }
+    return trigger;
+  };
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    check()
+      .catch((error: unknown) =>
+        log(`worker: check failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => (checking = false));
+  }, config.retrain.checkIntervalMs);
+  timer.unref();
+  await check().catch((error: unknown) => log(`worker: first check failed: ${String(error)}`));
+  return {
+    name: 'retrain-worker',
+    check,
+    async stop() {
+      clearInterval(timer);
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
+
+/** The worker's instruments; `started()` returns the function that records how a run ended. */
+function createInstruments(registry: Registry) {
+  const runs = new Counter({
+    name: metrics.retrainRuns,
+    help: 'Retrain runs by outcome (published, rejected by the gate, failed)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const lastSuccess = new Gauge({
+    name: metrics.retrainLastSuccess,
+    help: 'When a retrain last published a model (Unix seconds)',
+    registers: [registry],
+  });
+  const stageSeconds = new Gauge({
+    name: metrics.retrainStageSeconds,
+    help: 'Seconds each stage took in the last retrain that reached it',
+    labelNames: ['stage'],
+    registers: [registry],
+  });
+  const published = new Gauge({
+    name: metrics.modelPublishedVersion,
+    help: 'The model version this worker last published',
+    registers: [registry],
+  });
+  const running = new Gauge({
+    name: metrics.retrainRunning,
+    help: 'Retrains running now',
+    registers: [registry],
+  });
+  return {
+    started() {
+      running.inc();
+      return (outcome: string, timings: Partial<Record<string, number>>, version: string | null) => {
+        running.dec();
+        runs.inc({ outcome });
+        for (const stage of RETRAIN_STAGES) {
+          const t = timings[stage];
+          if (t !== undefined) stageSeconds.set({ stage }, t);
+        }
+        if (outcome === 'published') {
+          lastSuccess.set(Date.now() / 1000);
+          if (version !== null && /^\d+$/.test(version)) published.set(Number(version));
+        }
+      };
+    },
+  };
+}
