@@ -98,6 +98,7 @@ describe('resultsTable', () => {
           ranking: {
             k: 5,
             users: 10,
+            hitRate: 0.5,
             precision: 0.1,
             recall: 0.2,
             ndcg: 0.3,

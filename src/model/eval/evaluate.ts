@@ -95,6 +95,7 @@ export function summarise(results: readonly FoldResult[]): Summary {
           ranking: {
             k: first.k,
             users: avg((m) => m.users),
+            hitRate: avg((m) => m.hitRate),
             precision: avg((m) => m.precision),
             recall: avg((m) => m.recall),
             ndcg: avg((m) => m.ndcg),

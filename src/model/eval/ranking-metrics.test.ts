@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRatingSet, subsetRatings } from '../ratings/build-rating-set.ts';
-import { gini, rankingMetrics } from './ranking-metrics.ts';
+import { gini, rankingMetrics, scorerRankingMetrics } from './ranking-metrics.ts';
 
 describe('gini', () => {
   it('is 0 for equal exposure and (n − 1)/n when one item takes everything', () => {
@@ -37,5 +37,31 @@ describe('rankingMetrics', () => {
 
   it('reports NaN genres per list when no genres are given', () => {
     expect(rankingMetrics(byIndex, train, test, { k: 2, relevantAt: 4 }).genresPerList).toBeNaN();
+  });
+
+  it('counts a user with any relevant item in the list as a hit (HR@k)', () => {
+    expect(rankingMetrics(byIndex, train, test, { k: 2, relevantAt: 4 }).hitRate).toBe(1);
+    const worst = { algorithm: 'worst', predict: (_u: number, i: number) => -i };
+    // a's top-1 excluding m0 is m3 (index 1): relevant; with k = 1 and the reversed order it still is.
+    expect(rankingMetrics(worst, train, test, { k: 1, relevantAt: 4 }).hitRate).toBe(1);
+    expect(rankingMetrics(byIndex, train, test, { k: 1, relevantAt: 4 }).hitRate).toBe(0); // m2 only
+  });
+
+  it('judges only the users asked for and shows each judged list', () => {
+    const lists: [number, number[]][] = [];
+    const scorer = (_u: number, out: Float32Array) => out.set([0, 1, 2, 3]);
+    const m = scorerRankingMetrics(scorer, train, test, {
+      k: 2,
+      relevantAt: 4,
+      onList: (u, list, n) => lists.push([u, Array.from(list.subarray(0, n))]),
+    });
+    expect(m.users).toBe(1);
+    expect(lists).toEqual([[0, [3, 2]]]);
+    const none = scorerRankingMetrics(scorer, train, test, {
+      k: 2,
+      relevantAt: 4,
+      includeUser: (u) => u !== 0,
+    });
+    expect(none.users).toBe(0);
   });
 });

@@ -11,12 +11,21 @@ export interface RankingOptions {
   readonly relevantAt: number;
   /** Genres of a dense item index, for distinct genres per list; omit when unknown. */
   readonly genresOf?: (item: number) => readonly string[];
+  /** Which test users to judge (e.g. only those with training history); omitted means all. */
+  readonly includeUser?: (user: number) => boolean;
+  /** Sees each judged user's list, best first (`list[0..n)`); for tests that compare rankings. */
+  readonly onList?: (user: number, list: Int32Array, n: number) => void;
 }
+
+/** Fills `out` (one slot per item) with a user's scores, higher first; -Infinity or NaN never lists an item. */
+export type UserScorer = (user: number, out: Float32Array) => void;
 
 /** Accuracy and exposure of the top-N lists of every test user with at least one relevant rating. */
 export interface RankingMetrics {
   readonly k: number;
   readonly users: number;
+  /** Share of users with at least one relevant item in their list (HR@k). */
+  readonly hitRate: number;
   readonly precision: number;
   readonly recall: number;
   readonly ndcg: number;
@@ -52,7 +61,17 @@ export function rankingMetrics(
   test: RatingSet,
   options: RankingOptions,
 ): RankingMetrics {
-  const { k, relevantAt, genresOf } = options;
+  return scorerRankingMetrics((user, out) => scoreUser(predictor, user, out), train, test, options);
+}
+
+/** {@link rankingMetrics} for any scoring function: a ranker that is not a rating predictor. */
+export function scorerRankingMetrics(
+  scorer: UserScorer,
+  train: RatingSet,
+  test: RatingSet,
+  options: RankingOptions,
+): RankingMetrics {
+  const { k, relevantAt, genresOf, includeUser, onList } = options;
   const seen = indexByUser(train);
   const held = indexByUser(test);
   const scores = new Float32Array(train.nItems);
@@ -61,6 +80,7 @@ export function rankingMetrics(
   const exposure = new Float64Array(train.nItems);
   const relevant = new Set<number>();
   let users = 0;
+  let hitUsers = 0;
   let precision = 0;
   let recall = 0;
   let ndcg = 0;
@@ -70,9 +90,10 @@ export function rankingMetrics(
     for (let at = held.start[u] as number; at < (held.start[u + 1] as number); at++) {
       if ((held.ratings[at] as number) >= relevantAt) relevant.add(held.items[at] as number);
     }
-    if (relevant.size === 0) continue;
-    scoreUser(predictor, u, scores);
+    if (relevant.size === 0 || (includeUser !== undefined && !includeUser(u))) continue;
+    scorer(u, scores);
     const n = topN(scores, seen.items.subarray(seen.start[u], seen.start[u + 1]), heap, list);
+    onList?.(u, list, n);
     let hits = 0;
     let dcg = 0;
     let idcg = 0;
@@ -88,6 +109,7 @@ export function rankingMetrics(
     }
     for (let r = 0; r < Math.min(k, relevant.size); r++) idcg += 1 / Math.log2(r + 2);
     users++;
+    if (hits > 0) hitUsers++;
     precision += hits / k;
     recall += hits / relevant.size;
     ndcg += dcg / idcg;
@@ -98,6 +120,7 @@ export function rankingMetrics(
   return {
     k,
     users,
+    hitRate: hitUsers / users,
     precision: precision / users,
     recall: recall / users,
     ndcg: ndcg / users,

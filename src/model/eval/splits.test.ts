@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRatingSet } from '../ratings/build-rating-set.ts';
-import { kFoldSplits, lastNPerUserSplit, timeCutoffSplit } from './splits.ts';
+import { kFoldSplits, lastNPerUserSplit, timeCutoffSplit, timeWindowSplit } from './splits.ts';
 
 // user a rates at t = 1..5, user b at t = 10, 20, user c once at t = 30
 const set = buildRatingSet([
@@ -36,6 +36,21 @@ describe('timeCutoffSplit', () => {
     const { train, test } = timeCutoffSplit(set, 0.25);
     expect(Array.from(test.timestamps).sort((x, y) => x - y)).toEqual([20, 30]);
     expect(Math.max(...train.timestamps)).toBeLessThan(Math.min(...test.timestamps));
+  });
+});
+
+describe('timeWindowSplit', () => {
+  it('trains on the earliest share, tests on the next, and drops the rest', () => {
+    // times in order: 1 2 3 4 5 10 20 30 → train 1..4, test 5 and 10
+    const { train, test } = timeWindowSplit(set, 0.5, 0.25);
+    expect(Array.from(train.timestamps).sort((x, y) => x - y)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(test.timestamps).sort((x, y) => x - y)).toEqual([5, 10]);
+    expect(train.nItems).toBe(set.nItems);
+  });
+
+  it('rejects fractions that do not fit in the data', () => {
+    expect(() => timeWindowSplit(set, 0.8, 0.3)).toThrow(RangeError);
+    expect(() => timeWindowSplit(set, 0, 0.3)).toThrow(RangeError);
   });
 });
 

@@ -74,6 +74,28 @@ export function timeCutoffSplit(set: RatingSet, testFraction: number): Split {
 }
 
 /**
+ * An earlier origin of a time split: the first `trainFraction` of all ratings by time train, the next
+ * `testFraction` test, and later ratings are dropped. Several of these before a final cut-off give a
+ * tuning set that never looks at the final test period (rolling-origin evaluation).
+ */
+export function timeWindowSplit(set: RatingSet, trainFraction: number, testFraction: number): Split {
+  if (!(trainFraction > 0 && testFraction > 0 && trainFraction + testFraction <= 1))
+    throw new RangeError(`fractions must be positive and sum to at most 1`);
+  const order = byTime(set);
+  const n = order.length;
+  const firstTest = Math.floor(n * trainFraction);
+  const end = Math.min(n, Math.floor(n * (trainFraction + testFraction)));
+  const trainRows = order.slice(0, firstTest).sort();
+  const testRows = order.slice(firstTest, end).sort();
+  const cutoff = set.timestamps[order[firstTest] as number] ?? 0;
+  return {
+    name: `time window from ${new Date(cutoff * 1000).toISOString().slice(0, 10)}`,
+    train: subsetRatings(set, trainRows),
+    test: subsetRatings(set, testRows),
+  };
+}
+
+/**
  * Each user's last `n` ratings by time are the test set; users with `n` or fewer ratings stay wholly in
  * training, so every test user is known to the model.
  */
