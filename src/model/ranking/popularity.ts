@@ -1,0 +1,72 @@
+/**
+ * Popularity as the stream's movie actors keep it: every rating or watch adds 1, and the running
+ * score decays by 2^(−Δt / halfLife). Time units are the caller's (seconds offline, milliseconds in
+ * the actors); the half-life must be in the same unit as the timestamps.
+ */
+
+/** A decayed counter: its value as of `at`. */
+export interface DecayedCount {
+  readonly value: number;
+  readonly at: number;
+}
+
+/** A counter's value carried forward (or back) from `from` to `to`: value · 2^(−(to − from) / halfLife). */
+export function decayTo(value: number, from: number, to: number, halfLife: number): number {
+  return value * 2 ** (-(to - from) / halfLife);
+}
+
+/**
+ * Adds one event at `at`, exactly as the movie actor's `bumpPopularity`: a later event decays the
+ * counter to `at` and adds 1; an out-of-order earlier event adds its own decayed unit and keeps `at`.
+ */
+export function bumpDecayed(count: DecayedCount, at: number, halfLife: number): DecayedCount {
+  if (count.value === 0) return { value: 1, at };
+  if (at >= count.at) return { value: decayTo(count.value, count.at, at, halfLife) + 1, at };
+  return { value: count.value + decayTo(1, at, count.at, halfLife), at: count.at };
+}
+
+/**
+ * The value of a stream leaderboard entry (log2(popularity) + popularityAt / halfLife) as of `now`:
+ * 2^(score − now / halfLife). Lets serving turn the leaderboard it reads into the popularity array
+ * the blend takes.
+ */
+export function popularityFromBoardScore(score: number, now: number, halfLife: number): number {
+  return 2 ** (score - now / halfLife);
+}
+
+/** Global popularity: the number of events per item, written into `out` (length nItems). */
+export function countPopularity(items: Int32Array, out: Float32Array): Float32Array {
+  out.fill(0);
+  for (let k = 0; k < items.length; k++) {
+    const i = items[k] as number;
+    if (i >= 0 && i < out.length) out[i]! += 1;
+  }
+  return out;
+}
+
+/**
+ * Decayed popularity of every item as of `asOf`: Σ over its events at t ≤ asOf of 2^(−(asOf − t) /
+ * halfLife), the closed form of replaying `bumpDecayed` in time order and decaying to `asOf`. Events
+ * after `asOf` are ignored (the future is not known at the cut-off). Summed in float64, stored in `out`.
+ */
+export function decayedPopularity(
+  items: Int32Array,
+  timestamps: Float64Array,
+  asOf: number,
+  halfLife: number,
+  out: Float32Array,
+): Float32Array {
+  if (!(halfLife > 0)) throw new RangeError(`half-life must be positive, got ${halfLife}`);
+  const sums = new Float64Array(out.length);
+  for (let k = 0; k < items.length; k++) {
+    const i = items[k] as number;
+    const t = timestamps[k] as number;
+    if (i < 0 || i >= out.length || t > asOf) continue;
+    sums[i]! += 2 ** (-(asOf - t) / halfLife);
+  }
+  out.set(sums);
+  return out;
+}
+
+/** Seconds in a day, for half-lives given in days against timestamps in seconds. */
+export const DAY_SECONDS = 86_400;
