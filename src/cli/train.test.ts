@@ -38,6 +38,18 @@ describe('parseTrainArgs', () => {
     });
   });
 
+  it('asks for the ranker comparison with --rankers, and the grid search first with --tune-blend', () => {
+    expect(parseTrainArgs(['--rankers']).job.rankers).toEqual({ tune: false });
+    expect(parseTrainArgs(['--tune-blend', '--k', '20']).job).toMatchObject({
+      rankers: { tune: true },
+      ranking: { k: 20, relevantAt: 4 },
+    });
+    expect(parseTrainArgs([]).job.rankers).toBeUndefined();
+    expect(() => parseTrainArgs(['--rankers', '--split', 'kfold'])).toThrow(
+      new UsageError('--rankers needs --split time'),
+    );
+  });
+
   it('rejects unknown algorithms, parameters, splits and malformed values as usage errors', () => {
     expect(() => parseTrainArgs(['--algorithm', 'magic'])).toThrow(UsageError);
     expect(() => parseTrainArgs(['--param', 'epochz=3'])).toThrow(

@@ -7,6 +7,7 @@ import { startTrainWorker } from '../jobs/train/start-train-worker.ts';
 import type { TrainEvent, TrainJob } from '../jobs/train/train-job.ts';
 import { UsageError, type Command, type CommandIo } from './command.ts';
 import { numberOption } from './options.ts';
+import { rankerTables, tuningTable } from './ranking-tables.ts';
 
 const usage = `usage: marquee train [options]
 
@@ -21,6 +22,9 @@ Trains and evaluates offline, in a worker thread; prints one results row per alg
   --k N                  top-N list length for ranking metrics (default 10)
   --relevant R           a test rating ≥ R is relevant, 0..10 (default 4)
   --no-ranking           rating accuracy only
+  --rankers              with --split time: also compare global and decayed popularity, SVD, the blend
+                         and EASE on the same split (all users, users with history, new users)
+  --tune-blend           with --rankers: first grid-search the blend on earlier time windows
   --save FILE            refit the first algorithm on all ratings and write its model artifact
   --quiet                no per-epoch progress`;
 
@@ -56,6 +60,8 @@ export function parseTrainArgs(args: readonly string[]): { job: TrainJob; quiet:
         k: { type: 'string' },
         relevant: { type: 'string' },
         'no-ranking': { type: 'boolean', default: false },
+        rankers: { type: 'boolean', default: false },
+        'tune-blend': { type: 'boolean', default: false },
         save: { type: 'string' },
         quiet: { type: 'boolean', default: false },
       },
@@ -107,8 +113,18 @@ export function parseTrainArgs(args: readonly string[]): { job: TrainJob; quiet:
         k: integerOption(v.k, 'k', 10, 1, 10_000),
         relevantAt: numberOption(v.relevant, 'relevant', 4, 0, 10),
       };
+  const rankers = v.rankers || v['tune-blend'];
+  if (rankers && split.kind !== 'time-cutoff') throw new UsageError('--rankers needs --split time');
   return {
-    job: { dataset: v.dataset, algorithms: names, params, split, ranking, save: v.save ?? null },
+    job: {
+      dataset: v.dataset,
+      algorithms: names,
+      params,
+      split,
+      ranking,
+      save: v.save ?? null,
+      ...(rankers ? { rankers: { tune: v['tune-blend'] } } : {}),
+    },
     quiet: v.quiet,
   };
 }
@@ -152,6 +168,7 @@ export function resultsTable(results: readonly Extract<TrainEvent, { type: 'resu
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
   const { job, quiet } = parseTrainArgs(args);
   const results: Extract<TrainEvent, { type: 'result' }>[] = [];
+  const after: string[] = [];
   let folds = 1;
   await startTrainWorker(job, (event) => {
     switch (event.type) {
@@ -174,9 +191,16 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
       case 'saved':
         io.out(`saved ${event.algorithm} model artifact to ${event.path} (${event.bytes} bytes)`);
         break;
+      case 'tuning':
+        after.push(tuningTable(event));
+        break;
+      case 'rankers':
+        after.push(rankerTables(event));
+        break;
     }
   });
   io.out(resultsTable(results));
+  for (const text of after) io.out(`\n${text}`);
   return 0;
 }
 

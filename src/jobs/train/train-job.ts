@@ -8,6 +8,7 @@ import { applyParams } from '../../model/algorithms/params.ts';
 import { makeSplits, type SplitSpec } from '../../model/eval/splits.ts';
 import { svdToArtifact } from '../../model/svd-artifact.ts';
 import { SvdModel } from '../../model/algorithms/svd-model.ts';
+import { runRankingJob, type RankingEvent } from './ranking-job.ts';
 
 /** What `marquee train` asks for; plain data so it crosses into the worker thread. */
 export interface TrainJob {
@@ -21,6 +22,8 @@ export interface TrainJob {
   readonly ranking: { readonly k: number; readonly relevantAt: number } | null;
   /** Where to write the artifact of the first chosen algorithm refitted on all ratings (biased MF only). */
   readonly save: string | null;
+  /** Time split only: compare popularity, decayed popularity, SVD, the blend and EASE (`tune`: grid first). */
+  readonly rankers?: { readonly tune: boolean } | null;
 }
 
 /** What a running job reports, in order: a header, per-epoch progress, one result per algorithm. */
@@ -48,10 +51,13 @@ export type TrainEvent =
       readonly folds: readonly FoldResult[];
       readonly summary: Summary;
     }
-  | { readonly type: 'saved'; readonly algorithm: string; readonly path: string; readonly bytes: number };
+  | { readonly type: 'saved'; readonly algorithm: string; readonly path: string; readonly bytes: number }
+  | RankingEvent;
 
 /** Runs a training job to completion, reporting as it goes. CPU-bound: run it in a worker thread. */
 export async function runTrainJob(job: TrainJob, report: (event: TrainEvent) => void): Promise<void> {
+  if (job.rankers != null && job.split.kind !== 'time-cutoff')
+    throw new Error('the ranker comparison needs the time split (--split time)');
   const dataset = await loadDataset(job.dataset);
   const set = buildRatingSet(dataset.ratings);
   const splits = makeSplits(set, job.split);
@@ -83,5 +89,16 @@ export async function runTrainJob(job: TrainJob, report: (event: TrainEvent) => 
       const { size } = await stat(job.save);
       report({ type: 'saved', algorithm: name, path: job.save, bytes: size });
     }
+  }
+  const [split] = splits;
+  if (job.rankers != null && job.split.kind === 'time-cutoff' && split !== undefined) {
+    const { k, relevantAt } = job.ranking ?? { k: 20, relevantAt: 4 };
+    const { testFraction } = job.split;
+    runRankingJob(
+      set,
+      split,
+      { k, relevantAt, testFraction, params: job.params, tune: job.rankers.tune },
+      report,
+    );
   }
 }
