@@ -146,3 +146,8 @@ export async function readMovieVector(
 export function readMovieFactorBlob(redis: Redis, keys: RedisKeys, movieId: string): Promise<Buffer | null> {
   return redis.getBuffer(keys.movieFactors(movieId));
 }
+
+/** The model version a movie's stored vector lives in ('' seeded; null when never written). */
+export function readMovieVersion(redis: Redis, keys: RedisKeys, movieId: string): Promise<string | null> {
+  return redis.hget(keys.movieState(movieId), 'v');
+}

@@ -378,3 +378,8 @@ export async function writeUserFixture(
 export function readUserFactorBlob(redis: Redis, keys: RedisKeys, userId: string): Promise<Buffer | null> {
   return redis.getBuffer(keys.userFactors(userId));
 }
+
+/** The model version a user's stored vector lives in ('' seeded; null when never written). */
+export function readUserVersion(redis: Redis, keys: RedisKeys, userId: string): Promise<string | null> {
+  return redis.hget(keys.userState(userId), 'v');
+}
