@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRandom } from '../src/lib/random.ts';
+import { BLEND_DEFAULTS } from '../src/model/ranking/blend.ts';
 
 /**
  * The knobs of the incremental model the actors keep. One object, passed to both actor kinds, so
@@ -24,7 +25,7 @@ export interface StreamModelOptions {
   readonly dailyCap: number;
   /** Half-life of the decayed popularity score. */
   readonly popularityHalfLifeMs: number;
-  /** Movies kept in a user's history sorted set (newest win). */
+  /** Movies kept in a user's history sorted set (newest win): the serving exclusions, complete below this bound. */
   readonly historyMax: number;
   readonly scale: { readonly min: number; readonly max: number };
   /** Factors of a trained model for the users and movies it knows (initial-factors.ts). */
@@ -53,8 +54,12 @@ export const STREAM_MODEL_DEFAULTS: StreamModelOptions = {
   foldInAfter: 5,
   foldInLambda: 1,
   dailyCap: 1000,
-  popularityHalfLifeMs: 7 * 24 * 3600 * 1000,
-  historyMax: 200,
+  // The ranking blend's half-life (src/model/ranking/blend.ts, tuned offline): the boards serving
+  // blends with decay as the offline evaluation assumed.
+  popularityHalfLifeMs: BLEND_DEFAULTS.halfLifeDays * 24 * 3600 * 1000,
+  // Complete exclusions: every movie a user rated or watched stays in their history (a safety bound
+  // only; the course's heaviest users stay far below it).
+  historyMax: 20_000,
   scale: { min: 1, max: 5 },
 };
 

@@ -76,12 +76,27 @@ export const rebaseEventSchema = z.object({
   eventId,
 });
 
+/**
+ * A user's demographics became known (the metadata enricher looked them up): the user actor keeps
+ * them in the user's state, where serving's guard and cold-start cohorts read them. Not part of the
+ * durable log (Postgres `users` has them).
+ */
+export const profileEventSchema = z.object({
+  type: z.literal('profile'),
+  userId,
+  age: z.number().int().min(0).max(130).nullable(),
+  gender: z.enum(['M', 'F']).nullable(),
+  at,
+  eventId,
+});
+
 /** Any event on `marquee.user-events`. */
 export const userEventSchema = z.discriminatedUnion('type', [
   rateEventSchema,
   watchEventSchema,
   servedEventSchema,
   rebaseEventSchema,
+  profileEventSchema,
 ]);
 
 const EVENT_ID = /^[0-9a-f]{32}$/;
@@ -120,6 +135,8 @@ export type RateEvent = z.infer<typeof rateEventSchema>;
 export type WatchEvent = z.infer<typeof watchEventSchema>;
 /** A served-list event. */
 export type ServedEvent = z.infer<typeof servedEventSchema>;
+/** A demographics event. */
+export type ProfileEvent = z.infer<typeof profileEventSchema>;
 /** A move-onto-a-new-version event. */
 export type RebaseEvent = z.infer<typeof rebaseEventSchema>;
 /** Any user event. */

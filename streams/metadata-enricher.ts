@@ -43,6 +43,11 @@ export interface EnricherOptions {
   readonly maxPending?: number;
   /** Attempts per id before giving up until the next backfill (the source client retries within each). */
   readonly attempts?: number;
+  /**
+   * Hears each user whose demographics were looked up and stored (ingest turns them into profile
+   * events, so the user's actor — and through it serving — learns them).
+   */
+  readonly onUser?: (user: { userId: string; age: number | null; gender: string | null }) => void;
   /** Milliseconds between backfills; 0 disables the periodic one. */
   readonly backfillEveryMs?: number;
   readonly log?: (line: string) => void;
@@ -103,6 +108,7 @@ export function createMetadataEnricher(options: EnricherOptions): MetadataEnrich
       if (result.status !== 'found')
         return result.status === 'not-found' ? 'not-found' : { reason: result.reason };
       await upsertUsers(options.pool, [{ ...result.value, userId: item.id }], options.sourceName);
+      options.onUser?.({ userId: item.id, age: result.value.age, gender: result.value.gender });
       return 'stored';
     }
     const result = await options.source.movie(item.id);

@@ -16,10 +16,15 @@ export type { PendingRating, UserState };
 /** A movie's factors as the user actor reads them: never written by it. */
 export type MovieView = MovieFactors;
 
+/** Watch lines at or before this minute mark the start of a view (what popularity counts). */
+const STARTED_WATCHING_MINUTE = 1;
+
 /** What a user turn asks the shell to do. */
 export type UserOutput =
   | { readonly kind: 'movie'; readonly message: MovieMessage }
   | { readonly kind: 'history'; readonly movieId: string; readonly at: number }
+  /** The user took up a movie (rated it, or started watching it): one count on the popularity boards. */
+  | { readonly kind: 'popular'; readonly movieId: string; readonly at: number }
   | { readonly kind: 'residual'; readonly arm: string; readonly residual: number };
 
 /** One turn's result. */
@@ -48,6 +53,8 @@ export function newUserState(userId: string, options: StreamModelOptions): UserS
     pending: [],
     lastServed: {},
     version: options.version ?? '',
+    age: null,
+    gender: null,
   };
 }
 
@@ -103,6 +110,7 @@ function rate(
       },
     },
     { kind: 'history', movieId: e.movieId, at: e.at },
+    { kind: 'popular', movieId: e.movieId, at: e.at },
   ];
   const residual = e.rating - clip(e.rating - err, o);
   for (const [arm, items] of Object.entries(s.lastServed)) {
@@ -125,6 +133,10 @@ function watch(s: UserState, e: WatchEvent, source: SourceRef): UserTurn {
     outputs: [
       { kind: 'movie', message },
       { kind: 'history', movieId: e.movieId, at: e.at },
+      // A watch line is one minute of video: a view counts once, at its first minutes.
+      ...(e.minute <= STARTED_WATCHING_MINUTE
+        ? [{ kind: 'popular' as const, movieId: e.movieId, at: e.at }]
+        : []),
     ],
   };
 }
@@ -160,6 +172,8 @@ export function receiveUserEvent(
     case 'rebase':
       // The stage moved the state onto the active version before this turn (rebaseUser).
       return { state, outputs: [] };
+    case 'profile':
+      return { state: { ...state, age: event.age, gender: event.gender }, outputs: [] };
   }
 }
 
@@ -205,5 +219,7 @@ export function rebaseUser(
     watches: old.watches,
     served: old.served,
     lastServed: old.lastServed,
+    age: old.age,
+    gender: old.gender,
   };
 }

@@ -22,12 +22,28 @@ import {
   type StoredRecent,
 } from '../../src/state/user-state.ts';
 import { WriteBatch } from '../../src/state/write-batch.ts';
+import { boardWeight } from '../../src/model/ranking/popularity.ts';
+import { cohortOf, GLOBAL_COHORT } from '../../src/store/popular-lists.ts';
 import { activateFor, runTurns, sortIntoMailboxes, stagedBatch } from '../runtime/actor-stage.ts';
 import type { ActorRegistry } from '../runtime/registry.ts';
 import { encodeMovieMessage, type SourceRef } from '../messages.ts';
 import type { ModelSpace, ModelSpaceSource } from '../model-space.ts';
 import { newMovieState } from '../movie/movie-actor.ts';
 import { newUserState, rebaseUser, receiveUserEvent, type UserOutput, type UserState } from './user-actor.ts';
+
+/** Movies kept per cohort board (serving reads the head; the tail would only grow). */
+const POPULAR_KEPT = 5_000;
+
+function addWeight(
+  boards: Map<string, Map<string, number>>,
+  cohort: string,
+  movieId: string,
+  weight: number,
+) {
+  let movies = boards.get(cohort);
+  if (movies === undefined) boards.set(cohort, (movies = new Map()));
+  movies.set(movieId, (movies.get(movieId) ?? 0) + weight);
+}
 
 /** What the user stage needs. */
 export interface UserStageDeps {
@@ -124,6 +140,8 @@ export function createUserStage(deps: UserStageDeps): Stage {
       /** The batch's ratings of the user whose turns run now, kept for a version change. */
       let recent: StoredRecent[] = [];
       const evals = new Map<string, { n: number; sum: number; sumSquares: number }>();
+      /** The batch's additions to the popularity boards, per cohort and movie (growing weights). */
+      const boards = new Map<string, Map<string, number>>();
       const apply = (userId: string, out: UserOutput): void => {
         if (out.kind === 'movie') {
           const m = out.message;
@@ -135,6 +153,12 @@ export function createUserStage(deps: UserStageDeps): Stage {
           });
         } else if (out.kind === 'history') {
           history.push(out.at, out.movieId);
+        } else if (out.kind === 'popular') {
+          const user = states.get(userId);
+          const weight = boardWeight(out.at, model.popularityHalfLifeMs);
+          addWeight(boards, GLOBAL_COHORT, out.movieId, weight);
+          const cohort = cohortOf(user?.age, user?.gender);
+          if (cohort !== GLOBAL_COHORT) addWeight(boards, cohort, out.movieId, weight);
         } else {
           const e = evals.get(out.arm) ?? { n: 0, sum: 0, sumSquares: 0 };
           evals.set(out.arm, {
@@ -161,6 +185,10 @@ export function createUserStage(deps: UserStageDeps): Stage {
           recent = [];
         },
       );
+      for (const [cohort, movies] of boards) {
+        for (const [movieId, weight] of movies) w.zincrby(keys.popularFor(cohort), weight, movieId);
+        w.zkeepTop(keys.popularFor(cohort), POPULAR_KEPT);
+      }
       for (const [arm, e] of evals) {
         w.hincrby(keys.onlineEval(arm), 'n', e.n);
         w.hincrbyfloat(keys.onlineEval(arm), 'sum', e.sum);

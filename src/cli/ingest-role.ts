@@ -4,7 +4,9 @@
  * `marquee ingest` and `marquee stream` (which runs ingest beside the actors unless told otherwise).
  */
 import type { Config } from '../../config/load-config.ts';
+import { Partitioners } from 'kafkajs';
 import { startIngest, type RunningIngest } from '../../streams/ingest.ts';
+import { startProfilePublisher } from '../../streams/profile-events.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { createMetadataEnricher, type MetadataEnricher } from '../../streams/metadata-enricher.ts';
 import type { RunningRole } from '../../streams/running-role.ts';
@@ -42,15 +44,41 @@ export async function startIngestRole(
       ? createCourseServices({ baseUrl: config.metadataUrl as string })
       : datasetMetadataSource(dataset);
   const sourceName = dataset?.name ?? 'course';
-  const enricher = createMetadataEnricher({ pool, source, sourceName, log });
+  const topics = topicNames(config);
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const profiles = startProfilePublisher(kafka, producer, topics.userEvents, log);
+  const enricher = createMetadataEnricher({
+    pool,
+    source,
+    sourceName,
+    log,
+    onUser: (u) => profiles.publish(u),
+  });
   // Ids a previous run saw but could not enrich (crash, outage) are offered again now.
   void enricher.backfill().catch((error: unknown) => log(`metadata backfill: ${String(error)}`));
   const ingest = await startIngest({
     kafka,
-    topics: topicNames(config),
+    topics,
     groupId: options.group ?? `${config.kafka.clientId}-ingest`,
     enricher,
     log,
   });
-  return { ingest, enricher, sourceName, parts: [{ name: 'postgres', stop: () => pool.end() }, ingest] };
+  const publisher = {
+    name: 'profile events',
+    stop: async () => {
+      await profiles.stop();
+      await producer.disconnect();
+    },
+  };
+  return {
+    ingest,
+    enricher,
+    sourceName,
+    parts: [{ name: 'postgres', stop: () => pool.end() }, publisher, ingest],
+  };
 }

@@ -15,8 +15,11 @@ import {
 /** What Redis holds about a user right now; every field may be missing. */
 export type UserContext = UserView;
 
-/** Exclusions read per request; the actors bound the history, this bounds the read. */
-const MAX_SEEN = 2000;
+/**
+ * Exclusions read per request: the user's complete history (the actors keep every movie rated or
+ * watched, up to their own safety bound, which this matches).
+ */
+const MAX_SEEN = 20_000;
 
 /** The reads of each user, in one pipeline; parse user j's with userViewOf(replies, USER_VIEW_REPLIES * j). */
 async function readReplies(redis: Redis, keys: RedisKeys, userIds: readonly string[]): Promise<Replies> {

@@ -42,6 +42,9 @@ export interface UserState {
   readonly lastServed: Readonly<Record<string, readonly string[]>>;
   /** The published model version p_u and b_u live in ('' for seeded vectors, no model). */
   readonly version: string;
+  /** Demographics from the metadata source (profile events); null until known. */
+  readonly age: number | null;
+  readonly gender: string | null;
 }
 
 /** The `actor` field of a user's state hash. */
@@ -75,6 +78,12 @@ function encodePending(pending: readonly PendingRating[]): string {
   return JSON.stringify(wire);
 }
 
+function finite(text: string | null | undefined): number | null {
+  if (text === null || text === undefined || text === '') return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
 /**
  * Loads user states (one pipeline). A user Redis has never seen is `fresh(id)`; stored fields
  * override it, so a state written before a field existed still loads.
@@ -88,7 +97,7 @@ export async function loadUsers(
 ): Promise<UserState[]> {
   const pipeline = redis.pipeline();
   for (const u of ids) {
-    pipeline.hmget(keys.userState(u), 'bias', 'actor', 'v');
+    pipeline.hmget(keys.userState(u), 'bias', 'actor', 'v', 'age', 'gender');
     pipeline.getBuffer(keys.userFactors(u));
     pipeline.hgetall(keys.userServed(u));
   }
@@ -99,10 +108,17 @@ export async function loadUsers(
     const [e3, served] = replies[3 * j + 2] ?? [];
     const error = e1 ?? e2 ?? e3;
     if (error) throw error;
-    const [bias, actor, version] = hash as [string | null, string | null, string | null];
+    const [bias, actor, version, age, gender] = hash as [
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+    ];
     const vector = vectorFromBytes(bytes as Buffer | null, factors);
     const start = fresh(u);
-    if (actor === null && vector === null) return start;
+    const profile = { age: finite(age), gender: gender === null || gender === '' ? null : gender };
+    if (actor === null && vector === null) return { ...start, ...profile };
     const h = (actor === null ? {} : JSON.parse(actor)) as Partial<StoredUser>;
     const lastServed = Object.fromEntries(
       Object.entries(served as Record<string, string>).map(([arm, json]) => [
@@ -121,6 +137,7 @@ export async function loadUsers(
       pending: decodePending(h.pending),
       lastServed,
       version: version ?? '',
+      ...profile,
     };
   });
 }
@@ -140,6 +157,9 @@ export function flushUser(s: UserState, keys: RedisKeys, w: WriteBatch, before: 
     pending: s.pending.length === 0 ? '' : encodePending(s.pending),
   };
   w.hset(keys.userState(s.userId), { bias: s.bias, actor: JSON.stringify(actor), v: s.version });
+  // Demographics change once or twice in a user's life: written only then.
+  if (s.age !== before.age || s.gender !== before.gender)
+    w.hset(keys.userState(s.userId), { age: s.age ?? '', gender: s.gender ?? '' });
   // Served lists change only on served events (a new object then): rewriting them every batch for
   // every user who was ever served one was most of the batch's bytes on course-like streams.
   const served = Object.entries(s.lastServed);
@@ -280,12 +300,6 @@ export function queueUserView(
     .getBuffer(keys.userFactors(userId))
     .hmget(keys.userState(userId), 'bias', 'age', 'gender', 'v')
     .zrevrange(keys.userHistory(userId), 0, maxSeen - 1);
-}
-
-function finite(text: string | null | undefined): number | null {
-  if (text === null || text === undefined || text === '') return null;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : null;
 }
 
 /** Pipeline replies as ioredis gives them. */

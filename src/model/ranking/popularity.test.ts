@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { bumpPopularity, newMovieState, popularityScore } from '../../../actors/movie/movie-actor.ts';
 import { STREAM_MODEL_DEFAULTS } from '../../../actors/model-options.ts';
 import {
+  boardWeight,
   bumpDecayed,
+  countFromBoard,
   countPopularity,
   decayTo,
   decayedPopularity,
@@ -105,5 +107,19 @@ describe('popularityFromBoardScore', () => {
       decayTo(s.popularity, s.popularityAt, now, halfLifeMs),
       10,
     );
+  });
+});
+
+describe('growing-weight boards', () => {
+  it('sum to the decayed count as of any later time, and order members as the decayed counts do', () => {
+    const h = 365 * 86_400_000;
+    const t0 = Date.UTC(2024, 5, 1);
+    const events = [t0, t0 + 86_400_000, t0 + 40 * 86_400_000];
+    const score = events.reduce((s, t) => s + boardWeight(t, h), 0);
+    const now = t0 + 100 * 86_400_000;
+    const decayed = events.reduce((s, t) => s + 2 ** (-(now - t) / h), 0);
+    expect(countFromBoard(score, now, h)).toBeCloseTo(decayed, 12);
+    // One recent event outweighs one old one, as a decayed counter would say.
+    expect(boardWeight(t0 + 10, h)).toBeGreaterThan(boardWeight(t0, h));
   });
 });

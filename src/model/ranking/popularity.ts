@@ -70,3 +70,22 @@ export function decayedPopularity(
 
 /** Seconds in a day, for half-lives given in days against timestamps in seconds. */
 export const DAY_SECONDS = 86_400;
+
+/**
+ * Where the weights of a growing-weight board start (2020-01-01 UTC). A board that cannot keep one
+ * decayed counter per member (a cohort's: the movie actor does not know who rated) adds
+ * 2^((t − epoch) / halfLife) per event instead: the sum, times 2^(−(now − epoch) / halfLife), is
+ * exactly the decayed count as of now, and the order of members is the order of decayed counts at
+ * any time. With a 365-day half-life the weights stay far inside a double for centuries.
+ */
+export const BOARD_EPOCH_MS = Date.UTC(2020, 0, 1);
+
+/** The weight an event at `atMs` adds to a growing-weight board. */
+export function boardWeight(atMs: number, halfLifeMs: number): number {
+  return 2 ** ((atMs - BOARD_EPOCH_MS) / halfLifeMs);
+}
+
+/** A growing-weight board's score as the decayed count as of `nowMs`. */
+export function countFromBoard(score: number, nowMs: number, halfLifeMs: number): number {
+  return score * 2 ** (-(nowMs - BOARD_EPOCH_MS) / halfLifeMs);
+}
