@@ -30,6 +30,11 @@ export interface ApiRunOptions {
   /** Requests per IP per window on /v1 (default 100 per 1 s). */
   readonly ratePoints?: number;
   readonly rateWindowSec?: number;
+  /**
+   * Where ages and genders come from for users whose state has none (default: the course's user
+   * service at METADATA_URL, if set). `marquee demo` passes its synthetic world's users.
+   */
+  readonly demographics?: DemographicsSource;
   readonly log?: (line: string) => void;
 }
 
@@ -90,6 +95,13 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     },
     onError: (error) => log(`model load failed, keeping the current one: ${String(error)}`),
   });
+  // The client fails fast without an offline queue: wait (bounded) for its connection, or the first
+  // model load fails with "Stream isn't writeable" and the API starts on the fallback list.
+  await withTimeout(
+    new Promise((resolve) => (redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve))),
+    2_000,
+    'redis connection',
+  ).catch(() => log('redis not reachable yet; serving the fallback list until it is'));
   await withTimeout(models.start(), 2_000, 'model subscription').catch((error: unknown) =>
     log(`no model yet (${String(error)}); serving the fallback list until one is published`),
   );
@@ -133,11 +145,12 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       ? undefined
       : createCourseServices({ baseUrl: config.metadataUrl, timeoutMs: 500, retries: 1 });
   const demographics: DemographicsSource | undefined =
-    course &&
-    (async (userId) => {
-      const r = await course.user(userId);
-      return r.status === 'found' ? { age: r.value.age, gender: r.value.gender } : null;
-    });
+    options.demographics ??
+    (course &&
+      (async (userId) => {
+        const r = await course.user(userId);
+        return r.status === 'found' ? { age: r.value.age, gender: r.value.gender } : null;
+      }));
   const fallbacks = new Counter({
     name: metrics.recommendFallbacks,
     help: 'Recommendations answered from the fallback list because something failed',
