@@ -9,6 +9,9 @@ describe('profileEvent', () => {
     expect(profileEvent({ userId: '7', age: 27, gender: 'F' }, 2000)?.eventId).toBe(a?.eventId);
     expect(profileEvent({ userId: '7', age: 28, gender: 'F' }, 1000)?.eventId).not.toBe(a?.eventId);
     expect(profileEvent({ userId: '8', age: 200, gender: 'X' }, 1000)).toBeNull();
-    expect(profileEvent({ userId: '9', age: 8.5, gender: 'M' }, 1000)).toMatchObject({ age: null, gender: 'M' });
+    expect(profileEvent({ userId: '9', age: 8.5, gender: 'M' }, 1000)).toMatchObject({
+      age: null,
+      gender: 'M',
+    });
   });
 });
