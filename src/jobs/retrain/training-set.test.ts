@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../lib/random.ts';
 import { buildTrainingSet, type RatingColumns } from './training-set.ts';
 
 const DAY = 86_400_000;
@@ -45,5 +46,50 @@ describe('buildTrainingSet', () => {
     expect(Array.from(t.set.timestamps)).toEqual([2, 3]);
     expect(t.set.nUsers).toBe(4);
     expect(t.set.scale).toEqual({ min: 1, max: 5 });
+  });
+
+  it('caps per movie and day even when the rows are not in time order', () => {
+    const t = buildTrainingSet(
+      columns([
+        [0, 0, 5, 2 * DAY + 1],
+        [1, 0, 4, 1 * DAY + 1],
+        [2, 0, 3, 2 * DAY + 2], // second on day 2: over the cap of 1
+        [3, 0, 2, 1 * DAY + 2], // second on day 1: over the cap of 1
+      ]),
+      1,
+    );
+    expect(t.capped).toBe(2);
+    expect(Array.from(t.set.users)).toEqual([0, 1]);
+  });
+
+  it('keeps exactly the rows a per-(movie, day) count and a set of pairs would keep', () => {
+    const random = createRandom(7);
+    const rows: [number, number, number, number][] = [];
+    for (let k = 0, at = 0; k < 5_000; k++) {
+      at += random.int(3) * 20_000_000; // several ratings a day, a day now and then without any
+      rows.push([random.int(4), random.int(2), 1 + random.int(5), at]);
+    }
+    const log = columns(rows);
+    const t = buildTrainingSet(log, 3);
+    const perMovieDay = new Map<string, number>();
+    const keep = rows.map(([, item, , at]) => {
+      const key = `${item}/${Math.floor(at / DAY)}`;
+      const used = perMovieDay.get(key) ?? 0;
+      perMovieDay.set(key, used + 1);
+      return used < 3;
+    });
+    const seen = new Set<string>();
+    for (let k = rows.length - 1; k >= 0; k--) {
+      const pair = `${rows[k]![0]}/${rows[k]![1]}`;
+      if (keep[k] === true && seen.has(pair)) keep[k] = false;
+      else if (keep[k] === true) seen.add(pair);
+    }
+    const kept = rows.filter((_, k) => keep[k]);
+    expect(t.set.ratings.length).toBe(kept.length);
+    expect(Array.from(t.set.users)).toEqual(kept.map((r) => r[0]));
+    expect(Array.from(t.set.timestamps)).toEqual(kept.map((r) => r[3] / 1000));
+    expect(t.capped + t.superseded).toBe(rows.length - kept.length);
+    expect(t.superseded).toBeGreaterThan(0);
+    expect(t.capped).toBeGreaterThan(0);
   });
 });

@@ -32,29 +32,9 @@ const DAY_MS = 86_400_000;
 export function buildTrainingSet(log: RatingColumns, dailyCap: number): TrainingSet {
   const n = log.users.length;
   const keep = new Uint8Array(n);
-  const perMovieDay = new Map<number, number>();
-  let capped = 0;
-  for (let k = 0; k < n; k++) {
-    const key = (log.items[k] as number) * 65_536 + Math.floor((log.times[k] as number) / DAY_MS);
-    const used = perMovieDay.get(key) ?? 0;
-    if (used >= dailyCap) {
-      capped++;
-      continue;
-    }
-    perMovieDay.set(key, used + 1);
-    keep[k] = 1;
-  }
   const nItems = log.itemIds.length;
-  const seen = new Set<number>();
-  let superseded = 0;
-  for (let k = n - 1; k >= 0; k--) {
-    if (keep[k] === 0) continue;
-    const pair = (log.users[k] as number) * nItems + (log.items[k] as number);
-    if (seen.has(pair)) {
-      keep[k] = 0;
-      superseded++;
-    } else seen.add(pair);
-  }
+  const capped = applyDailyCap(log, dailyCap, keep) ?? applyDailyCapInAnyOrder(log, dailyCap, keep);
+  const superseded = dropSuperseded(log, keep);
   const size = n - capped - superseded;
   const users = new Int32Array(size);
   const items = new Int32Array(size);
@@ -86,4 +66,76 @@ export function buildTrainingSet(log: RatingColumns, dailyCap: number): Training
     scale: { min: Math.min(min, 1), max: Math.max(max, 5) },
   };
   return { set, capped, superseded };
+}
+
+/**
+ * Sets `keep` for the first `dailyCap` ratings of each movie per UTC day and returns how many were
+ * over; one counter per movie, as the log's rows come in time order. Returns null (and leaves `keep`
+ * for the caller to redo) when a movie's days go backwards, i.e. the rows are not in time order.
+ */
+function applyDailyCap(log: RatingColumns, dailyCap: number, keep: Uint8Array): number | null {
+  const day = new Float64Array(log.itemIds.length).fill(-Infinity);
+  const used = new Int32Array(log.itemIds.length);
+  let capped = 0;
+  for (let k = 0; k < log.users.length; k++) {
+    const item = log.items[k] as number;
+    const d = Math.floor((log.times[k] as number) / DAY_MS);
+    if (d !== day[item]) {
+      if (d < (day[item] as number)) return null;
+      day[item] = d;
+      used[item] = 0;
+    }
+    if ((used[item] as number) >= dailyCap) capped++;
+    else {
+      used[item]! += 1;
+      keep[k] = 1;
+    }
+  }
+  return capped;
+}
+
+/** applyDailyCap for rows in any order: a counter per (movie, day). */
+function applyDailyCapInAnyOrder(log: RatingColumns, dailyCap: number, keep: Uint8Array): number {
+  keep.fill(0);
+  const perMovieDay = new Map<number, number>();
+  let capped = 0;
+  for (let k = 0; k < log.users.length; k++) {
+    const key = (log.items[k] as number) * 65_536 + Math.floor((log.times[k] as number) / DAY_MS);
+    const used = perMovieDay.get(key) ?? 0;
+    if (used >= dailyCap) {
+      capped++;
+      continue;
+    }
+    perMovieDay.set(key, used + 1);
+    keep[k] = 1;
+  }
+  return capped;
+}
+
+/**
+ * Clears `keep` for every kept rating of a (user, movie) pair that a later kept row rates again, and
+ * returns how many. Rows are grouped by user with typed arrays (a counting sort) and walked latest
+ * first against a per-movie mark: no hash set of a million pairs.
+ */
+function dropSuperseded(log: RatingColumns, keep: Uint8Array): number {
+  const nUsers = log.userIds.length;
+  const next = new Int32Array(nUsers + 1);
+  for (let k = 0; k < keep.length; k++) if (keep[k] === 1) next[(log.users[k] as number) + 1]! += 1;
+  for (let u = 0; u < nUsers; u++) next[u + 1]! += next[u] as number;
+  const start = next.slice();
+  const rows = new Int32Array(next[nUsers] as number);
+  for (let k = 0; k < keep.length; k++) if (keep[k] === 1) rows[next[log.users[k] as number]!++] = k;
+  const mark = new Int32Array(log.itemIds.length).fill(-1);
+  let superseded = 0;
+  for (let u = 0; u < nUsers; u++) {
+    for (let at = (start[u + 1] as number) - 1; at >= (start[u] as number); at--) {
+      const k = rows[at] as number;
+      const item = log.items[k] as number;
+      if (mark[item] === u) {
+        keep[k] = 0;
+        superseded++;
+      } else mark[item] = u;
+    }
+  }
+  return superseded;
 }
