@@ -10,11 +10,13 @@ import { SvdModel } from '../../model/algorithms/svd-model.ts';
 import { alignModel } from '../../model/align-model.ts';
 import { decodeArtifact, encodeArtifact } from '../../model/artifact.ts';
 import { errorMetrics } from '../../model/eval/metrics.ts';
-import { rankingMetrics } from '../../model/eval/ranking-metrics.ts';
+import { scorerRankingMetrics, type UserScorer } from '../../model/eval/ranking-metrics.ts';
+import { createWasmScorer } from '../../model/kernels/score-wasm.ts';
 import { timeCutoffSplit } from '../../model/eval/splits.ts';
 import { subsetRatings } from '../../model/ratings/build-rating-set.ts';
 import type { Predictor, RatingSet } from '../../model/ratings/rating-set.ts';
 import { svdFromArtifact, svdToArtifact } from '../../model/svd-artifact.ts';
+import { scoreUser } from '../../model/top-n.ts';
 
 /** What a fit thread is asked to do. */
 export type FitRequest =
@@ -81,6 +83,21 @@ function biasedMf(name: string) {
   return algorithm;
 }
 
+/**
+ * Every item's score for a user, as scoreUser gives it; a biased-MF model's known users go through the
+ * API's WebAssembly SIMD kernel: on bench:retrain's million ratings, 1,757 ranked users × 10,000 movies
+ * took ~0.3 s instead of ~2.8 s with the plain loop, with the same metrics.
+ */
+function userScorer(model: Predictor): UserScorer {
+  if (!(model instanceof SvdModel)) return (user, out) => scoreUser(model, user, out);
+  const kernel = createWasmScorer(model);
+  const { userFactors, userBias, factors } = model.data;
+  return (user, out) => {
+    if (model.knowsUser(user)) out.set(kernel.score(userFactors, user * factors, userBias[user] as number));
+    else scoreUser(model, user, out);
+  };
+}
+
 function score(
   model: Predictor,
   train: RatingSet,
@@ -91,7 +108,7 @@ function score(
   const users = new Set(test.users);
   const step = Math.max(1, Math.ceil(users.size / MAX_RANKED_USERS));
   const rows = Int32Array.from(test.users.keys()).filter((k) => (test.users[k] as number) % step === 0);
-  const ranked = rankingMetrics(model, train, subsetRatings(test, rows), {
+  const ranked = scorerRankingMetrics(userScorer(model), train, subsetRatings(test, rows), {
     k: 20,
     relevantAt: 4,
     genresOf: (i) => genres.genres[i] ?? [],
