@@ -1,0 +1,191 @@
+/**
+ * The course check's printout: what was served against the course's contract and Marquee's
+ * guardrails, and how the lists rank the held-out future beside popularity from the same played data.
+ */
+import type { CoursePlay } from '../src/data/course-play.ts';
+import type { CourseStandIn } from '../src/data/course-stand-in.ts';
+import type { Dataset } from '../src/data/dataset.ts';
+import type { ModelVersionRow } from '../src/store/postgres/model-versions.ts';
+import {
+  decayedPopularityRanking,
+  globalPopularity,
+  relevantSets,
+  scoreLists,
+  seenSets,
+  summariseServed,
+  topUnseen,
+  type RankingScore,
+} from '../test/support/course-scores.ts';
+import type { PublishedCatalogue } from '../test/support/course-stack.ts';
+import type { RecommendAnswer } from '../test/support/recommend-calls.ts';
+
+/** Everything the report reads. */
+export interface CourseReportInput {
+  readonly dataset: Dataset;
+  readonly play: CoursePlay;
+  readonly standIn: CourseStandIn;
+  readonly answers: readonly RecommendAnswer[];
+  readonly model: ModelVersionRow;
+  /** The published model's movies, those it carries metadata for, and the adult ones. */
+  readonly catalogue: PublishedCatalogue;
+  /** Rows in Postgres `users` and `movies` when the lists were asked for. */
+  readonly enriched: { readonly users: number; readonly movies: number };
+}
+
+const K = 20;
+const RELEVANT_AT = 4;
+const HALF_LIFE_DAYS = 30;
+
+const n = (x: number) => x.toLocaleString('en-US');
+const pct = (part: number, whole: number) => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`);
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
+const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : '–');
+const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '–');
+const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+/** Prints the report to stdout. */
+export function printCourseReport(input: CourseReportInput): void {
+  const { play, standIn, answers, model } = input;
+  const seen = seenSets(play.delivered.ratings, play.delivered.watches);
+  const history = new Set(seen.keys());
+  const ages = new Map([...standIn.users].map(([id, u]) => [id, u.age]));
+  const adult = new Set([...standIn.movies.values()].filter((m) => m.adult === 'True').map((m) => m.id));
+  const genres = new Map([...standIn.movies].map(([id, m]) => [id, m.genres.map((g) => g.name)]));
+  const served = summariseServed(answers, {
+    seen,
+    ageOf: (id) => ages.get(id) ?? null,
+    isAdult: (id) => adult.has(id),
+    genresOf: (id) => genres.get(id) ?? [],
+  });
+  const calledMinors = answers.filter((a) => (ages.get(a.userId) ?? 99) < 18).length;
+  const moviesSeen = new Set(play.events.map((e) => e.record.movieId));
+
+  console.log('');
+  console.log(`== course check: ${input.dataset.name} ==`);
+  console.log(
+    `stand-in services: ${n(standIn.users.size)} users (${n([...ages.values()].filter((a) => a < 18).length)} under 18), ` +
+      `${n(standIn.movies.size)} movies (${n(adult.size)} adult); lookups answered: ${n(standIn.stats().users)} users, ${n(standIn.stats().movies)} movies, ${n(standIn.stats().notFound)} not found`,
+  );
+  console.log(
+    `metadata in Postgres at call time: ${n(input.enriched.users)} users, ${n(input.enriched.movies)} movies (the played lines name ${n(history.size)} users, ${n(moviesSeen.size)} movies)`,
+  );
+  console.log(
+    `model ${model.version}: ${model.algorithm}, trigger ${model.trigger}, ${n(model.ratingsUsed ?? 0)} ratings used of ${n(model.logRatings ?? 0)} in the log; ` +
+      `${n(input.catalogue.described.size)} of its ${n(input.catalogue.items)} movies published with metadata (${n(input.catalogue.adult.size)} adult; ` +
+      `the stand-in flags ${n([...adult].filter((id) => moviesSeen.has(id)).length)} of the played movies adult)`,
+  );
+  console.log('');
+  console.log(`/recommend for ${n(served.calls)} users (600 ms deadline, 4 at a time):`);
+  console.log(
+    `  valid answers in time      ${n(served.valid)} / ${n(served.calls)} (${pct(served.valid, served.calls)}); status 200: ${n(served.status200)}, no answer in time: ${n(served.timedOut)}, empty lists: ${n(served.empty)}`,
+  );
+  console.log(
+    `  latency                    p50 ${ms(served.p50Ms)}, p99 ${ms(served.p99Ms)}, max ${ms(served.maxMs)}`,
+  );
+  const personalOf = (users: (id: string) => boolean) => {
+    const group = answers.filter((a) => users(a.userId));
+    return `${n(group.filter((a) => a.userVectorVersion !== null).length)} / ${n(group.length)}`;
+  };
+  console.log(
+    `  personalized               ${n(served.personalized)} / ${n(served.calls)} (${pct(served.personalized, served.calls)}); users with history ${personalOf((id) => history.has(id))}, new users ${personalOf((id) => !history.has(id))}`,
+  );
+  console.log(
+    `  already seen               ${n(served.seenSlots)} of ${n(served.slots)} slots (${pct(served.seenSlots, served.slots)}), in the lists of ${n(served.seenUsers)} users`,
+  );
+  const counts = eventCounts(play);
+  const describe = (a: RecommendAnswer) =>
+    `user ${a.userId} (${counts.ratings.get(a.userId) ?? 0} ratings, ${counts.watches.get(a.userId) ?? 0} watches played; ` +
+    `${a.userVectorVersion === null ? 'not personal' : 'personal'})`;
+  for (const a of answers.filter((x) => x.ids.some((id) => seen.get(x.userId)?.has(id) === true)).slice(0, 5))
+    console.log(
+      `    e.g. ${describe(a)}: ${a.ids.filter((id) => seen.get(a.userId)?.has(id) === true).join(', ')}`,
+    );
+  const impersonal = answers.filter((a) => history.has(a.userId) && a.userVectorVersion === null);
+  if (impersonal.length > 0)
+    console.log(
+      `    users with history served an impersonal list: ${impersonal.slice(0, 5).map(describe).join('; ')}`,
+    );
+  const undescribed = answers
+    .filter((a) => (ages.get(a.userId) ?? 99) < 18)
+    .flatMap((a) => a.ids.filter((id) => adult.has(id) && !input.catalogue.described.has(id))).length;
+  console.log(
+    `  adult titles to minors     ${n(served.adultToMinorSlots)} slots, to ${n(served.adultToMinorUsers)} of ${n(calledMinors)} minors called` +
+      (served.adultToMinorSlots === 0
+        ? ''
+        : `; ${n(undescribed)} of those slots hold titles the published model has no metadata for`),
+  );
+  console.log(
+    `  lists with ≥ 10 genres     ${n(served.tenGenreLists)} / ${n(served.lists)} non-empty lists (${pct(served.tenGenreLists, served.lists)})`,
+  );
+
+  const relevant = relevantSets(play.heldOut, RELEVANT_AT);
+  const byUser = new Map(answers.map((a) => [a.userId, a.ids]));
+  const rankings = {
+    served: (id: string) => byUser.get(id) ?? [],
+    global: globalPopularity(play.delivered.ratings),
+    decayed: decayedPopularityRanking(play.delivered.ratings, play.cutoff, HALF_LIFE_DAYS),
+  };
+  const called = answers.map((a) => a.userId);
+  const groups = [
+    ['with history', called.filter((id) => history.has(id))],
+    ['new', called.filter((id) => !history.has(id))],
+    ['all', called],
+  ] as const;
+  console.log('');
+  console.log(
+    `ranking @${K} on the held-out 20 % (${n(play.heldOut.length)} ratings; relevant: rated ≥ ${RELEVANT_AT}; users with at least one):`,
+  );
+  console.log(
+    `  ${'users'.padEnd(26)}${'n'.padStart(6)}${'HR@20'.padStart(9)}${'P@20'.padStart(9)}${'R@20'.padStart(9)}`,
+  );
+  const scores = new Map<string, { served: RankingScore; global: RankingScore; decayed: RankingScore }>();
+  for (const [name, users] of groups) {
+    const row = {
+      served: scoreLists(users, rankings.served, relevant, K),
+      global: scoreLists(users, (id) => topUnseen(rankings.global, seen.get(id), K), relevant, K),
+      decayed: scoreLists(users, (id) => topUnseen(rankings.decayed, seen.get(id), K), relevant, K),
+    };
+    scores.set(name, row);
+    for (const [label, s] of [
+      [`${name}: served`, row.served],
+      [`${name}: global popularity`, row.global],
+      [`${name}: decayed ${HALF_LIFE_DAYS}d`, row.decayed],
+    ] as const)
+      console.log(
+        `  ${label.padEnd(26)}${n(s.users).padStart(6)}${f3(s.hitRate).padStart(9)}${f3(s.precision).padStart(9)}${f3(s.recall).padStart(9)}`,
+      );
+    console.log(
+      `  ${''.padEnd(26)}served ÷ global: HR ${ratio(row.served.hitRate, row.global.hitRate)}, P ${ratio(row.served.precision, row.global.precision)}, R ${ratio(row.served.recall, row.global.recall)}; ` +
+        `÷ decayed: HR ${ratio(row.served.hitRate, row.decayed.hitRate)}, P ${ratio(row.served.precision, row.decayed.precision)}, R ${ratio(row.served.recall, row.decayed.recall)}`,
+    );
+  }
+
+  const all = scores.get('all');
+  console.log('');
+  console.log('targets (issue 12):');
+  console.log(`  ≥ 99 % valid within 600 ms: ${mark(served.valid >= 0.99 * served.calls)}`);
+  console.log(`  0 already-seen titles: ${mark(served.seenSlots === 0)}`);
+  console.log(`  0 adult titles to minors: ${mark(served.adultToMinorSlots === 0)}`);
+  console.log(
+    `  ≥ 10 genres per list (where the allowed catalogue has them): ${pct(served.tenGenreLists, served.lists)} of lists`,
+  );
+  if (all !== undefined) {
+    const { served: s, global: g, decayed: d } = all;
+    console.log(
+      `  P@20 and R@20 ≥ 1.5× global popularity's: ${mark(s.precision >= 1.5 * g.precision && s.recall >= 1.5 * g.recall)} (P ${ratio(s.precision, g.precision)}, R ${ratio(s.recall, g.recall)})`,
+    );
+    console.log(
+      `  P@20 and R@20 not below decayed popularity's: ${mark(s.precision >= d.precision && s.recall >= d.recall)}; HR@20 not below: ${mark(s.hitRate >= d.hitRate)}`,
+    );
+  }
+}
+
+/** Ratings and watches that reached the stream, per user. */
+function eventCounts(play: CoursePlay): { ratings: Map<string, number>; watches: Map<string, number> } {
+  const tally = (records: readonly { userId: string }[]) => {
+    const counts = new Map<string, number>();
+    for (const r of records) counts.set(r.userId, (counts.get(r.userId) ?? 0) + 1);
+    return counts;
+  };
+  return { ratings: tally(play.delivered.ratings), watches: tally(play.delivered.watches) };
+}

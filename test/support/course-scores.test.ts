@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { RatingRecord } from '../../src/data/dataset.ts';
+import {
+  decayedPopularityRanking,
+  globalPopularity,
+  quantile,
+  relevantSets,
+  scoreLists,
+  seenSets,
+  summariseServed,
+  topUnseen,
+} from './course-scores.ts';
+import { wellFormedList, type RecommendAnswer } from './recommend-calls.ts';
+
+const DAY = 86_400;
+const rating = (userId: string, movieId: string, stars: number, day: number): RatingRecord => ({
+  userId,
+  movieId,
+  rating: stars,
+  timestamp: day * DAY,
+});
+const answer = (userId: string, ids: string[], extra: Partial<RecommendAnswer> = {}): RecommendAnswer => ({
+  userId,
+  status: 200,
+  body: ids.join(','),
+  ids,
+  ms: 5,
+  timedOut: false,
+  valid: true,
+  modelVersion: '1',
+  userVectorVersion: null,
+  error: null,
+  ...extra,
+});
+
+describe('the course check’s scores', () => {
+  it('ranks by count, and by recency with a half-life, ties by id', () => {
+    const played = [
+      rating('1', 'old', 5, 0),
+      rating('2', 'old', 5, 0),
+      rating('3', 'old', 5, 0),
+      rating('1', 'new', 5, 100),
+      rating('2', 'new', 5, 100),
+      rating('1', 'b', 5, 50),
+      rating('1', 'a', 5, 50),
+    ];
+    expect(globalPopularity(played)).toEqual(['old', 'new', 'a', 'b']);
+    // 30-day half-life at day 100: old = 3·2^(−100/30) ≈ 0.30; new = 2.
+    expect(decayedPopularityRanking(played, 100 * DAY, 30)).toEqual(['new', 'a', 'b', 'old']);
+  });
+
+  it('scores lists by hits: precision over k, recall over what was relevant, hit rate over users', () => {
+    const relevant = relevantSets(
+      [rating('1', 'x', 4, 1), rating('1', 'y', 5, 1), rating('2', 'z', 3.5, 1)],
+      4,
+    );
+    expect([...relevant.keys()]).toEqual(['1']); // user 2 has nothing relevant: not judged
+    const lists: Record<string, string[]> = { '1': ['x', 'q'], '2': ['z'] };
+    expect(scoreLists(['1', '2'], (u) => lists[u] ?? [], relevant, 20)).toEqual({
+      users: 1,
+      hitRate: 1,
+      precision: 1 / 20,
+      recall: 1 / 2,
+    });
+  });
+
+  it('skips what a user has seen when building a popularity list', () => {
+    const seen = seenSets([rating('1', 'a', 4, 1)], [{ userId: '1', movieId: 'c', minute: 0, timestamp: 0 }]);
+    expect(topUnseen(['a', 'b', 'c', 'd'], seen.get('1'), 2)).toEqual(['b', 'd']);
+    expect(topUnseen(['a', 'b'], seen.get('2'), 5)).toEqual(['a', 'b']);
+  });
+
+  it('counts seen titles, adult titles to minors and ten-genre lists', () => {
+    const summary = summariseServed(
+      [
+        answer('1', ['a', 'x'], { userVectorVersion: '1' }),
+        answer('2', ['x', 'g0', 'g1'], { ms: 50 }),
+        answer('3', [], { status: 0, valid: false, timedOut: true, ms: 600 }),
+      ],
+      {
+        seen: seenSets([rating('1', 'a', 4, 1)], []),
+        ageOf: (u) => (u === '2' ? 12 : 30),
+        isAdult: (m) => m === 'x',
+        genresOf: (m) =>
+          m === 'g0' ? ['1', '2', '3', '4', '5'] : m === 'g1' ? ['6', '7', '8', '9', '10'] : [],
+      },
+    );
+    expect(summary).toMatchObject({
+      calls: 3,
+      valid: 2,
+      timedOut: 1,
+      personalized: 1,
+      seenSlots: 1,
+      seenUsers: 1,
+      minors: 1,
+      adultToMinorSlots: 1,
+      adultToMinorUsers: 1,
+      lists: 2,
+      tenGenreLists: 1,
+      p50Ms: 5,
+      maxMs: 50,
+    });
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);
+  });
+
+  it('accepts only course-shaped answers', () => {
+    expect(wellFormedList('')).toBe(true);
+    expect(wellFormedList('a+1999,b+2000')).toBe(true);
+    expect(wellFormedList('a+1999, b+2000')).toBe(false);
+    expect(wellFormedList('a,a')).toBe(false);
+    expect(wellFormedList('a,b\n')).toBe(false);
+    expect(wellFormedList(Array.from({ length: 21 }, (_, k) => `m${k}`).join(','))).toBe(false);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * How the course check judges the lists Marquee served (pure): the contract (valid, in time), the
+ * guardrails (already seen, adult titles to minors, genres per list) and ranking quality on the
+ * held-out future — hit rate, precision and recall @k — beside popularity lists built from the same
+ * played data, for users with history and new users apart.
+ */
+import type { RatingRecord, WatchRecord } from '../../src/data/dataset.ts';
+import { DAY_SECONDS } from '../../src/model/ranking/popularity.ts';
+import type { RecommendAnswer } from './recommend-calls.ts';
+
+/** Per-user sets of movie ids. */
+export type UserSets = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** Every movie each user rated or watched. */
+export function seenSets(ratings: readonly RatingRecord[], watches: readonly WatchRecord[]): UserSets {
+  const seen = new Map<string, Set<string>>();
+  for (const r of [...ratings, ...watches]) {
+    let set = seen.get(r.userId);
+    if (set === undefined) seen.set(r.userId, (set = new Set()));
+    set.add(r.movieId);
+  }
+  return seen;
+}
+
+/** Each user's held-out movies rated at least `relevantAt` (users with none are absent). */
+export function relevantSets(heldOut: readonly RatingRecord[], relevantAt: number): UserSets {
+  return seenSets(
+    heldOut.filter((r) => r.rating >= relevantAt),
+    [],
+  );
+}
+
+/** The `q` quantile (0..1) of `values` by nearest rank; NaN when empty. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}
+
+/** What the served answers show against the contract and the guardrails. */
+export interface ServedSummary {
+  readonly calls: number;
+  readonly valid: number;
+  readonly status200: number;
+  readonly timedOut: number;
+  readonly empty: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Answers carrying X-User-Vector-Version (a personal list). */
+  readonly personalized: number;
+  readonly slots: number;
+  /** Slots holding a movie the user had rated or watched, and the users they went to. */
+  readonly seenSlots: number;
+  readonly seenUsers: number;
+  readonly minors: number;
+  /** Slots holding an adult title served to a minor, and the minors they went to. */
+  readonly adultToMinorSlots: number;
+  readonly adultToMinorUsers: number;
+  /** Non-empty lists, and those spanning at least 10 genres. */
+  readonly lists: number;
+  readonly tenGenreLists: number;
+}
+
+/** What {@link summariseServed} checks answers against. */
+export interface ServedFacts {
+  readonly seen: UserSets;
+  /** User id → age, from the metadata service. */
+  readonly ageOf: (userId: string) => number | null;
+  readonly isAdult: (movieId: string) => boolean;
+  readonly genresOf: (movieId: string) => readonly string[];
+}
+
+/** Counts the contract, guardrail and genre figures over `answers`. */
+export function summariseServed(answers: readonly RecommendAnswer[], facts: ServedFacts): ServedSummary {
+  const latencies = answers.filter((a) => !a.timedOut && a.status !== 0).map((a) => a.ms);
+  let seenSlots = 0;
+  let seenUsers = 0;
+  let minors = 0;
+  let adultSlots = 0;
+  let adultUsers = 0;
+  let lists = 0;
+  let tenGenreLists = 0;
+  let slots = 0;
+  for (const a of answers) {
+    const seen = facts.seen.get(a.userId);
+    const repeats = a.ids.filter((id) => seen?.has(id) === true).length;
+    seenSlots += repeats;
+    if (repeats > 0) seenUsers++;
+    slots += a.ids.length;
+    const age = facts.ageOf(a.userId);
+    if (age !== null && age < 18) {
+      minors++;
+      const adult = a.ids.filter((id) => facts.isAdult(id)).length;
+      adultSlots += adult;
+      if (adult > 0) adultUsers++;
+    }
+    if (a.ids.length > 0) {
+      lists++;
+      if (new Set(a.ids.flatMap((id) => facts.genresOf(id))).size >= 10) tenGenreLists++;
+    }
+  }
+  return {
+    calls: answers.length,
+    valid: answers.filter((a) => a.valid).length,
+    status200: answers.filter((a) => a.status === 200).length,
+    timedOut: answers.filter((a) => a.timedOut).length,
+    empty: answers.filter((a) => a.status === 200 && a.ids.length === 0).length,
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    maxMs: latencies.length === 0 ? NaN : Math.max(...latencies),
+    personalized: answers.filter((a) => a.userVectorVersion !== null).length,
+    slots,
+    seenSlots,
+    seenUsers,
+    minors,
+    adultToMinorSlots: adultSlots,
+    adultToMinorUsers: adultUsers,
+    lists,
+    tenGenreLists,
+  };
+}
+
+/** Hit rate, precision and recall @k of some lists over some users. */
+export interface RankingScore {
+  readonly users: number;
+  readonly hitRate: number;
+  readonly precision: number;
+  readonly recall: number;
+}
+
+/**
+ * Scores `listOf(user)` against each judged user's relevant held-out movies: precision is hits / k
+ * (a short list is not rewarded), recall hits / relevant, hit rate the share of users with a hit.
+ */
+export function scoreLists(
+  users: readonly string[],
+  listOf: (userId: string) => readonly string[],
+  relevant: UserSets,
+  k: number,
+): RankingScore {
+  let judged = 0;
+  let hitUsers = 0;
+  let precision = 0;
+  let recall = 0;
+  for (const user of users) {
+    const wanted = relevant.get(user);
+    if (wanted === undefined || wanted.size === 0) continue;
+    const hits = listOf(user)
+      .slice(0, k)
+      .filter((id) => wanted.has(id)).length;
+    judged++;
+    if (hits > 0) hitUsers++;
+    precision += hits / k;
+    recall += hits / wanted.size;
+  }
+  const mean = (x: number) => (judged === 0 ? NaN : x / judged);
+  return { users: judged, hitRate: mean(hitUsers), precision: mean(precision), recall: mean(recall) };
+}
+
+/** Movies by the number of played ratings, most first (ties by id, so the order is stable). */
+export function globalPopularity(ratings: readonly RatingRecord[]): string[] {
+  const counts = new Map<string, number>();
+  for (const r of ratings) counts.set(r.movieId, (counts.get(r.movieId) ?? 0) + 1);
+  return rankByScore(counts);
+}
+
+/** Movies by Σ 2^(−(asOf − t)/halfLife) over their played ratings, most first: popularity as of the cut-off. */
+export function decayedPopularityRanking(
+  ratings: readonly RatingRecord[],
+  asOf: number,
+  halfLifeDays: number,
+): string[] {
+  const scores = new Map<string, number>();
+  const halfLife = halfLifeDays * DAY_SECONDS;
+  for (const r of ratings) {
+    if (r.timestamp > asOf) continue;
+    scores.set(r.movieId, (scores.get(r.movieId) ?? 0) + 2 ** (-(asOf - r.timestamp) / halfLife));
+  }
+  return rankByScore(scores);
+}
+
+function rankByScore(scores: ReadonlyMap<string, number>): string[] {
+  return [...scores]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([id]) => id);
+}
+
+/** A user's top-k of a ranking, skipping what the user has seen (as serving must). */
+export function topUnseen(
+  ranking: readonly string[],
+  seen: ReadonlySet<string> | undefined,
+  k: number,
+): string[] {
+  const list: string[] = [];
+  for (const id of ranking) {
+    if (list.length === k) break;
+    if (seen?.has(id) !== true) list.push(id);
+  }
+  return list;
+}
