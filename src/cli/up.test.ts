@@ -22,6 +22,12 @@ describe('marquee up', () => {
     expect(roleArgs('sink', 2)).toEqual(['sink']);
   });
 
+  it('passes --dataset to the stream only, where ingest reads metadata from it', () => {
+    expect(roleArgs('stream', 1, 'ml-latest-small')).toEqual(['stream', '--dataset', 'ml-latest-small']);
+    expect(roleArgs('stream', 1)).toEqual(['stream']);
+    expect(roleArgs('worker', 1, 'ml-latest-small')).toEqual(['worker']);
+  });
+
   it('refuses unknown roles and a fractional worker count before starting anything', async () => {
     expect(await run(['up', '--only', 'sink,ingest'])).toMatchObject({
       code: 2,

@@ -25,9 +25,11 @@ export function planRoles(
   };
 }
 
-/** A role's arguments to `marquee`: only the API takes one of ours. */
-export function roleArgs(role: UpRole, apiWorkers: number): string[] {
-  return role === 'api' ? ['api', '--workers', String(apiWorkers)] : [role];
+/** A role's arguments to `marquee`: the API takes its worker count, the stream its metadata dataset. */
+export function roleArgs(role: UpRole, apiWorkers: number, dataset?: string): string[] {
+  if (role === 'api') return ['api', '--workers', String(apiWorkers)];
+  if (role === 'stream' && dataset !== undefined) return ['stream', '--dataset', dataset];
+  return [role];
 }
 
 const bin = fileURLToPath(new URL('../../bin/marquee.js', import.meta.url));
@@ -36,7 +38,7 @@ const bin = fileURLToPath(new URL('../../bin/marquee.js', import.meta.url));
 export const upCommand: Command = {
   name: 'up',
   summary: 'start the services, migrate, and run stream, sink, worker and api together (Ctrl-C stops all)',
-  usage: `usage: marquee up [--only ROLE[,ROLE]] [--no-services] [--api-workers N]
+  usage: `usage: marquee up [--only ROLE[,ROLE]] [--no-services] [--api-workers N] [--dataset NAME|DIR]
 
 The whole system on one machine: starts Kafka, Redis and Postgres (as \`marquee services up\`: reused
 when already running), applies the Postgres migrations, then runs stream, sink, worker and api, each
@@ -47,12 +49,16 @@ once. The services keep running afterwards: \`marquee services down\` stops them
   --only ROLE[,ROLE]   run only these of stream, sink, worker, api (default: all four)
   --no-services        do not start local services (they run elsewhere: KAFKA_BROKERS, REDIS_URL,
                        DATABASE_URL)
-  --api-workers N      API processes sharing the port (marquee api --workers N; default 1)`,
+  --api-workers N      API processes sharing the port (marquee api --workers N; default 1)
+  --dataset NAME|DIR   where the stream's ingest finds user and movie metadata when METADATA_URL is
+                       not set: synthetic (default), ml-latest-small, or a MovieLens directory
+                       (marquee stream --dataset); pick the dataset you replay`,
   async run(args, io) {
     const values = parseOptions(args, {
       only: { type: 'string' },
       'no-services': { type: 'boolean' },
       'api-workers': { type: 'string' },
+      dataset: { type: 'string' },
     });
     const selected = selectRoles(values.only);
     const apiWorkers = numberOption(values['api-workers'], 'api-workers', 1, 1, 64);
@@ -82,7 +88,7 @@ once. The services keep running afterwards: \`marquee services down\` stops them
       plan.run.map((role) => ({
         name: role,
         command: process.execPath,
-        args: [bin, ...roleArgs(role, apiWorkers)],
+        args: [bin, ...roleArgs(role, apiWorkers, values.dataset)],
         env: { ...io.env },
       })),
       { out: io.out, err: io.err },
