@@ -47,7 +47,10 @@ const started = Date.now();
 const at = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`;
 const say = (line: string) => console.log(`[${at()}] ${line}`);
 
-const dataset = await loadDataset(values.dataset);
+const dataset = await loadDataset(values.dataset).catch((error: unknown) => {
+  console.error(`check:course: ${error instanceof Error ? error.message : String(error)}`);
+  return process.exit(2);
+});
 const play = planCoursePlay(dataset, limit === undefined ? {} : { limit });
 const played = play.delivered.ratings.length;
 say(
