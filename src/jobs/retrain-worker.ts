@@ -12,7 +12,8 @@ import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Config } from '../../config/load-config.ts';
 import { metrics } from '../../otel/names.ts';
-import { readActiveVersion } from '../store/model-store.ts';
+import { loadModelVersion, readActiveVersion, refreshModelMovies } from '../store/model-store.ts';
+import { readCatalogue } from '../store/postgres/reference-data.ts';
 import { listVersions, readVersion } from '../store/postgres/model-versions.ts';
 import { countRatings } from '../store/postgres/rating-log.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
@@ -147,13 +148,29 @@ export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<Runni
       config.retrain.minRatings,
       config.retrain.growth,
     );
-    if (trigger !== null) {
+    // A retrain waiting or running will see this log anyway (and the queue would deduplicate it).
+    const counts = trigger === null ? {} : await queue.getJobCounts('waiting', 'active', 'prioritized');
+    const busy = Object.values(counts).some((n) => n > 0);
+    if (trigger !== null && !busy) {
       await enqueueRetrain(queue, { trigger });
       log(
         `worker: ${ratings} ratings in the log (last attempt: ${lastAttemptRatings ?? 'none'}): ${trigger} retrain queued`,
       );
     }
-    return trigger;
+    await refreshCatalogue();
+    return busy ? null : trigger;
+  };
+  /** Republishes the active version's movie metadata when Postgres now knows more of its titles. */
+  const refreshCatalogue = async () => {
+    const active = await readActiveVersion(redis, keys);
+    const published = active === null ? null : await loadModelVersion(redis, keys, active);
+    if (active === null || published === null) return;
+    const known = await readCatalogue(pool, published.artifact.itemIds);
+    if (known.length <= published.movies.length) return;
+    await refreshModelMovies(redis, keys, active, known);
+    log(
+      `worker: model ${active} now has metadata for ${known.length} of ${published.artifact.itemIds.length} titles (was ${published.movies.length})`,
+    );
   };
   let checking = false;
   const timer = setInterval(() => {

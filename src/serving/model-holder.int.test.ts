@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestScope } from '../../test/isolation.ts';
 import { generateSyntheticWorld } from '../data/synthetic-world.ts';
-import { publishModel } from '../store/model-store.ts';
+import { publishModel, refreshModelMovies } from '../store/model-store.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { defaultGuardrailSettings as settings } from './guardrail-settings.ts';
 import { createModelHolder } from './model-holder.ts';
@@ -36,6 +36,23 @@ describe('createModelHolder', () => {
     expect(await holder.refresh()).toBe(true);
     expect(holder.current()?.version).toBe('2');
     expect(loaded).toEqual(['1', '2']);
+    await holder.stop();
+    subscriber.disconnect();
+  });
+
+  it('rebuilds the catalogue of the version it holds when its movie metadata is refreshed', async () => {
+    const subscriber = new Redis(scope.config.redis.url);
+    const holder = createModelHolder({ redis, subscriber, keys, settings });
+    await publishModel(redis, keys, artifact, { movies: [], version: '3' });
+    await holder.start();
+    const adult = movies.find((m) => m.adult) ?? { ...(movies[0] as (typeof movies)[number]), adult: true };
+    const i = holder.current()?.catalogue.indexOf(adult.movieId) as number;
+    // Before enrichment the title is unknown: no genres, not adult, so a child could be shown it.
+    expect(holder.current()?.masks.allowed(10, i)).toBe(true);
+    await refreshModelMovies(redis, keys, '3', [...movies.filter((m) => m.movieId !== adult.movieId), adult]);
+    await expect.poll(() => holder.current()?.masks.allowed(10, i), { timeout: 5_000 }).toBe(false);
+    expect(holder.current()?.version).toBe('3');
+    expect(holder.current()?.catalogue.movies[i]?.genres).toEqual(adult.genres);
     await holder.stop();
     subscriber.disconnect();
   });

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { spans } from '../../otel/names.ts';
 import { tracer } from '../../otel/tracing.ts';
-import { loadModelVersion } from '../store/model-store.ts';
+import { loadModelVersion, MOVIES_REFRESHED } from '../store/model-store.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import type { GuardrailSettings } from './guardrail-settings.ts';
 import { buildServingModel, type ServingModel } from './serving-model.ts';
@@ -39,7 +39,8 @@ export function createModelHolder(options: ModelHolderOptions): ModelHolder {
   const { redis, subscriber, keys, settings } = options;
   let active: ServingModel | undefined;
   let chain: Promise<boolean> = Promise.resolve(false);
-  const load = (version?: string): Promise<boolean> => {
+  /** Loads `version` (default: the active one); `rebuild` reloads it even when held (new metadata). */
+  const load = (version?: string, rebuild = false): Promise<boolean> => {
     chain = chain.then(async () => {
       const span = tracer().startSpan(spans.apiModelLoad);
       try {
@@ -48,10 +49,10 @@ export function createModelHolder(options: ModelHolderOptions): ModelHolder {
         // of ms every 30 s, a stall every request arriving meanwhile waited behind.
         const wanted = version ?? (await redis.get(keys.activeModel()));
         if (wanted === null) return false;
-        if (wanted === active?.version) return true;
+        if (wanted === active?.version && !rebuild) return true;
         const published = await loadModelVersion(redis, keys, wanted);
         if (published === null) return false;
-        if (published.version === active?.version) return true;
+        if (published.version === active?.version && !rebuild) return true;
         active = buildServingModel(published.version, published.artifact, published.movies, settings);
         options.onLoad?.(active);
         return true;
@@ -65,12 +66,19 @@ export function createModelHolder(options: ModelHolderOptions): ModelHolder {
     return chain;
   };
   const onMessage = (channel: string, version: string) => {
-    if (channel === keys.modelChannel()) void load(version);
+    if (channel !== keys.modelChannel()) return;
+    if (!version.endsWith(MOVIES_REFRESHED)) return void load(version);
+    // New metadata for a version: rebuild only if it is the one held (an old notice is moot).
+    const of = version.slice(0, -MOVIES_REFRESHED.length);
+    if (of === active?.version) void load(of, true);
   };
   return {
     current: () => active,
     refresh: () => load(),
     async start() {
+      // SUBSCRIBE before the connection is ready races ioredis's ready check (INFO is refused in
+      // subscriber mode): the connection errors and reconnects, and notices sent meanwhile are lost.
+      if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
       subscriber.on('message', onMessage);
       await subscriber.subscribe(keys.modelChannel());
       await load();

@@ -77,6 +77,30 @@ export async function loadModelVersion(
   };
 }
 
+/** The suffix of a notice that a version's movie metadata was refreshed (same factors). */
+export const MOVIES_REFRESHED = '#movies';
+
+/**
+ * Replaces a stored version's movie metadata (more of its titles got metadata since it was
+ * published) and tells the serving processes to rebuild their catalogue: the metadata decides the
+ * age guard and genres, and a model trained before enrichment caught up would otherwise serve
+ * titles as unknown (not adult, no genres) until the next retrain.
+ */
+export async function refreshModelMovies(
+  redis: Redis,
+  keys: RedisKeys,
+  version: string,
+  movies: readonly CatalogueMovie[],
+): Promise<void> {
+  const done = await redis
+    .multi()
+    .set(keys.model(version, 'movies'), JSON.stringify(movies))
+    .publish(keys.modelChannel(), `${version}${MOVIES_REFRESHED}`)
+    .exec();
+  const failure = done?.find(([error]) => error !== null)?.[0];
+  if (failure) throw failure;
+}
+
 /** The active version's name, or null when none was ever published. */
 export function readActiveVersion(redis: Redis, keys: RedisKeys): Promise<string | null> {
   return redis.get(keys.activeModel());
