@@ -90,7 +90,10 @@ describe('marquee worker against real Redis, Postgres and Kafka', () => {
     try {
       expect(await worker.check()).toBeNull();
       await log(200);
-      const first = await waitUntil(async () => (await readActiveVersion(redis, keys)) !== null, 30_000);
+      const first = await waitUntil(
+        async () => (await listVersions(pool, 1))[0]?.status === 'active',
+        30_000,
+      );
       expect(first.ok).toBe(true);
       const v1 = await readActiveVersion(redis, keys);
       expect((await listVersions(pool, 1))[0]).toMatchObject({
@@ -99,9 +102,14 @@ describe('marquee worker against real Redis, Postgres and Kafka', () => {
         status: 'active',
       });
       await log(600); // 1,700 ≥ 1,100 × 1.5
-      const grown = await waitUntil(async () => (await readActiveVersion(redis, keys)) !== v1, 30_000);
+      // Redis flips first, then Postgres records it: wait for both.
+      const grown = await waitUntil(async () => {
+        const [latest] = await listVersions(pool, 1);
+        return latest?.status === 'active' && (await readActiveVersion(redis, keys)) === latest.version;
+      }, 30_000);
       expect(grown.ok).toBe(true);
       expect((await listVersions(pool, 1))[0]).toMatchObject({ trigger: 'growth', status: 'active' });
+      expect(await readActiveVersion(redis, keys)).not.toBe(v1);
     } finally {
       await worker.stop();
     }
