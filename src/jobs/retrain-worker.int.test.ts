@@ -105,7 +105,8 @@ describe('marquee worker against real Redis, Postgres and Kafka', () => {
       // Redis flips first, then Postgres records it: wait for both.
       const grown = await waitUntil(async () => {
         const [latest] = await listVersions(pool, 1);
-        return latest?.status === 'active' && (await readActiveVersion(redis, keys)) === latest.version;
+        if (latest?.trigger !== 'growth' || latest.status !== 'active') return false;
+        return (await readActiveVersion(redis, keys)) === latest.version;
       }, 30_000);
       expect(grown.ok).toBe(true);
       expect((await listVersions(pool, 1))[0]).toMatchObject({ trigger: 'growth', status: 'active' });
