@@ -1,14 +1,8 @@
-import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig } from '../../config/load-config.ts';
-import {
-  enqueueRetrain,
-  progressOf,
-  retrainEvents,
-  retrainQueue,
-  type RetrainJobResult,
-} from '../jobs/retrain-queue.ts';
+import { enqueueRetrain, retrainEvents, retrainQueue, type RetrainJobResult } from '../jobs/retrain-queue.ts';
 import { UsageError, type Command } from './command.ts';
 import { numberOption } from './options.ts';
+import { retrainProgressBar } from './retrain-progress.ts';
 import { parseArgs } from 'node:util';
 
 /** `key=value` pairs of repeated `--param` options. */
@@ -65,26 +59,10 @@ exits 1 if the job failed or 3 on timeout.
       if (events === undefined) return 0;
       const workers = await queue.getWorkersCount();
       if (workers === 0) io.err('no `marquee worker` is running yet: the job waits until one starts');
-      const bar = new SingleBar(
-        {
-          format: 'retrain [{bar}] {percentage}% | {stage} | ETA {eta_s}',
-          stream: process.stderr,
-          hideCursor: true,
-        },
-        Presets.shades_classic,
-      );
-      bar.start(100, 0, { stage: 'queued', eta_s: '?' });
-      const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
-        const p = progressOf(data);
-        if (jobId !== job.id || p === null) return;
-        const eta = p.etaSeconds === null ? '?' : `${Math.ceil(p.etaSeconds)} s`;
-        bar.update(Math.round(p.fraction * 100), { stage: p.stage, eta_s: eta });
-      };
-      events.on('progress', onProgress);
+      const bar = retrainProgressBar(events, String(job.id));
       try {
         const result = (await job.waitUntilFinished(events, timeoutSeconds * 1000)) as RetrainJobResult;
-        bar.update(100, { stage: 'done', eta_s: '0 s' });
-        bar.stop();
+        bar.stop(true);
         const total = Object.values(result.timings).reduce((s, t) => s + (t ?? 0), 0);
         io.out(
           result.status === 'active'
@@ -93,12 +71,10 @@ exits 1 if the job failed or 3 on timeout.
         );
         return 0;
       } catch (error) {
-        bar.stop();
+        bar.stop(false);
         const message = error instanceof Error ? error.message : String(error);
         io.err(`retrain job ${job.id}: ${message}`);
         return /timed out/i.test(message) ? 3 : 1;
-      } finally {
-        events.off('progress', onProgress);
       }
     } finally {
       await events?.close();
