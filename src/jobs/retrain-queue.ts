@@ -65,6 +65,9 @@ export function retrainQueue(config: Config): Queue<RetrainJobData, RetrainJobRe
   });
 }
 
+/** The deduplication id every automatic (bootstrap, growth) request shares. */
+const AUTOMATIC_ID = 'retrain-automatic';
+
 /**
  * Asks for a retrain. Automatic triggers share one deduplication id, so while one of them waits or
  * runs, further checks add nothing; a manual request always queues.
@@ -74,7 +77,15 @@ export function enqueueRetrain(
   data: RetrainJobData,
 ): Promise<Job<RetrainJobData, RetrainJobResult>> {
   const automatic = data.trigger === 'bootstrap' || data.trigger === 'growth';
-  return queue.add('retrain', data, automatic ? { deduplication: { id: 'retrain-automatic' } } : {});
+  return queue.add('retrain', data, automatic ? { deduplication: { id: AUTOMATIC_ID } } : {});
+}
+
+/** The automatic retrain waiting or running now, if any (`marquee demo` follows the one the worker asked for). */
+export async function pendingAutomaticRetrain(
+  queue: Queue<RetrainJobData, RetrainJobResult>,
+): Promise<Job<RetrainJobData, RetrainJobResult> | undefined> {
+  const id = await queue.getDeduplicationJobId(AUTOMATIC_ID);
+  return id === null ? undefined : await queue.getJob(id);
 }
 
 /** Events of the retrain queue, for following a job (`marquee retrain --wait`). */
