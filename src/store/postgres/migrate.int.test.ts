@@ -15,10 +15,12 @@ describe('the Postgres schema', () => {
       [scope.config.postgres.schema],
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
+      'audits',
       'model_versions',
       'movies',
       'pgmigrations',
       'ratings',
+      'served_lists',
       'users',
       'watches',
     ]);

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../src/lib/time.ts';
+import { countServedLists, readServedAfter } from '../src/store/postgres/served-log.ts';
+import { createTestScope } from '../test/isolation.ts';
+import { keyPartitioner, packByPartition } from './event-pack.ts';
+import type { ServedEvent } from './events.ts';
+import { startServedSink } from './served-sink.ts';
+import { ensureTopics, topicNames } from './topics.ts';
+
+const scope = createTestScope('served-sink');
+const topics = topicNames(scope.config);
+
+const served = (n: number, userId: string, items: string[], at: number): ServedEvent => ({
+  type: 'served',
+  userId,
+  items,
+  status: 200,
+  latencyMs: 1.5,
+  observedBy: 'server',
+  arm: n % 2 === 0 ? 'a' : 'b',
+  modelVersion: '7',
+  at,
+  eventId: n.toString(16).padStart(32, '0'),
+});
+
+const lists = Array.from({ length: 50 }, (_, n) =>
+  served(n + 1, String(n % 7), [`m${n}`, `m${n + 1}`, `m${n + 2}`], 1_700_000_000_000 + n * 1000),
+);
+
+describe('served-list sink', () => {
+  beforeAll(async () => {
+    const admin = scope.kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, scope.config, [topics.served, topics.deadLetter]);
+    await admin.disconnect();
+    const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const keyed = lists.map((e) => ({ key: e.userId, value: JSON.stringify(e) }));
+    const partitionOf = keyPartitioner(scope.config.kafka.partitions);
+    // The API's packs, then the first ten lists again (a producer retry), then a bad event.
+    await producer.send({ topic: topics.served, messages: packByPartition(keyed, partitionOf) });
+    await producer.send({ topic: topics.served, messages: packByPartition(keyed.slice(0, 10), partitionOf) });
+    await producer.send({ topic: topics.served, messages: [{ key: '1', value: '{"type":"served"}' }] });
+    await producer.disconnect();
+  });
+  afterAll(() => scope.cleanup());
+
+  it('stores every served list once, even when the topic is read again from the start', async () => {
+    const pool = await scope.postgres();
+    for (const group of ['first', 'replay']) {
+      const sink = await startServedSink({ kafka: scope.kafka, topics, pool, groupId: scope.groupId(group) });
+      const read = await waitUntil(async () => sink.stats().events >= lists.length + 11, 30_000, 100);
+      await sink.stop();
+      expect(read.ok).toBe(true);
+      expect(sink.stats().deadLettered).toBe(1);
+      expect(sink.stats().listsInserted).toBe(group === 'first' ? lists.length : 0);
+      expect(await countServedLists(pool)).toBe(lists.length);
+    }
+    const rows = await readServedAfter(pool, 0, 1000);
+    const byId = new Map(rows.map((r) => [r.eventId, r]));
+    for (const e of lists) {
+      expect(byId.get(e.eventId)).toMatchObject({
+        userId: e.userId,
+        arm: e.arm,
+        modelVersion: '7',
+        items: e.items,
+        servedAt: e.at,
+      });
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import type { Kafka, Message } from 'kafkajs';
+import type pg from 'pg';
+import { appendServedLists } from '../src/store/postgres/served-log.ts';
+import { readPack } from './event-pack.ts';
+import { servedEventSchema, type ServedEvent } from './events.ts';
+import type { RunningRole } from './running-role.ts';
+import { chunkByBytes } from './send-in-chunks.ts';
+import type { Topics } from './topics.ts';
+
+/** Counters of one served-list sink. */
+export interface ServedSinkStats {
+  events: number;
+  listsInserted: number;
+  deadLettered: number;
+}
+
+/** What the served-list sink needs. */
+export interface ServedSinkOptions {
+  readonly kafka: Kafka;
+  readonly topics: Topics;
+  readonly pool: pg.Pool;
+  readonly groupId: string;
+  readonly fromBeginning?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/** A running served-list sink with live counters. */
+export interface RunningServedSink extends RunningRole {
+  stats(): ServedSinkStats;
+}
+
+/**
+ * `marquee.served` → Postgres `served_lists`, a batch per statement: every list the API served, once.
+ * The API writes packs of served events (streams/event-pack.ts), one list per event with its own
+ * event id; rows are written before the offset is committed and are idempotent by `event_id`, so a
+ * crash between the two replays the batch without adding a row. Events that fail validation go to the
+ * dead-letter topic with their position.
+ */
+export async function startServedSink(options: ServedSinkOptions): Promise<RunningServedSink> {
+  const { kafka, topics, pool, groupId } = options;
+  const stats: ServedSinkStats = { events: 0, listsInserted: 0, deadLettered: 0 };
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    options.log?.(`served sink: consumer crashed: ${payload.error.message}`),
+  );
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.served, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+      const lists: ServedEvent[] = [];
+      const dead: Message[] = [];
+      let events = 0;
+      for (const message of batch.messages) {
+        const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+        events += readPack(message.value, at, decodeServed, (event) => lists.push(event), dead);
+      }
+      for (const chunk of chunkByBytes(dead))
+        await producer.send({ topic: topics.deadLetter, messages: chunk });
+      const inserted = await appendServedLists(pool, lists);
+      const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
+      ]);
+      resolveOffset(last);
+      await heartbeat();
+      stats.events += events;
+      stats.listsInserted += inserted;
+      stats.deadLettered += dead.length;
+    },
+  });
+  return {
+    name: 'served-sink',
+    stats: () => ({ ...stats }),
+    async stop() {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+/** One served event of a pack, or why it cannot be stored. */
+export function decodeServed(line: string): ServedEvent | string {
+  if (line === '') return 'empty event';
+  // Postgres text cannot hold NUL: such an event would fail the whole batch's statement.
+  if (line.includes('\\u0000')) return 'served event holds a NUL character';
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return 'served event is not JSON';
+  }
+  const result = servedEventSchema.safeParse(json);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  return `invalid served event: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim();
+}
