@@ -108,8 +108,8 @@ describe('fastUserEvent', () => {
   const candidate = fc.record(
     {
       type: field(fc.constantFrom('rate', 'watch', 'served', 'RATE')),
-      userId: field(fc.constantFrom('u1', '42')),
-      movieId: field(fc.constantFrom('heat+1995', 'x')),
+      userId: field(fc.constantFrom('u1', '42', '4\u00002', '..')),
+      movieId: field(fc.constantFrom('heat+1995', 'x', 'a\u0000b', '../../etc/passwd', 'a,b', 'a b')),
       rating: field(fc.integer({ min: 0, max: 6 })),
       minute: field(fc.nat(200)),
       at: field(fc.nat()),
@@ -156,5 +156,20 @@ describe('fastUserEvent', () => {
     };
     expect(fastUserEvent(watch)).toEqual(watch);
     expect(fastUserEvent({ ...watch, minute: -1 })).toBeUndefined();
+  });
+
+  it('refuses ids outside the id grammar, as the schema does', () => {
+    const rate = {
+      type: 'rate',
+      userId: '7',
+      movieId: 'heat+1995',
+      rating: 4,
+      at: 1,
+      eventId: 'ab'.repeat(16),
+    };
+    for (const bad of [{ movieId: 'a\u0000b' }, { movieId: '../../etc/passwd' }, { userId: '7\n' }]) {
+      expect(fastUserEvent({ ...rate, ...bad })).toBeUndefined();
+      expect(userEventSchema.safeParse({ ...rate, ...bad }).success).toBe(false);
+    }
   });
 });

@@ -13,9 +13,10 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isMovieId, isUserId, movieIdSchema, userIdSchema } from './id-grammar.ts';
 
-const userId = z.string().min(1).max(64);
-const movieId = z.string().min(1).max(300);
+const userId = userIdSchema;
+const movieId = movieIdSchema;
 const at = z.number().int().nonnegative();
 const eventId = z.string().regex(/^[0-9a-f]{32}$/);
 
@@ -114,7 +115,7 @@ export function fastUserEvent(x: unknown): RateEvent | WatchEvent | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const e = x as Record<string, unknown>;
   const { type, userId, movieId, at, eventId } = e;
-  if (!isText(userId, 1, 64) || !isText(movieId, 1, 300) || !isCount(at)) return undefined;
+  if (!isUserId(userId) || !isMovieId(movieId) || !isCount(at)) return undefined;
   if (typeof eventId !== 'string' || !EVENT_ID.test(eventId)) return undefined;
   if (type === 'watch') {
     const { minute } = e;

@@ -200,3 +200,24 @@ describe('decodeMovieId', () => {
     expect(decodeMovieId('a+b')).toBe('a+b');
   });
 });
+
+describe('movie ids outside the id grammar', () => {
+  it('dead-letters a watch of a path that climbs out of its folder, plain or percent-encoded', () => {
+    for (const line of [
+      '2021-12-30T20:52:08,1,GET /data/m/../../etc/passwd/1.mpg',
+      '2021-12-30T20:52:08,1,GET /data/m/%2e%2e%2f%2e%2e%2fetc%2fpasswd/1.mpg',
+      '2021-12-30T20:52:08,1,GET /rate/..=4',
+    ])
+      expect(parseMovielogLine(line)).toEqual({ ok: false, reason: 'invalid movie id' });
+  });
+
+  it('dead-letters encoded control characters and over-long ids, and keeps dots inside words', () => {
+    expect(decodeMovieId('a%00b')).toBeNull();
+    expect(decodeMovieId('a%C2%85b')).toBeNull();
+    expect(decodeMovieId('m'.repeat(301))).toBeNull();
+    expect(decodeMovieId('%6D'.repeat(301))).toBeNull();
+    expect(decodeMovieId('%6D'.repeat(300))).toBe('m'.repeat(300));
+    expect(decodeMovieId('monsters_+inc.+2001')).toBe('monsters_+inc.+2001');
+    expect(decodeMovieId('...and+justice+for+all+1979')).toBe('...and+justice+for+all+1979');
+  });
+});

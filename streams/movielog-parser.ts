@@ -11,6 +11,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { UnidentifiedEvent } from './events.ts';
+import { isMovieId, MAX_MOVIE_ID_LENGTH } from './id-grammar.ts';
 
 /** Why a line was rejected. */
 export type ParseFailureReason =
@@ -213,9 +214,12 @@ function parseLatency(line: string, from: number): number {
   return whole < 0 || frac < 0 ? -1 : Number(line.slice(from, end));
 }
 
-/** A percent-decoded movie id, or null when empty, too long, badly encoded or holding space, comma or controls. */
+/**
+ * A percent-decoded movie id, or null when empty, badly encoded, or (once decoded) outside the id
+ * grammar (streams/id-grammar.ts: too long, controls, space, comma, a `..` path segment).
+ */
 export function decodeMovieId(raw: string): string | null {
-  if (raw.length === 0 || raw.length > 300) return null;
+  if (raw.length === 0 || raw.length > 3 * MAX_MOVIE_ID_LENGTH) return null;
   let id = raw;
   if (raw.indexOf('%') >= 0) {
     try {
@@ -224,9 +228,5 @@ export function decodeMovieId(raw: string): string | null {
       return null;
     }
   }
-  for (let k = 0; k < id.length; k++) {
-    const c = id.charCodeAt(k);
-    if (c <= 32 || c === 44 || c === 127) return null;
-  }
-  return id.length === 0 ? null : id;
+  return isMovieId(id) ? id : null;
 }

@@ -1,8 +1,15 @@
 import type { Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
-import { appendEvents, type LoggedRating } from '../src/store/postgres/event-log.ts';
+import { sleep } from '../src/lib/time.ts';
+import { appendEventsIsolating, type LoggedRating } from '../src/store/postgres/event-log.ts';
 import { readPack } from './event-pack.ts';
-import { userEventSchema, type UserEvent, type WatchEvent } from './events.ts';
+import {
+  deadLetterRecord,
+  userEventSchema,
+  type SourceRef,
+  type UserEvent,
+  type WatchEvent,
+} from './events.ts';
 import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
@@ -24,6 +31,8 @@ export interface SinkOptions {
   readonly fromBeginning?: boolean;
   /** Most bytes fetched per partition and batch (kafkajs default 1 MiB): smaller means smaller commits. */
   readonly batchBytes?: number;
+  /** First wait before writing a batch again after Postgres failed transiently (ms, doubles up to 5 s). */
+  readonly retryDelayMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -35,8 +44,11 @@ export interface RunningSink extends RunningRole {
 /**
  * `user-events` → Postgres `ratings`/`watches`, a batch per statement. Rows are written before the
  * offset is committed and are idempotent by `event_id`, so a crash between the two replays the batch
- * without adding a row. Events that fail validation go to the dead-letter topic; `served` events are
- * not part of the durable log (the API's record of them is on `marquee.served`).
+ * without adding a row. Events that fail validation, and rows Postgres refuses for their values (a
+ * NUL byte, an integer out of range), go to the dead-letter topic with the reason and position, and
+ * the sink moves on; a transient failure (Postgres down or restarting) retries the batch in place
+ * with back-off, dead-lettering nothing. `served` events are not part of the durable log (the API's
+ * record of them is on `marquee.served`).
  */
 export async function startPostgresSink(options: SinkOptions): Promise<RunningSink> {
   const { kafka, topics, pool, groupId } = options;
@@ -61,6 +73,7 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
       if (batch.messages.length === 0 || !isRunning() || isStale()) return;
       const ratings: LoggedRating[] = [];
       const watches: WatchEvent[] = [];
+      const watchSources: SourceRef[] = [];
       const dead: Message[] = [];
       let events = 0;
       for (const message of batch.messages) {
@@ -72,14 +85,37 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
           (event, index) => {
             if (event.type === 'rate')
               ratings.push({ event, source: { ...at, offset: Number(message.offset), index } });
-            else if (event.type === 'watch') watches.push(event);
+            else if (event.type === 'watch') {
+              watches.push(event);
+              watchSources.push({ ...at, offset: Number(message.offset), index });
+            }
           },
           dead,
         );
       }
       for (const chunk of chunkByBytes(dead))
         await producer.send({ topic: topics.deadLetter, messages: chunk });
-      const inserted = await appendEvents(pool, ratings, watches);
+      let inserted: Awaited<ReturnType<typeof appendEventsIsolating>>;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          inserted = await appendEventsIsolating(pool, ratings, watches);
+          break;
+        } catch (error) {
+          if (!isRunning() || isStale()) throw error;
+          const delay = Math.min(5_000, (options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 5));
+          options.log?.(`sink: postgres write failed (${String(error)}); retrying in ${delay} ms`);
+          await sleep(delay);
+          await heartbeat();
+        }
+      }
+      const refused = inserted.refused.map(({ table, index, reason }) => {
+        const event = table === 'ratings' ? ratings[index]?.event : watches[index];
+        const source = table === 'ratings' ? ratings[index]?.source : watchSources[index];
+        if (event === undefined || source == null) throw new Error(`sink: no ${table} row ${index}`);
+        return deadLetterRecord(JSON.stringify(event), reason, source);
+      });
+      for (const chunk of chunkByBytes(refused))
+        await producer.send({ topic: topics.deadLetter, messages: chunk });
       const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
       await consumer.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
@@ -89,7 +125,7 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
       stats.events += events;
       stats.ratingsInserted += inserted.ratings;
       stats.watchesInserted += inserted.watches;
-      stats.deadLettered += dead.length;
+      stats.deadLettered += dead.length + refused.length;
     },
   });
   return {

@@ -2,13 +2,14 @@ import { Hono } from 'hono';
 import type { Counter } from 'prom-client';
 import type { Recommendation } from '../../serving/recommender.ts';
 import type { ServedRecorder } from '../../serving/served-log/served-recorder.ts';
+import { isUserId } from '../../../streams/id-grammar.ts';
 
 /** What the recommendation routes need. */
 export interface RecommendDeps {
   readonly recommend: (userId: string, limit: number) => Promise<Recommendation>;
   readonly served: Pick<ServedRecorder, 'record'>;
   readonly outcomes?: Counter<'source'>;
-  /** What a user id looks like (default: the course's positive integers). */
+  /** What a user id looks like (default: the course's positive integers), within the id grammar. */
   readonly userIdPattern?: RegExp;
 }
 
@@ -25,7 +26,7 @@ export function recommendRoute(deps: RecommendDeps): Hono {
   return new Hono().get('/recommend/:userId', async (c) => {
     const start = performance.now();
     const userId = c.req.param('userId');
-    if (!pattern.test(userId)) return c.text('not a user id', 400);
+    if (!isUserId(userId) || !pattern.test(userId)) return c.text('not a user id', 400);
     const rec = await deps.recommend(userId, 20);
     const ids = rec.items.map((i) => i.movieId);
     deps.outcomes?.inc({ source: rec.source });

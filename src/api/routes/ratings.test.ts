@@ -99,6 +99,8 @@ describe('POST /v1/ratings body and idempotency', () => {
     expect((await post(app, valid, undefined, '')).status).toBe(400);
     expect((await post(app, valid, { userId: '42', movieId: 'x', rating: 6 })).status).toBe(422);
     expect((await post(app, valid, { userId: '42', movieId: 'x', rating: 3, extra: 1 })).status).toBe(422);
+    for (const movieId of ['a\u0000b', '../../etc/passwd', 'a\u2028b'])
+      expect((await post(app, valid, { userId: '42', movieId, rating: 3 })).status).toBe(422);
     const big = await post(app, valid, { userId: '42', movieId: 'x'.repeat(20_000), rating: 3 });
     expect(big.status).toBe(413);
     expect(big.headers.get('content-type')).toBe('application/problem+json');

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { eventIdForKey, type RateEvent } from '../../../streams/events.ts';
+import { movieIdSchema } from '../../../streams/id-grammar.ts';
 import { jwtAuth, type JwtAuthOptions, type JwtVariables } from '../middleware/jwt-auth/index.ts';
 import { problem } from '../middleware/problem-json/index.ts';
 
@@ -19,11 +20,7 @@ export interface RatingsDeps {
 
 const body = z.strictObject({
   userId: z.string().regex(/^\d{1,12}$/),
-  movieId: z
-    .string()
-    .min(1)
-    .max(300)
-    .regex(/^[^\s,]+$/),
+  movieId: movieIdSchema,
   rating: z.number().int().min(1).max(5),
 });
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { noisyScore, type NoiseOptions } from '../../guardrails/score-noise.ts';
+import { isUserId } from '../../../streams/id-grammar.ts';
 import { problem } from '../middleware/problem-json/index.ts';
 import { defaultUserIdPattern, type RecommendDeps } from './course-recommend.ts';
 
@@ -22,7 +23,8 @@ export function recommendationsRoute(deps: RecommendationsDeps): Hono {
   return new Hono().get('/v1/users/:userId/recommendations', async (c) => {
     const start = performance.now();
     const userId = c.req.param('userId');
-    if (!pattern.test(userId)) return problem(c, 400, 'Bad Request', 'userId must be a user id (digits).');
+    if (!isUserId(userId) || !pattern.test(userId))
+      return problem(c, 400, 'Bad Request', 'userId must be a user id (digits).');
     const parsed = query.safeParse({ limit: c.req.query('limit') });
     if (!parsed.success) return problem(c, 400, 'Bad Request', 'limit must be an integer from 1 to 100.');
     const rec = await deps.recommend(userId, parsed.data.limit);
