@@ -158,6 +158,11 @@ export const configVariables = {
     default: '5',
     doc: 'published model versions kept in Redis for rollback; older artifacts are deleted',
   },
+  AUDIT_INTERVAL: {
+    schema: duration,
+    default: '24h',
+    doc: 'how often `marquee worker` audits the lists served in the last interval (fairness audit, docs/fairness.md)',
+  },
   OTEL_EXPORTER_OTLP_ENDPOINT: {
     schema: urlWithScheme('http', 'https').optional(),
     default: undefined,

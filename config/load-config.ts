@@ -42,6 +42,7 @@ export interface Config {
     readonly tolerance: number;
     readonly keepVersions: number;
   };
+  readonly audit: { readonly intervalMs: number };
 }
 
 const developmentSecrets = {
@@ -123,5 +124,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       tolerance: e.RETRAIN_TOLERANCE,
       keepVersions: e.MODEL_KEEP_VERSIONS,
     },
+    audit: { intervalMs: e.AUDIT_INTERVAL },
   };
 }

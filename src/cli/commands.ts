@@ -1,4 +1,5 @@
 import { apiCommand } from './api.ts';
+import { auditCommand } from './audit.ts';
 import type { Command } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { ingestCommand } from './ingest.ts';
@@ -28,4 +29,5 @@ export const commands: readonly Command[] = [
   workerCommand,
   retrainCommand,
   modelCommand,
+  auditCommand,
 ];

@@ -1,9 +1,11 @@
 import { Partitioners } from 'kafkajs';
 import { Redis } from 'ioredis';
+import { join } from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
 import { createMetricsRegistry, serveMetrics } from '../../otel/metrics.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { prepareTopics, topicNames } from '../../streams/topics.ts';
+import { startAuditWorker } from '../jobs/audit-worker.ts';
 import { rebaseAnnouncer } from '../jobs/rebase-announcer.ts';
 import { startRetrainWorker } from '../jobs/retrain-worker.ts';
 import { migrate } from '../store/postgres/migrate.ts';
@@ -13,17 +15,22 @@ import type { Command } from './command.ts';
 import { numberOption, parseOptions } from './options.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 
-/** `marquee worker`: the BullMQ jobs — retrain on a schedule, at bootstrap, on growth and on demand. */
+/**
+ * `marquee worker`: the BullMQ jobs — retrain on a schedule, at bootstrap, on growth and on demand;
+ * fairness audits daily and on demand.
+ */
 export const workerCommand: Command = {
   name: 'worker',
   summary:
-    'run the background jobs: retrain the model from the Postgres log (every 48 h, at bootstrap, on growth, on demand)',
+    'run the background jobs: retrain the model from the Postgres log (every 48 h, at bootstrap, on growth, on demand) and audit served lists (daily, on demand)',
   usage: `usage: marquee worker [--metrics-port PORT] [--lock-ms MS]
 
 Runs until SIGTERM/SIGINT. Retrains the model from the Postgres rating log every RETRAIN_INTERVAL,
 as soon as the log holds RETRAIN_MIN_RATINGS and no model is active, when it grew by RETRAIN_GROWTH
 since the last attempt (checked every RETRAIN_CHECK_INTERVAL), and when \`marquee retrain\` asks.
 A candidate is published only if the gate lets it through (RETRAIN_TOLERANCE); see \`marquee model\`.
+Audits the lists served in the last AUDIT_INTERVAL (24 h) and whenever \`marquee audit\` asks; reports
+go to $MARQUEE_HOME/audits (docs/fairness.md).
   --metrics-port PORT    serve Prometheus /metrics on 127.0.0.1:PORT
   --lock-ms MS           how long a job survives its worker before another takes it over (default 30000)`,
   async run(args, io) {
@@ -53,13 +60,19 @@ A candidate is published only if the gate lets it through (RETRAIN_TOLERANCE); s
       log: io.err,
       lockMs,
     });
+    const audits = await startAuditWorker({
+      config,
+      pool,
+      reportDir: join(config.home, 'audits'),
+      log: io.err,
+    });
     const port = values['metrics-port'];
     const stopMetrics =
       port === undefined
         ? async () => undefined
         : serveMetrics(registry, numberOption(port, 'metrics-port', 0, 1, 65_535));
     io.err(
-      `worker: retrain every ${config.retrain.intervalMs / 3_600_000} h; bootstrap at ${config.retrain.minRatings} ratings; growth +${config.retrain.growth * 100} %`,
+      `worker: retrain every ${config.retrain.intervalMs / 3_600_000} h; bootstrap at ${config.retrain.minRatings} ratings; growth +${config.retrain.growth * 100} %; audit every ${config.audit.intervalMs / 3_600_000} h`,
     );
     return runUntilSignal(
       [
@@ -68,6 +81,7 @@ A candidate is published only if the gate lets it through (RETRAIN_TOLERANCE); s
           stop: async () => void (await Promise.all([pool.end(), producer.disconnect()]), redis.disconnect()),
         },
         worker,
+        audits,
         { name: 'metrics', stop: stopMetrics },
       ],
       io.err,

@@ -1,0 +1,81 @@
+/**
+ * `marquee worker`'s audit side: a BullMQ worker that runs fairness audits one at a time
+ * (audit/audit-job.ts), and the job scheduler that asks for one every AUDIT_INTERVAL over the
+ * lists served in that interval.
+ */
+import { Worker, type Job } from 'bullmq';
+import type pg from 'pg';
+import type { Config } from '../../config/load-config.ts';
+import { runAudit } from './audit/audit-job.ts';
+import { AUDIT_QUEUE, auditQueue, type AuditJobData, type AuditJobResult } from './audit-queue.ts';
+import { queueConnection, queuePrefix } from './retrain-queue.ts';
+
+/** The job scheduler that asks for an audit every AUDIT_INTERVAL. */
+const SCHEDULER_ID = 'audit-every';
+
+/** What the audit worker needs. */
+export interface AuditWorkerDeps {
+  readonly config: Config;
+  readonly pool: pg.Pool;
+  /** Where reports are written (default `<MARQUEE_HOME>/audits`). */
+  readonly reportDir: string;
+  readonly log: (line: string) => void;
+}
+
+/** A running audit worker. */
+export interface RunningAuditWorker {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the worker and its daily schedule. */
+export async function startAuditWorker(deps: AuditWorkerDeps): Promise<RunningAuditWorker> {
+  const { config, pool, log } = deps;
+  const interval = config.audit.intervalMs;
+  const queue = auditQueue(config);
+  // As the retrain's: (re)created only when missing or when the interval changed, so a restart does
+  // not push the next audit further out; the first one runs one interval after the worker started.
+  const scheduler = await queue.getJobScheduler(SCHEDULER_ID);
+  if (scheduler?.every !== interval) {
+    await queue.upsertJobScheduler(
+      SCHEDULER_ID,
+      { every: interval, startDate: Date.now() + interval },
+      {
+        name: 'audit',
+        data: { trigger: 'schedule', since: null, windowMs: interval } satisfies AuditJobData,
+      },
+    );
+  }
+  const worker = new Worker<AuditJobData, AuditJobResult>(
+    AUDIT_QUEUE,
+    async (job: Job<AuditJobData, AuditJobResult>) => {
+      const until = Date.now();
+      const since = job.data.windowMs === undefined ? job.data.since : until - job.data.windowMs;
+      log(`worker: audit job ${job.id} (${job.data.trigger}) started`);
+      const outcome = await runAudit(
+        { pool, reportDir: deps.reportDir, log },
+        { since, until, trigger: job.data.trigger },
+      );
+      const v = outcome.result.violations;
+      return {
+        auditId: outcome.auditId,
+        headline: outcome.headline,
+        lists: v.lists,
+        violations: v.total,
+        disparitiesFailed: outcome.result.disparities.filter((d) => !d.passed).length,
+        reportPath: outcome.reportPath,
+        seconds: outcome.seconds,
+      };
+    },
+    { connection: queueConnection(config), prefix: queuePrefix(config), concurrency: 1 },
+  );
+  worker.on('error', (error) => log(`worker: audit: ${error.message}`));
+  worker.on('failed', (job, error) => log(`worker: audit job ${job?.id} failed: ${error.message}`));
+  return {
+    name: 'audit-worker',
+    async stop() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
