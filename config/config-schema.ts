@@ -123,6 +123,21 @@ export const configVariables = {
     default: undefined,
     doc: 'RS256 public key (PEM) for the ratings API, instead of JWT_SECRET',
   },
+  JWT_MAX_AGE: {
+    schema: duration,
+    default: '24h',
+    doc: 'longest lifetime the API accepts in a token (exp − iat, and exp − now); tokens without exp are refused',
+  },
+  JWT_AUDIENCE: {
+    schema: z.string().trim().min(1).optional(),
+    default: undefined,
+    doc: 'when set, tokens must name this audience (`aud`)',
+  },
+  JWT_ISSUER: {
+    schema: z.string().trim().min(1).optional(),
+    default: undefined,
+    doc: 'when set, tokens must name this issuer (`iss`)',
+  },
   NOISE_SECRET: {
     schema: z.string().min(16, 'must be at least 16 characters').optional(),
     default: undefined,

@@ -33,6 +33,12 @@ export interface Config {
     readonly jwtPublicKey: string | undefined;
     readonly noiseSecret: string;
   };
+  /** What the API demands of a bearer token beyond its signature. */
+  readonly auth: {
+    readonly maxAgeSec: number;
+    readonly audience: string | undefined;
+    readonly issuer: string | undefined;
+  };
   readonly otlpEndpoint: string | undefined;
   readonly retrain: {
     readonly intervalMs: number;
@@ -114,6 +120,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         (development && e.JWT_PUBLIC_KEY === undefined ? developmentSecrets.JWT_SECRET : undefined),
       jwtPublicKey: e.JWT_PUBLIC_KEY,
       noiseSecret: e.NOISE_SECRET ?? developmentSecrets.NOISE_SECRET,
+    },
+    auth: {
+      maxAgeSec: Math.round(e.JWT_MAX_AGE / 1000),
+      audience: e.JWT_AUDIENCE,
+      issuer: e.JWT_ISSUER,
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     retrain: {

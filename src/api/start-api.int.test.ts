@@ -84,9 +84,9 @@ describe('marquee api, started for real', () => {
       .toBeGreaterThanOrEqual(1);
   });
 
-  it('puts a rating on Kafka once when posted twice with the same idempotency key', async () => {
+  it('puts a rating on Kafka once when posted twice with the same idempotency key, and refuses the key with another body', async () => {
     const token = jwt.sign({ sub: '12' }, secret, { algorithm: 'HS256', expiresIn: 60 });
-    const post = () =>
+    const post = (rating = 5) =>
       fetch(`${base}/v1/ratings`, {
         method: 'POST',
         headers: {
@@ -94,10 +94,11 @@ describe('marquee api, started for real', () => {
           'content-type': 'application/json',
           'idempotency-key': 'rate-twice-0001',
         },
-        body: JSON.stringify({ userId: '12', movieId: 'toy+story+1995', rating: 5 }),
+        body: JSON.stringify({ userId: '12', movieId: 'toy+story+1995', rating }),
       });
     expect((await post()).status).toBe(202);
     expect((await post()).status).toBe(202);
+    expect((await post(1)).status).toBe(409);
     await expect.poll(() => received.filter((e) => e.type === 'rate').length, { timeout: 20_000 }).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(received.filter((e) => e.type === 'rate')).toHaveLength(1);

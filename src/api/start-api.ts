@@ -179,18 +179,33 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     duration,
     insuranceLimiter: new RateLimiterMemory({ points, duration }),
   });
+  const auth = {
+    secret: config.secrets.jwtSecret,
+    publicKey: config.secrets.jwtPublicKey,
+    maxAgeSec: config.auth.maxAgeSec,
+    audience: config.auth.audience,
+    issuer: config.auth.issuer,
+  };
   const app = createApp({
-    recommendations: { recommend, served, noiseSecret: config.secrets.noiseSecret, noise: settings.noise },
+    recommendations: {
+      recommend,
+      served,
+      noiseSecret: config.secrets.noiseSecret,
+      noise: settings.noise,
+      auth,
+    },
     ratings: {
-      auth: { secret: config.secrets.jwtSecret, publicKey: config.secrets.jwtPublicKey },
+      auth,
       publish: async (event) => {
         await producer.send({
           topic: topics.userEvents,
           messages: [{ key: event.userId, value: JSON.stringify(event) }],
         });
       },
-      claimKey: async (key, eventId) =>
-        (await redis.set(keys.idempotency(key), eventId, 'EX', 86_400, 'NX')) === 'OK',
+      // SET NX GET (Redis 7): claims the key, or answers the record that holds it, in one step.
+      claimKey: (key, record, ttlSec) => redis.set(keys.idempotency(key), record, 'EX', ttlSec, 'NX', 'GET'),
+      completeKey: async (key, record, ttlSec) =>
+        void (await redis.set(keys.idempotency(key), record, 'EX', ttlSec)),
       releaseKey: async (key) => void (await redis.del(keys.idempotency(key))),
     },
     registry,

@@ -62,12 +62,19 @@ export async function startDemoApi(deps: ServingDeps): Promise<DemoApi> {
   interrupt.signal.throwIfAborted();
   const base = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${api.port}`;
   const { signal } = interrupt;
-  const get = async (path: string) => {
-    const response = await fetch(`${base}${path}`, { signal });
+  const secret = config.secrets.jwtSecret;
+  /** A 5-minute token for `userId` (the JSON routes answer a user's own token only). */
+  const tokenFor = (userId: string) => {
+    if (secret === undefined)
+      throw new Error('the API verifies RS256 tokens (JWT_PUBLIC_KEY): the demo cannot sign one');
+    return jwt.sign({ sub: userId }, secret, { algorithm: 'HS256', expiresIn: 300 });
+  };
+  const get = async (path: string, userId?: string) => {
+    const headers = userId === undefined ? undefined : { authorization: `Bearer ${tokenFor(userId)}` };
+    const response = await fetch(`${base}${path}`, { signal, ...(headers && { headers }) });
     if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
     return response;
   };
-  const secret = config.secrets.jwtSecret;
   return {
     base,
     recommend: async (userId) => {
@@ -75,11 +82,9 @@ export async function startDemoApi(deps: ServingDeps): Promise<DemoApi> {
       return text === '' ? [] : text.split(',');
     },
     recommendations: async (userId) =>
-      (await (await get(`/v1/users/${userId}/recommendations`)).json()) as Recommendations,
+      (await (await get(`/v1/users/${userId}/recommendations`, userId)).json()) as Recommendations,
     rate: async (userId, movieId, rating) => {
-      if (secret === undefined)
-        throw new Error('the API verifies RS256 tokens (JWT_PUBLIC_KEY): the demo cannot sign one');
-      const token = jwt.sign({ sub: userId }, secret, { algorithm: 'HS256', expiresIn: 300 });
+      const token = tokenFor(userId);
       const response = await fetch(`${base}/v1/ratings`, {
         method: 'POST',
         signal,

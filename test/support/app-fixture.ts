@@ -1,3 +1,4 @@
+import jwt from 'jsonwebtoken';
 import { Registry } from 'prom-client';
 import type { RateEvent } from '../../streams/events.ts';
 import { createApp, type ApiDeps } from '../../src/api/app.ts';
@@ -12,6 +13,13 @@ export interface AppFixture {
 
 /** The HS256 secret of {@link appFixture}. */
 export const fixtureSecret = 'test-secret-that-is-at-least-32-characters-long';
+
+/** Headers carrying a 10-minute bearer token for `sub` (extra claims such as `roles` merged in). */
+export function bearer(sub: string, claims: object = {}): Record<string, string> {
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const token = jwt.sign({ sub, exp, ...claims }, fixtureSecret, { algorithm: 'HS256' });
+  return { authorization: `Bearer ${token}` };
+}
 
 /**
  * An app over in-memory stand-ins (a fixed recommender, an array for Kafka, a Map for idempotency
@@ -34,11 +42,17 @@ export function appFixture(overrides: Partial<ApiDeps> = {}, list: Partial<Recom
       served: { record: (e) => void served.push(e) },
       noiseSecret: 'noise-secret-for-tests',
       noise: { scale: 0.05, decimals: 2 },
+      auth: { secret: fixtureSecret },
     },
     ratings: {
       auth: { secret: fixtureSecret },
       publish: async (event) => void published.push(event),
-      claimKey: async (key, id) => !claimed.has(key) && Boolean(claimed.set(key, id)),
+      claimKey: async (key, record) => {
+        const held = claimed.get(key);
+        if (held === undefined) claimed.set(key, record);
+        return held ?? null;
+      },
+      completeKey: async (key, record) => void claimed.set(key, record),
       releaseKey: async (key) => void claimed.delete(key),
     },
     registry: new Registry(),

@@ -29,6 +29,9 @@ export const openApiDocument = {
     '/v1/users/{userId}/recommendations': {
       get: {
         summary: 'Recommendations with titles, genres, noisy scores and the steps that placed each item',
+        description:
+          "Needs a token for that user, or an admin or service role. What the guard withheld is shown to the user's own token only.",
+        security: [{ bearer: [] }],
         parameters: [
           { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{1,12}$' } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
@@ -43,6 +46,10 @@ export const openApiDocument = {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Recommendations' } } },
           },
           '400': problemResponse('Bad user id or limit'),
+          '401': problemResponse(
+            'Missing or invalid token (tokens must carry exp, at most JWT_MAX_AGE ahead)',
+          ),
+          '403': problemResponse("The token's subject is not this user, and it has no admin or service role"),
           '429': problemResponse('Throttled; see Retry-After'),
         },
       },
@@ -84,11 +91,17 @@ export const openApiDocument = {
             },
           },
           '400': problemResponse('Missing Idempotency-Key or malformed body'),
-          '401': problemResponse('Missing or invalid token'),
+          '401': problemResponse(
+            'Missing or invalid token (tokens must carry exp, at most JWT_MAX_AGE ahead)',
+          ),
           '403': problemResponse("The token's subject is not the rated user"),
+          '409': problemResponse('The Idempotency-Key was used before with a different body'),
           '413': problemResponse('Body too large'),
           '422': problemResponse('Invalid rating'),
           '429': problemResponse('Throttled'),
+          '503': problemResponse(
+            'Nothing was recorded (key store or Kafka unavailable, or the same key still in flight); retry with the same key after Retry-After',
+          ),
         },
       },
     },

@@ -7,7 +7,7 @@ import { publishModel } from '../../store/model-store.ts';
 import { writePopularLists } from '../../store/popular-lists.ts';
 import { redisKeys } from '../../store/redis-keys.ts';
 import { writeUserFixture } from '../../state/user-state.ts';
-import { appFixture } from '../../../test/support/app-fixture.ts';
+import { appFixture, bearer, fixtureSecret } from '../../../test/support/app-fixture.ts';
 import { createFallbackList } from '../../serving/fallback-list.ts';
 import { defaultGuardrailSettings as settings } from '../../serving/guardrail-settings.ts';
 import { createModelHolder } from '../../serving/model-holder.ts';
@@ -30,6 +30,7 @@ function base() {
     served: { record: () => undefined },
     noiseSecret: 'noise-secret-for-tests',
     noise: settings.noise,
+    auth: { secret: fixtureSecret },
   };
 }
 
@@ -89,7 +90,9 @@ describe('GET /recommend/:userId against real Redis', () => {
   });
 
   it('uses the live vector from Redis over the artifact and says so in the JSON route', async () => {
-    const res = await app.request('/v1/users/100000/recommendations?limit=5');
+    const res = await app.request('/v1/users/100000/recommendations?limit=5', {
+      headers: bearer('100000'),
+    });
     const body = (await res.json()) as { source: string; items: { title: string | null }[] };
     expect(res.headers.get('x-model-version')).toBe('1');
     expect(body.source).toBe('personal');

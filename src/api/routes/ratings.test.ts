@@ -38,6 +38,19 @@ describe('POST /v1/ratings authentication', () => {
       401,
     ],
     ['RS256 from an unknown key', jwt.sign({ sub: '42' }, privatePem, { algorithm: 'RS256' }), 401],
+    ['without exp', sign({}), 401],
+    [
+      'without exp or iat',
+      jwt.sign({ sub: '42' }, fixtureSecret, { algorithm: 'HS256', noTimestamp: true }),
+      401,
+    ],
+    ['valid for longer than the maximum age', sign({ exp: now + 2 * 86_400 }), 401],
+    ['issued long ago with a long life', sign({ iat: now - 3 * 86_400, exp: now + 600 }), 401],
+    [
+      'valid far ahead without iat',
+      jwt.sign({ sub: '42', exp: now + 400 * 86_400 }, fixtureSecret, { noTimestamp: true }),
+      401,
+    ],
     ['for another subject', sign({ sub: '7', exp: now + 600 }), 403],
     ['valid', valid, 202],
     ['an admin rating for someone else', sign({ sub: 'ops', roles: ['admin'], exp: now + 600 }), 202],
@@ -72,7 +85,8 @@ describe('POST /v1/ratings authentication', () => {
 function baseRatings() {
   return {
     publish: async () => undefined,
-    claimKey: async () => true,
+    claimKey: async () => null,
+    completeKey: async () => undefined,
     releaseKey: async () => undefined,
   };
 }
@@ -105,5 +119,89 @@ describe('POST /v1/ratings body and idempotency', () => {
     expect(big.status).toBe(413);
     expect(big.headers.get('content-type')).toBe('application/problem+json');
     expect(published).toHaveLength(0);
+  });
+});
+
+describe('POST /v1/ratings when a dependency fails', () => {
+  it('answers 503 and publishes nothing when the key store cannot be reached', async () => {
+    const { app, published } = appFixture({
+      ratings: {
+        ...baseRatings(),
+        auth: { secret: fixtureSecret },
+        claimKey: async () => {
+          throw new Error('redis down');
+        },
+      },
+    });
+    const res = await post(app, valid);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(published).toHaveLength(0);
+  });
+
+  it('answers 503 and releases the key when publishing fails, so the retry publishes once', async () => {
+    const keys = new Map<string, string>();
+    const published: unknown[] = [];
+    let kafkaUp = false;
+    const { app } = appFixture({
+      ratings: {
+        auth: { secret: fixtureSecret },
+        publish: async (event) => {
+          if (!kafkaUp) throw new Error('kafka down');
+          published.push(event);
+        },
+        claimKey: async (key, record) => {
+          const held = keys.get(key) ?? null;
+          if (held === null) keys.set(key, record);
+          return held;
+        },
+        completeKey: async (key, record) => void keys.set(key, record),
+        releaseKey: async (key) => void keys.delete(key),
+      },
+    });
+    expect((await post(app, valid)).status).toBe(503);
+    expect(keys.size).toBe(0);
+    kafkaUp = true;
+    expect((await post(app, valid)).status).toBe(202);
+    expect((await post(app, valid)).status).toBe(202);
+    expect(published).toHaveLength(1);
+  });
+
+  it('never answers 202 for a rating that was not published, even when releasing its key failed', async () => {
+    const keys = new Map<string, string>();
+    let attempts = 0;
+    const { app, published } = appFixture({
+      ratings: {
+        ...baseRatings(),
+        auth: { secret: fixtureSecret },
+        publish: async () => {
+          attempts++;
+          throw new Error('kafka down');
+        },
+        claimKey: async (key, record) => {
+          const held = keys.get(key) ?? null;
+          if (held === null) keys.set(key, record);
+          return held;
+        },
+        releaseKey: async () => {
+          throw new Error('redis down');
+        },
+      },
+    });
+    expect((await post(app, valid)).status).toBe(503);
+    const retry = await post(app, valid);
+    expect(retry.status).toBe(503);
+    expect(attempts).toBe(1);
+    expect(published).toHaveLength(0);
+  });
+
+  it('answers 409 to a key reused with a different body, and 202 to the same body', async () => {
+    const { app, published } = appFixture();
+    expect((await post(app, valid)).status).toBe(202);
+    const other = await post(app, valid, { userId: '42', movieId: 'toy+story+1995', rating: 2 });
+    expect(other.status).toBe(409);
+    expect(other.headers.get('content-type')).toBe('application/problem+json');
+    expect((await post(app, valid)).status).toBe(202);
+    expect(published).toHaveLength(1);
   });
 });

@@ -1,18 +1,24 @@
+import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { eventIdForKey, type RateEvent } from '../../../streams/events.ts';
 import { movieIdSchema } from '../../../streams/id-grammar.ts';
-import { jwtAuth, type JwtAuthOptions, type JwtVariables } from '../middleware/jwt-auth/index.ts';
+import { jwtAuth, mayActFor, type JwtAuthOptions, type JwtVariables } from '../middleware/jwt-auth/index.ts';
 import { problem } from '../middleware/problem-json/index.ts';
 
-/** Claims a first use of an idempotency key; false when it was already used. */
-export type ClaimKey = (key: string, eventId: string) => Promise<boolean>;
+/**
+ * Claims an idempotency key: stores `record` for `ttlSec` unless the key is held, and answers the
+ * record that holds it (null: claimed now).
+ */
+export type ClaimKey = (key: string, record: string, ttlSec: number) => Promise<string | null>;
 
 /** What the ratings route needs. */
 export interface RatingsDeps {
   readonly auth: JwtAuthOptions;
   readonly publish: (event: RateEvent) => Promise<void>;
   readonly claimKey: ClaimKey;
+  /** Replaces a claimed key's record once its event is published. */
+  readonly completeKey: (key: string, record: string, ttlSec: number) => Promise<void>;
   /** Frees a claimed key whose event could not be published, so the client's retry goes through. */
   readonly releaseKey: (key: string) => Promise<void>;
   readonly now?: () => number;
@@ -24,12 +30,22 @@ const body = z.strictObject({
   rating: z.number().int().min(1).max(5),
 });
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/);
-const privileged = new Set(['admin', 'service']);
+/**
+ * How long a claim holds while its event is published: longer than a publish can take (kafkajs gives
+ * up well within it), so a retry never publishes beside a first attempt still in flight.
+ */
+const PENDING_SEC = 60;
+/** How long a published key answers retries with the same event id. */
+const DONE_SEC = 86_400;
 
 /**
  * `POST /v1/ratings`: a rating from an authenticated user (or an admin/service token for anyone),
  * published to `marquee.user-events` with an event id derived from the Idempotency-Key, so a retry
- * is accepted (202, same id) but reaches Kafka once.
+ * is accepted (202, same id) but reaches Kafka once. The key's record says `pending` while the event
+ * is being published and `done` after, with a fingerprint of the body: a retry of a published
+ * request gets 202 again, a retry while the first is in flight (or whose release failed) gets 503,
+ * the key reused with another body gets 409. When the key store or Kafka fails the answer is 503,
+ * the key is released, and nothing was published — never a 202 for a rating that went nowhere.
  */
 export function ratingsRoute(deps: RatingsDeps): Hono<{ Variables: JwtVariables }> {
   const now = deps.now ?? Date.now;
@@ -47,24 +63,38 @@ export function ratingsRoute(deps: RatingsDeps): Hono<{ Variables: JwtVariables 
     if (!parsed.success)
       return problem(c, 422, 'Unprocessable Content', 'Expected {userId, movieId, rating: 1-5}.');
     const claims = c.get('claims');
-    if (claims.sub !== parsed.data.userId && !claims.roles.some((r) => privileged.has(r)))
+    if (!mayActFor(claims, parsed.data.userId))
       return problem(c, 403, 'Forbidden', 'A token may rate only for its own subject.');
     const eventId = eventIdForKey(`${claims.sub}\u0000${key.data}`);
     const scoped = `${claims.sub}:${key.data}`;
-    // Redis down: publish anyway; the event id is derived from the key, so consumers still dedup it.
-    if (await deps.claimKey(scoped, eventId).catch(() => true)) {
-      try {
-        await deps.publish({ type: 'rate', ...parsed.data, at: now(), eventId, source: 'api' });
-      } catch {
-        await deps.releaseKey(scoped).catch(() => undefined);
-        return problem(
-          c,
-          503,
-          'Service Unavailable',
-          'The rating was not recorded; retry with the same key.',
-        );
-      }
+    const { userId, movieId, rating } = parsed.data;
+    const fingerprint = createHash('sha256')
+      .update(`${userId}\u0000${movieId}\u0000${rating}`)
+      .digest('hex')
+      .slice(0, 32);
+    const unavailable = (detail: string) =>
+      problem(c, 503, 'Service Unavailable', `${detail} Retry with the same key.`, { 'Retry-After': '1' });
+    let held: string | null;
+    try {
+      held = await deps.claimKey(scoped, `pending:${fingerprint}`, PENDING_SEC);
+    } catch {
+      return unavailable('The idempotency key could not be checked; nothing was recorded.');
     }
+    if (held !== null) {
+      const [state, heldFingerprint] = held.split(':');
+      if (heldFingerprint !== fingerprint)
+        return problem(c, 409, 'Conflict', 'This Idempotency-Key was used with a different body.');
+      if (state === 'done') return c.json({ eventId }, 202);
+      return unavailable('A request with this Idempotency-Key is still being recorded.');
+    }
+    try {
+      await deps.publish({ type: 'rate', userId, movieId, rating, at: now(), eventId, source: 'api' });
+    } catch {
+      await deps.releaseKey(scoped).catch(() => undefined);
+      return unavailable('The rating was not recorded.');
+    }
+    // Published: should marking it fail, the pending claim lapses and a late retry publishes again.
+    await deps.completeKey(scoped, `done:${fingerprint}`, DONE_SEC).catch(() => undefined);
     return c.json({ eventId }, 202);
   });
 }

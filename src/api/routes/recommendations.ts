@@ -2,11 +2,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { noisyScore, type NoiseOptions } from '../../guardrails/score-noise.ts';
 import { isUserId } from '../../../streams/id-grammar.ts';
+import { jwtAuth, mayActFor, type JwtAuthOptions, type JwtVariables } from '../middleware/jwt-auth/index.ts';
 import { problem } from '../middleware/problem-json/index.ts';
 import { defaultUserIdPattern, type RecommendDeps } from './course-recommend.ts';
 
 /** What the JSON route needs beyond the course route's dependencies. */
 export interface RecommendationsDeps extends RecommendDeps {
+  /** The route answers only a token for the user asked about, or an admin/service token. */
+  readonly auth: JwtAuthOptions;
   readonly noiseSecret: string;
   readonly noise: NoiseOptions;
 }
@@ -16,15 +19,21 @@ const query = z.object({ limit: z.coerce.number().int().min(1).max(100).default(
 /**
  * `GET /v1/users/:userId/recommendations?limit=`: movie id, title, genres, a noisy rounded score and
  * the steps that placed each item; headers carry the model version and A/B arm. The list and its
- * order are the unperturbed ranking: only the scores shown are noisy.
+ * order are the unperturbed ranking: only the scores shown are noisy. It needs a bearer token for
+ * that user or a privileged role (403 otherwise, whoever the user is), and what the guard withheld
+ * (which tells a minor's list from an adult's) is shown to the user's own token only.
  */
-export function recommendationsRoute(deps: RecommendationsDeps): Hono {
+export function recommendationsRoute(deps: RecommendationsDeps): Hono<{ Variables: JwtVariables }> {
   const pattern = deps.userIdPattern ?? defaultUserIdPattern;
-  return new Hono().get('/v1/users/:userId/recommendations', async (c) => {
+  const route = new Hono<{ Variables: JwtVariables }>();
+  return route.get('/v1/users/:userId/recommendations', jwtAuth(deps.auth), async (c) => {
     const start = performance.now();
     const userId = c.req.param('userId');
     if (!isUserId(userId) || !pattern.test(userId))
       return problem(c, 400, 'Bad Request', 'userId must be a user id (digits).');
+    const claims = c.get('claims');
+    if (!mayActFor(claims, userId))
+      return problem(c, 403, 'Forbidden', "A token may read only its own subject's recommendations.");
     const parsed = query.safeParse({ limit: c.req.query('limit') });
     if (!parsed.success) return problem(c, 400, 'Bad Request', 'limit must be an integer from 1 to 100.');
     const rec = await deps.recommend(userId, parsed.data.limit);
@@ -53,7 +62,7 @@ export function recommendationsRoute(deps: RecommendationsDeps): Hono {
       modelVersion: rec.modelVersion,
       arm: rec.arm,
       source: rec.source,
-      withheld: rec.withheld ?? null,
+      withheld: claims.sub === userId ? (rec.withheld ?? null) : null,
       items,
     });
   });

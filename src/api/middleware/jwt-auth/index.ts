@@ -14,6 +14,12 @@ export interface JwtAuthOptions {
   readonly publicKey?: string | undefined;
   /** Allowed clock skew, seconds (default 5). */
   readonly clockToleranceSec?: number;
+  /** Longest lifetime accepted, seconds: `exp − iat` and `exp − now` (default 86,400). */
+  readonly maxAgeSec?: number;
+  /** When set, the token's `aud` must name it. */
+  readonly audience?: string | undefined;
+  /** When set, the token's `iss` must be it. */
+  readonly issuer?: string | undefined;
 }
 
 /** Context variables set by {@link jwtAuth}. */
@@ -21,10 +27,24 @@ export interface JwtVariables {
   claims: Claims;
 }
 
+/** Roles that may act for any user (rate for them, read their lists). */
+export const privilegedRoles: ReadonlySet<string> = new Set(['admin', 'service']);
+
+/** True when `claims` may act for `userId`: its own subject, or a privileged role. */
+export function mayActFor(claims: Claims, userId: string): boolean {
+  return claims.sub === userId || isPrivileged(claims);
+}
+
+/** True when `claims` carry a role that may act for any user. */
+export function isPrivileged(claims: Claims): boolean {
+  return claims.roles.some((r) => privilegedRoles.has(r));
+}
+
 /**
  * Bearer-token authentication. The algorithm is fixed by the configured key (never read from the
- * token, so `alg: none` and HS/RS confusion fail); expiry and not-before are enforced. Every failure
- * is a 401 that does not say which check failed.
+ * token, so `alg: none` and HS/RS confusion fail); `exp` is required and a token may live at most
+ * `maxAgeSec` (a leaked token without expiry would be good forever), not-before is enforced, and
+ * audience and issuer when configured. Every failure is a 401 that does not say which check failed.
  */
 export function jwtAuth(options: JwtAuthOptions): MiddlewareHandler<{ Variables: JwtVariables }> {
   const key = options.publicKey ?? options.secret;
@@ -32,6 +52,13 @@ export function jwtAuth(options: JwtAuthOptions): MiddlewareHandler<{ Variables:
     throw new Error('jwtAuth needs JWT_SECRET or JWT_PUBLIC_KEY; refusing to start without one');
   const algorithms: jwt.Algorithm[] = options.publicKey === undefined ? ['HS256'] : ['RS256'];
   const clockTolerance = options.clockToleranceSec ?? 5;
+  const maxAgeSec = options.maxAgeSec ?? 86_400;
+  const verifyOptions: jwt.VerifyOptions = {
+    algorithms,
+    clockTolerance,
+    ...(options.audience !== undefined && { audience: options.audience }),
+    ...(options.issuer !== undefined && { issuer: options.issuer }),
+  };
   return async function authenticated(c, next) {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/.exec(header);
@@ -40,12 +67,16 @@ export function jwtAuth(options: JwtAuthOptions): MiddlewareHandler<{ Variables:
     if (match === null) return unauthorized();
     let payload: string | jwt.JwtPayload;
     try {
-      payload = jwt.verify(match[1] as string, key, { algorithms, clockTolerance });
+      payload = jwt.verify(match[1] as string, key, verifyOptions);
     } catch {
       return unauthorized();
     }
     if (typeof payload === 'string' || typeof payload.sub !== 'string' || payload.sub === '')
       return unauthorized();
+    const { exp, iat } = payload;
+    const nowSec = Date.now() / 1000;
+    if (typeof exp !== 'number' || exp - nowSec > maxAgeSec + clockTolerance) return unauthorized();
+    if (iat !== undefined && (typeof iat !== 'number' || exp - iat > maxAgeSec)) return unauthorized();
     const raw: unknown = payload['roles'] ?? payload['role'];
     const roles = (Array.isArray(raw) ? raw : [raw]).filter((r): r is string => typeof r === 'string');
     c.set('claims', { sub: payload.sub, roles });
