@@ -7,6 +7,9 @@
  *   largest cost), and the profile fields `age` and `gender`;
  * - `userHistory`: sorted set of movies rated or watched (score: last time, ms), bounded by the actor;
  * - `userServed`: hash arm → JSON list, the last list served per A/B arm.
+ * A user known only from served lists (no rating, watch or profile: anyone can ask for a list for
+ * any id) keeps `userState` and `userServed` for {@link PASSING_USER_TTL_MS} after their last event;
+ * their first rating, watch or profile makes the keys permanent.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { RedisKeys } from '../store/redis-keys.ts';
@@ -143,6 +146,18 @@ export async function loadUsers(
 }
 
 /**
+ * How long the state of a user known only from served lists lives after their last event: long
+ * enough that a rating of a title in the list still finds it (online evaluation), short enough that
+ * `/recommend/<any id>` cannot grow Redis without bound.
+ */
+export const PASSING_USER_TTL_MS = 7 * 86_400_000;
+
+/** True for a user Marquee knows only from served lists: nothing of theirs would be missed. */
+function isPassing(s: UserState): boolean {
+  return s.ratings === 0 && s.watches === 0 && s.age === null && s.gender === null;
+}
+
+/**
  * Adds the writes that persist a user's state to the batch. p_u is written only when it changed
  * (a turn that learns makes a new vector): watches and served lists leave it alone, and an unwritten
  * seeded vector is re-derived from the id on the next activation.
@@ -168,6 +183,13 @@ export function flushUser(s: UserState, keys: RedisKeys, w: WriteBatch, before: 
       keys.userServed(s.userId),
       Object.fromEntries(served.map(([arm, items]) => [arm, JSON.stringify(items)])),
     );
+  }
+  if (isPassing(s)) {
+    w.pexpire(keys.userState(s.userId), PASSING_USER_TTL_MS);
+    if (served.length > 0) w.pexpire(keys.userServed(s.userId), PASSING_USER_TTL_MS);
+  } else if (isPassing(before)) {
+    w.persist(keys.userState(s.userId));
+    if (served.length > 0) w.persist(keys.userServed(s.userId));
   }
 }
 

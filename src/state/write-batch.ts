@@ -79,4 +79,9 @@ export class WriteBatch {
   pexpire(key: string, ms: number): void {
     this.#write('PEXPIRE', key, ms);
   }
+
+  /** PERSIST key: removes a key's time to live. */
+  persist(key: string): void {
+    this.#write('PERSIST', key);
+  }
 }
