@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Blender, type BlendWeights } from './blend.ts';
+import {
+  Blender,
+  candidateBase,
+  PreparedTerm,
+  preparePopularity,
+  type BlendInputs,
+  type BlendWeights,
+} from './blend.ts';
 
 const only = (w: Partial<BlendWeights>): BlendWeights => ({ model: 0, popularity: 0, cohort: 0, ...w });
 
@@ -17,27 +25,76 @@ function blend(
   exclude: number[] = [],
   cohort: number[] | null = null,
 ): number[] {
-  const out = new Float32Array(popularity.length);
-  new Blender(popularity.length).blend(
-    {
-      model: model === null ? null : Float32Array.from(model),
-      popularity: Float32Array.from(popularity),
-      cohort: cohort === null ? null : Float32Array.from(cohort),
-    },
-    weights,
-    exclude,
-    out,
+  return Array.from(
+    new Blender(popularity.length).blend(
+      {
+        model: model === null ? null : Float32Array.from(model),
+        popularity: preparePopularity(popularity),
+        cohort: cohort === null ? null : preparePopularity(cohort),
+      },
+      weights,
+      { base: null, exclude },
+    ),
   );
-  return Array.from(out);
+}
+
+/**
+ * The blend's definition written out plainly, in float64: z-scores over the candidates, p̄ and c̄ over
+ * the whole catalogue, a non-finite model score at the mean, a constant or missing term at 0. With
+ * each score, the rounding its f32 arithmetic may add: a few ulps of every input, times w / sd.
+ */
+function reference(
+  model: readonly number[] | null,
+  popularity: readonly number[],
+  cohort: readonly number[] | null,
+  weights: BlendWeights,
+  candidate: readonly boolean[],
+): { scores: number[]; slack: number[] } {
+  const n = popularity.length;
+  const ids = [...Array(n).keys()].filter((i) => candidate[i]);
+  const slack = new Array<number>(n).fill(0);
+  const term = (values: readonly number[] | null, w: number, logged: boolean): number[] => {
+    if (values === null || w === 0) return new Array<number>(n).fill(0);
+    const clean = values.map((v) => (logged ? (v > 0 && v < Infinity ? v : 0) : v));
+    const mean = clean.reduce((a, b) => a + b, 0) / n;
+    if (logged && !(mean > 0)) return new Array<number>(n).fill(0);
+    const x = logged ? clean.map((v) => Math.fround(Math.log(v + mean))) : clean;
+    const known = ids.filter((i) => Number.isFinite(x[i]));
+    if (known.length === 0) return new Array<number>(n).fill(0);
+    const mu = known.reduce((a, i) => a + (x[i] as number), 0) / known.length;
+    const sd = Math.sqrt(known.reduce((a, i) => a + ((x[i] as number) - mu) ** 2, 0) / known.length);
+    if (!(sd > 1e-6 * (1 + Math.abs(mu)))) return new Array<number>(n).fill(0);
+    x.forEach(
+      (v, i) => (slack[i]! += ((w / sd) * (Math.abs(mu) + (Number.isFinite(v) ? Math.abs(v) : 0))) / 2 ** 21),
+    );
+    return x.map((v) => (Number.isFinite(v) ? (w * (v - mu)) / sd : 0));
+  };
+  const m = term(model, weights.model, false);
+  const p = term(popularity, weights.popularity, true);
+  const c = term(cohort, weights.cohort, true);
+  const scores = [...Array(n).keys()].map((i) =>
+    candidate[i] ? (m[i] as number) + (p[i] as number) + (c[i] as number) : -Infinity,
+  );
+  return { scores, slack };
+}
+
+function expectClose(actual: ArrayLike<number>, expected: { scores: number[]; slack: number[] }): void {
+  expect(actual.length).toBe(expected.scores.length);
+  expected.scores.forEach((e, i) => {
+    const a = actual[i] as number;
+    const slack = Math.max(2e-5 * (1 + Math.abs(e)), expected.slack[i] as number);
+    if (e === -Infinity) expect(a, `item ${i}`).toBe(-Infinity);
+    else expect(Math.abs(a - e), `item ${i}: ${a} vs ${e}`).toBeLessThan(slack);
+  });
 }
 
 describe('Blender', () => {
   it('z-scores the model over the candidates: mean 0, standard deviation 1', () => {
     const out = blend([1, 2, 3, 6], [0, 0, 0, 0], only({ model: 1 }));
-    z([1, 2, 3, 6]).forEach((expected, i) => expect(out[i]).toBeCloseTo(expected, 6));
+    z([1, 2, 3, 6]).forEach((expected, i) => expect(out[i]).toBeCloseTo(expected, 5));
   });
 
-  it('logs popularity after adding its mean over the candidates, then z-scores it', () => {
+  it('logs popularity after adding its mean over the catalogue, then z-scores it', () => {
     const pop = [0, 1, 3, 8];
     const mean = 3;
     const out = blend(null, pop, only({ popularity: 2 }));
@@ -74,7 +131,7 @@ describe('Blender', () => {
   it('leaves excluded items out of the statistics and scores them -Infinity', () => {
     const out = blend([1, 2, 3, 100], [0, 0, 0, 0], only({ model: 1 }), [3]);
     expect(out[3]).toBe(-Infinity);
-    z([1, 2, 3]).forEach((expected, i) => expect(out[i]).toBeCloseTo(expected, 6));
+    z([1, 2, 3]).forEach((expected, i) => expect(out[i]).toBeCloseTo(expected, 5));
   });
 
   it('counts a non-finite model score as the mean, so an untrained title rides on its popularity', () => {
@@ -109,14 +166,120 @@ describe('Blender', () => {
 
   it('gives the same scores when reused across requests with different exclusions', () => {
     const model = Float32Array.of(0.5, 2, 1, 3, -1);
-    const popularity = Float32Array.of(4, 0, 9, 1, 2);
+    const popularity = preparePopularity(Float32Array.of(4, 0, 9, 1, 2));
     const weights = only({ model: 0.3, popularity: 1 });
     const reused = new Blender(5);
-    const first = new Float32Array(5);
-    const again = new Float32Array(5);
-    reused.blend({ model, popularity, cohort: null }, weights, [1, 3], new Float32Array(5));
-    reused.blend({ model, popularity, cohort: null }, weights, [0], first);
-    new Blender(5).blend({ model, popularity, cohort: null }, weights, [0], again);
+    reused.blend({ model, popularity, cohort: null }, weights, { base: null, exclude: [1, 3] });
+    const first = Float32Array.from(
+      reused.blend({ model, popularity, cohort: null }, weights, { base: null, exclude: [0] }),
+    );
+    const again = new Blender(5).blend({ model, popularity, cohort: null }, weights, {
+      base: null,
+      exclude: [0],
+    });
     expect(first).toEqual(again);
+  });
+
+  it('takes a candidate base and exclusions (repeated, or outside the base) as one candidate set', () => {
+    const model = [0.5, 2, 1, 3, -1, 4, NaN, 2.5, 1.5];
+    const pop = [4, 0, 9, 1, 2, 30, 5, 0, 7];
+    const cohort = [1, 1, 0, 6, 2, 0, 3, 9, 1];
+    const base = candidateBase(9, [2, 5]);
+    const weights = { model: 0.4, popularity: 1, cohort: 0.7 };
+    const blender = new Blender(9);
+    const out = blender.blend(
+      {
+        model: Float32Array.from(model),
+        popularity: preparePopularity(pop),
+        cohort: preparePopularity(cohort),
+      },
+      weights,
+      { base, exclude: [0, 5, 0, 8, 42, -1] },
+    );
+    const candidate = [false, true, false, true, true, false, true, true, false];
+    expectClose(out, reference(model, pop, cohort, weights, candidate));
+  });
+
+  it('ranks a prepared model term (the cold users’ μ + b_i) exactly as the same scores passed per request', () => {
+    const cold = Float32Array.of(3.1, 3.9, NaN, 2.2, 4.4, 3.3, 3.0);
+    const popularity = preparePopularity([5, 1, 9, 0, 2, 2, 8]);
+    const base = candidateBase(7, [4]);
+    const candidates = { base, exclude: [1, 1, 6] };
+    const blender = new Blender(7);
+    const w = { model: 0.3, popularity: 1, cohort: 0 };
+    const prepared = Float32Array.from(
+      blender.blend({ model: new PreparedTerm(cold), popularity, cohort: null }, w, candidates),
+    );
+    const raw = blender.blend({ model: cold, popularity, cohort: null }, w, candidates);
+    expect(prepared).toEqual(raw);
+  });
+
+  it('keeps every prepared array right when more of them pass through than it holds at once', () => {
+    const n = 37;
+    const blender = new Blender(n);
+    const model = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+    const pop = Array.from({ length: n }, (_, i) => (i * 7) % 11);
+    const cohorts = Array.from({ length: 40 }, (_, k) =>
+      Array.from({ length: n }, (_, i) => ((i + k) * 13) % 17),
+    );
+    const prepared = cohorts.map((c) => preparePopularity(c));
+    const weights = { model: 0.3, popularity: 1, cohort: 0.5 };
+    for (let round = 0; round < 2; round++)
+      prepared.forEach((cohort, k) => {
+        const out = blender.blend({ model, popularity: preparePopularity(pop), cohort }, weights, {
+          base: null,
+          exclude: [k % n],
+        });
+        const candidate = Array.from({ length: n }, (_, i) => i !== k % n);
+        expectClose(out, reference(Array.from(model), pop, cohorts[k] as number[], weights, candidate));
+      });
+  });
+
+  it('matches the plain definition on random catalogues, bases, exclusions and weights', () => {
+    const value = fc.oneof(
+      { weight: 8, arbitrary: fc.double({ min: -5, max: 5, noNaN: true }) },
+      { weight: 1, arbitrary: fc.constantFrom(NaN, -Infinity, Infinity) },
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }).chain((n) =>
+          fc.record({
+            model: fc.option(fc.array(value, { minLength: n, maxLength: n }), { nil: null }),
+            pop: fc.array(fc.double({ min: 0, max: 1000, noNaN: true }), { minLength: n, maxLength: n }),
+            cohort: fc.option(
+              fc.array(fc.double({ min: 0, max: 50, noNaN: true }), { minLength: n, maxLength: n }),
+              {
+                nil: null,
+              },
+            ),
+            forbidden: fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: n }),
+            seen: fc.array(fc.integer({ min: -2, max: n + 2 }), { maxLength: n }),
+            useBase: fc.boolean(),
+            weights: fc.record({
+              model: fc.double({ min: 0, max: 2, noNaN: true }),
+              popularity: fc.double({ min: 0, max: 2, noNaN: true }),
+              cohort: fc.double({ min: 0, max: 2, noNaN: true }),
+            }),
+          }),
+        ),
+        ({ model, pop, cohort, forbidden, seen, useBase, weights }) => {
+          const n = pop.length;
+          const inputs: BlendInputs = {
+            model: model === null ? null : Float32Array.from(model),
+            popularity: preparePopularity(pop),
+            cohort: cohort === null ? null : preparePopularity(cohort),
+          };
+          const base = useBase ? candidateBase(n, forbidden) : null;
+          const out = new Blender(n).blend(inputs, weights, { base, exclude: seen });
+          const candidate = Array.from(
+            { length: n },
+            (_, i) => !(useBase && forbidden.includes(i)) && !seen.includes(i),
+          );
+          const f32 = model?.map((v) => Math.fround(v)) ?? null;
+          expectClose(out, reference(f32, pop, cohort, weights, candidate));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

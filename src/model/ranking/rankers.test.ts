@@ -8,7 +8,7 @@ import { TopHeap } from '../heap.ts';
 import { buildRatingSet } from '../ratings/build-rating-set.ts';
 import { indexByUser } from '../ratings/user-index.ts';
 import { scoreAllItems, topN } from '../top-n.ts';
-import { Blender, type BlendConfig } from './blend.ts';
+import { Blender, PreparedTerm, preparePopularity, type BlendConfig } from './blend.ts';
 import { decayedPopularity, DAY_SECONDS } from './popularity.ts';
 import {
   blendRankerName,
@@ -62,8 +62,8 @@ const popularity = decayedPopularity(
 
 /**
  * What serving will do for one request, written out without the offline adapters: the model's scores
- * (or its μ + b_i fallback for a user it has no vector for), `Blender.blend` with the user's exclusions,
- * then the top K.
+ * (or its μ + b_i fallback, prepared, for a user it has no vector for), `Blender.blend` with the
+ * user's exclusions, then the top K.
  */
 function serve(user: number, seen: ArrayLike<number>): number[] {
   const n = train.nItems;
@@ -72,11 +72,16 @@ function serve(user: number, seen: ArrayLike<number>): number[] {
   const known = svd.knowsUser(user);
   if (known) scoreAllItems(svd, d.userFactors, user * d.factors, d.userBias[user] as number, modelScores);
   else for (let i = 0; i < n; i++) modelScores[i] = svd.knowsItem(i) ? d.mu + (d.itemBias[i] as number) : NaN;
-  const scores = new Blender(n).blend(
-    { model: modelScores, popularity, cohort: null },
-    known ? config.weights : config.coldWeights,
-    seen,
-    new Float32Array(n),
+  const scores = Float32Array.from(
+    new Blender(n).blend(
+      {
+        model: known ? modelScores : new PreparedTerm(modelScores),
+        popularity: preparePopularity(popularity),
+        cohort: null,
+      },
+      known ? config.weights : config.coldWeights,
+      { base: null, exclude: seen },
+    ),
   );
   const list = new Int32Array(K);
   const count = topN(scores, seen, new TopHeap(K), list);

@@ -1,11 +1,11 @@
 import type { UserScorer } from '../eval/ranking-metrics.ts';
 import type { UserIndex } from '../ratings/user-index.ts';
-import { Blender, type BlendConfig } from './blend.ts';
+import { Blender, PreparedTerm, preparePopularity, type BlendConfig } from './blend.ts';
 
 /**
  * Offline rankers as the evaluation calls them: each fills one user's scores for every item. Serving
- * calls the same `Blender.blend` per request; these adapters only gather the inputs a request would
- * carry (the model's scores, popularity, what the user has seen).
+ * calls the same `Blender.blend` per request (src/serving/rank-user.ts); these adapters only gather
+ * the inputs a request would carry (the model's scores, popularity, what the user has seen).
  */
 
 /** A named ranker for the offline report. */
@@ -46,40 +46,44 @@ export interface BlendRankerInputs {
   readonly coldModel: ((out: Float32Array) => void) | null;
   /** Decayed global popularity as of the cut-off. */
   readonly popularity: Float32Array;
-  /** Cohort popularity per user (null: no demographics, the term contributes nothing). */
-  readonly cohortOf: ((user: number) => Float32Array | null) | null;
+  /** Cohort popularity per user, prepared (null: no demographics, the term contributes nothing). */
+  readonly cohortOf: ((user: number) => PreparedTerm | null) | null;
   readonly config: Pick<BlendConfig, 'weights' | 'coldWeights'>;
   /** What each user rated or watched before the cut-off: excluded from the candidates, as serving does. */
   readonly seen: UserIndex;
 }
 
 /**
- * The blend, evaluated exactly as serving will call it: model scores into a reused buffer, then
- * `Blender.blend` over the candidates (everything the user has not seen). A user the model has a
- * vector for gets `weights`; any other gets `coldWeights` over the model's fallback score. Allocates its
- * buffers once.
+ * The blend, evaluated exactly as serving will call it: popularity and the model's fallback prepared
+ * once (serving: once per refresh and per model version), then per user the model's scores into the
+ * blender's input and `Blender.blend` over the candidates (everything the user has not seen). A user
+ * the model has a vector for gets `weights`; any other gets `coldWeights` over the model's fallback.
  */
 export function blendRanker(name: string, inputs: BlendRankerInputs): Ranker {
   const n = inputs.popularity.length;
   const blender = new Blender(n);
-  const personal = new Float32Array(n);
-  const cold = new Float32Array(n);
-  if (inputs.coldModel !== null) inputs.coldModel(cold);
+  const popularity = preparePopularity(inputs.popularity);
+  let cold: PreparedTerm | null = null;
+  if (inputs.coldModel !== null) {
+    const scores = new Float32Array(n);
+    inputs.coldModel(scores);
+    cold = new PreparedTerm(scores);
+  }
   const { seen, config } = inputs;
   return {
     name,
     score: (user, out) => {
-      const known = inputs.model !== null && inputs.model(user, personal);
-      blender.blend(
+      const known = inputs.model !== null && inputs.model(user, blender.modelInput);
+      const scores = blender.blend(
         {
-          model: known ? personal : inputs.coldModel === null ? null : cold,
-          popularity: inputs.popularity,
+          model: known ? blender.modelInput : cold,
+          popularity,
           cohort: inputs.cohortOf?.(user) ?? null,
         },
         known ? config.weights : config.coldWeights,
-        seen.items.subarray(seen.start[user], seen.start[user + 1]),
-        out,
+        { base: null, exclude: seen.items.subarray(seen.start[user], seen.start[user + 1]) },
       );
+      out.set(scores);
     },
   };
 }

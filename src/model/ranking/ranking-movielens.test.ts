@@ -9,7 +9,7 @@ import { TopHeap } from '../heap.ts';
 import { buildRatingSet } from '../ratings/build-rating-set.ts';
 import { indexByUser } from '../ratings/user-index.ts';
 import { scoreAllItems, topN } from '../top-n.ts';
-import { BLEND_DEFAULTS, Blender } from './blend.ts';
+import { BLEND_DEFAULTS, Blender, PreparedTerm, preparePopularity } from './blend.ts';
 import { blendRankerName, compareRankers, decayedPopularityOf, lastTimestamp } from './ranking-report.ts';
 
 /**
@@ -44,11 +44,16 @@ describe.skipIf(!present)('ranking on ml-latest-small (time split, latest 20 %)'
     // The direct path: what serving does per request, sharing nothing with the report but the inputs.
     const svd = fitSvd(train, SVD_DEFAULTS);
     const d = svd.data;
-    const popularity = decayedPopularityOf(train, BLEND_DEFAULTS.halfLifeDays, lastTimestamp(train));
+    const popularity = preparePopularity(
+      decayedPopularityOf(train, BLEND_DEFAULTS.halfLifeDays, lastTimestamp(train)),
+    );
     const seen = indexByUser(train);
     const n = train.nItems;
     const blender = new Blender(n);
     const model = new Float32Array(n);
+    const cold = new PreparedTerm(
+      Float32Array.from({ length: n }, (_, i) => (svd.knowsItem(i) ? d.mu + (d.itemBias[i] as number) : NaN)),
+    );
     const heap = new TopHeap(k);
     const list = new Int32Array(k);
     const direct = new Map<number, number[]>();
@@ -57,12 +62,12 @@ describe.skipIf(!present)('ranking on ml-latest-small (time split, latest 20 %)'
         const exclude = seen.items.subarray(seen.start[u], seen.start[u + 1]);
         const known = svd.knowsUser(u);
         if (known) scoreAllItems(svd, d.userFactors, u * d.factors, d.userBias[u] as number, model);
-        else for (let i = 0; i < n; i++) model[i] = svd.knowsItem(i) ? d.mu + (d.itemBias[i] as number) : NaN;
-        blender.blend(
-          { model, popularity, cohort: null },
-          known ? BLEND_DEFAULTS.weights : BLEND_DEFAULTS.coldWeights,
-          exclude,
-          out,
+        out.set(
+          blender.blend(
+            { model: known ? model : cold, popularity, cohort: null },
+            known ? BLEND_DEFAULTS.weights : BLEND_DEFAULTS.coldWeights,
+            { base: null, exclude },
+          ),
         );
         const count = topN(Float32Array.from(out), exclude, heap, list);
         direct.set(u, Array.from(list.subarray(0, count)));

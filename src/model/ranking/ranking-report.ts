@@ -5,7 +5,7 @@ import type { Split } from '../eval/splits.ts';
 import type { RatingSet } from '../ratings/rating-set.ts';
 import { indexByUser, type UserIndex } from '../ratings/user-index.ts';
 import { scoreAllItems, scoreUser } from '../top-n.ts';
-import { Blender, type BlendConfig } from './blend.ts';
+import { Blender, PreparedTerm, preparePopularity, type BlendConfig } from './blend.ts';
 import { fitEase, scoreEase, type EaseModel, type EaseParams } from './ease.ts';
 import { countPopularity, DAY_SECONDS, decayedPopularity } from './popularity.ts';
 import { blendRanker, modelRanker, popularityRanker, type ModelScorer, type Ranker } from './rankers.ts';
@@ -151,12 +151,16 @@ export function compareRankers(split: Split, options: RankerReportOptions): Rank
   if (options.ease !== null) {
     const params = options.ease;
     // EASE has nothing to say about a user without history: those get the SVD blend's cold list.
-    const coldBlend = new Float32Array(train.nItems);
-    new Blender(train.nItems).blend(
-      { model: coldScores(svd.value), popularity: blendPopularity, cohort: null },
-      options.blend.coldWeights,
-      [],
-      coldBlend,
+    const coldBlend = Float32Array.from(
+      new Blender(train.nItems).blend(
+        {
+          model: new PreparedTerm(coldScores(svd.value)),
+          popularity: preparePopularity(blendPopularity),
+          cohort: null,
+        },
+        options.blend.coldWeights,
+        { base: null, exclude: [] },
+      ),
     );
     const ease = timed(() => fitEase(train, params));
     rankers.push(
