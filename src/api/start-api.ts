@@ -16,6 +16,7 @@ import { createApp } from './app.ts';
 import { createFallbackList } from '../serving/fallback-list.ts';
 import { defaultGuardrailSettings, type GuardrailSettings } from '../serving/guardrail-settings.ts';
 import { createModelHolder } from '../serving/model-holder.ts';
+import { createPopularityHolder } from '../serving/popularity-holder.ts';
 import { createRecommender, type DemographicsSource } from '../serving/recommender.ts';
 import { createServedRecorder } from '../serving/served-log/served-recorder.ts';
 import { startServedSinksThread } from '../serving/served-log/served-sinks-thread.ts';
@@ -107,6 +108,14 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   );
   const periodic = setInterval(() => void models.refresh().then(refreshFallback), 30_000);
   periodic.unref();
+  // Live popularity for the ranking blend, read from the stream's boards every 5 s off the request path.
+  const popularity = createPopularityHolder({
+    redis,
+    keys,
+    models,
+    onError: (error) => logError('popularity boards', error instanceof Error ? error.message : String(error)),
+  });
+  popularity.start();
 
   const kafka = createKafka(config, 'api');
   const producer = kafka.producer({
@@ -163,6 +172,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     models,
     settings,
     fallback,
+    popularity,
     ...(demographics && { demographics }),
     onFallback(error) {
       const kind = error instanceof BudgetExceededError ? 'timeout' : 'error';
@@ -232,6 +242,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     port,
     async stop() {
       clearInterval(periodic);
+      await popularity.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await served.stop();
       await sinks.stop();

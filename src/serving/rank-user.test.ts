@@ -5,10 +5,11 @@ import { spans } from '../../otel/names.ts';
 import { startTracing } from '../../otel/tracing.ts';
 import { CERTIFICATIONS } from '../data/dataset.ts';
 import { mayWatch } from '../guardrails/age-policy.ts';
+import { BLEND_DEFAULTS, preparePopularity } from '../model/ranking/blend.ts';
 import { svdToArtifact } from '../model/svd-artifact.ts';
 import { randomSvdModel } from '../../test/support/random-svd-model.ts';
 import { defaultGuardrailSettings as settings } from './guardrail-settings.ts';
-import { rankUser } from './rank-user.ts';
+import { rankUser, type RankStream } from './rank-user.ts';
 import { buildServingModel } from './serving-model.ts';
 
 const exporter = new InMemorySpanExporter();
@@ -40,6 +41,8 @@ function servingFor(
   return { serving: buildServingModel('v1', svdToArtifact(model), records, settings), records, userFactors };
 }
 
+const modelAlone: RankStream = { weights: BLEND_DEFAULTS.weights, popularity: null, cohort: null };
+
 describe('rankUser over random users and catalogues', () => {
   it('never lists a title the age forbids or one already watched, and reaches 10 genres in 20 when the catalogue allows', () => {
     fc.assert(
@@ -49,16 +52,26 @@ describe('rankUser over random users and catalogues', () => {
         fc.integer({ min: 1, max: 24 }),
         fc.integer(),
         fc.double({ min: 0, max: 0.6, noNaN: true }),
-        (movies, age, k, seed, seenShare) => {
+        fc.constantFrom('model alone', 'blend', 'cold blend', 'cold alone'),
+        (movies, age, k, seed, seenShare, path) => {
           const { serving, records, userFactors } = servingFor(movies, k, seed);
           const seen = records
             .filter((_, i) => ((i * 2654435761) % 1000) / 1000 < seenShare)
             .map((m) => m.movieId);
+          const cold = path.startsWith('cold');
+          const popularity = path.endsWith('blend')
+            ? preparePopularity(records.map((_, i) => (i * 7919) % 97))
+            : null;
           const list = rankUser(
             serving,
             settings,
-            { vector: userFactors, offset: 0, bias: 0, age, seen },
+            { vector: cold ? null : userFactors, offset: 0, bias: 0, age, seen },
             20,
+            {
+              weights: cold ? BLEND_DEFAULTS.coldWeights : BLEND_DEFAULTS.weights,
+              popularity,
+              cohort: popularity,
+            },
           );
           const ids = list.items.map((i) => records[i]?.movieId);
           expect(new Set(ids).size).toBe(ids.length);
@@ -93,7 +106,13 @@ describe('rankUser over random users and catalogues', () => {
       8,
       3,
     );
-    rankUser(serving, settings, { vector: userFactors, offset: 0, bias: 0, age: 30, seen: [] }, 20);
+    rankUser(
+      serving,
+      settings,
+      { vector: userFactors, offset: 0, bias: 0, age: 30, seen: [] },
+      20,
+      modelAlone,
+    );
     await vi.waitFor(() => expect(exporter.getFinishedSpans().length).toBeGreaterThanOrEqual(3));
     expect(
       exporter

@@ -1,14 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { CatalogueMovie } from '../data/catalogue-index.ts';
 import type { RankReason } from '../guardrails/diversify.ts';
-import { cohortOf, GLOBAL_COHORT, readPopular } from '../store/popular-lists.ts';
+import { BLEND_DEFAULTS, type BlendConfig } from '../model/ranking/blend.ts';
+import { cohortOf } from '../store/popular-lists.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import { armOf } from './ab-arm.ts';
 import type { FallbackList } from './fallback-list.ts';
 import type { GuardrailSettings } from './guardrail-settings.ts';
 import type { ModelHolder } from './model-holder.ts';
+import type { PopularityHolder } from './popularity-holder.ts';
 import { rankUser } from './rank-user.ts';
-import type { ServingModel } from './serving-model.ts';
 import { createUserContextReader, type UserContext } from './user-context.ts';
 import { withTimeout } from '../lib/time.ts';
 
@@ -17,10 +18,16 @@ export type DemographicsSource = (
   userId: string,
 ) => Promise<{ age: number | null; gender: string | null } | null>;
 
-/** Where a list came from: the user's factors, their cohort's popular list, or the fallback. */
+/**
+ * Where a list came from: the user's factors (blended with live popularity), the blend for a user
+ * without factors (μ + b_i with live popularity, global and their cohort's), or the fallback.
+ */
 export type ListSource = 'personal' | 'cold' | 'fallback';
 
-/** One recommended movie with its model score (null off the model) and the steps that placed it. */
+/**
+ * One recommended movie with its ranking score (the blend's, or the model's before any popularity is
+ * known; null on the fallback) and the steps that placed it.
+ */
 export interface RecommendedItem {
   readonly movieId: string;
   readonly score: number | null;
@@ -53,6 +60,10 @@ export interface RecommenderDeps {
   readonly models: Pick<ModelHolder, 'current'>;
   readonly settings: GuardrailSettings;
   readonly fallback: FallbackList;
+  /** Live decayed popularity for the blend; absent (or not read yet): the model's scores alone. */
+  readonly popularity?: Pick<PopularityHolder, 'global' | 'cohort'>;
+  /** The blend's weights (default BLEND_DEFAULTS, as tuned offline). */
+  readonly blend?: BlendConfig;
   readonly demographics?: DemographicsSource;
   /** Budget for the Redis round trip and for a first demographics lookup, ms (default 100, 150). */
   readonly redisBudgetMs?: number;
@@ -65,9 +76,10 @@ export interface RecommenderDeps {
 }
 
 /**
- * The serving pipeline: one Redis round trip for the user, then personal ranking (live p_u, else
- * the artifact's), else the cohort's popular list; guarded either way. Never throws: on any failure
- * the in-memory fallback list answers.
+ * The serving pipeline: one Redis round trip for the user, then the ranking blend of the model's
+ * score (live p_u, else the artifact's, else μ + b_i for a user without factors) with live decayed
+ * popularity, guarded and diversified either way. Never throws: on any failure (or before a model is
+ * loaded) the in-memory fallback list answers.
  */
 export function createRecommender(
   deps: RecommenderDeps,
@@ -75,6 +87,7 @@ export function createRecommender(
   const redisBudget = deps.redisBudgetMs ?? 100;
   const demographicsBudget = deps.demographicsBudgetMs ?? 150;
   const readUserContext = createUserContextReader(deps.redis, deps.keys);
+  const blend = deps.blend ?? BLEND_DEFAULTS;
 
   async function demographicsOf(userId: string, ctx: UserContext) {
     if (ctx.age !== null || deps.demographics === undefined) return { age: ctx.age, gender: ctx.gender };
@@ -84,42 +97,10 @@ export function createRecommender(
     return { age: found?.age ?? null, gender: found?.gender ?? ctx.gender };
   }
 
-  async function cold(
-    serving: ServingModel,
-    age: number | null,
-    gender: string | null,
-    seen: Set<string>,
-    limit: number,
-  ) {
-    const cohorts = [...new Set([cohortOf(age, gender), GLOBAL_COHORT])];
-    const out: RecommendedItem[] = [];
-    for (const cohort of cohorts) {
-      const ids = await withTimeout(
-        readPopular(deps.redis, deps.keys, cohort, 200),
-        redisBudget,
-        'popular list',
-      );
-      const cohortAge = cohort === GLOBAL_COHORT && age === null ? null : age;
-      for (const id of ids) {
-        const i = serving.catalogue.indexOf(id);
-        if (out.length >= limit || i === undefined || seen.has(id) || !serving.masks.allowed(cohortAge, i))
-          continue;
-        if (!out.some((o) => o.movieId === id))
-          out.push({ movieId: id, score: null, reasons: ['popular'], movie: serving.catalogue.movies[i] });
-      }
-    }
-    for (const i of serving.safeForAll) {
-      const id = serving.catalogue.itemIds[i] as string;
-      if (out.length < limit && !seen.has(id) && !out.some((o) => o.movieId === id))
-        out.push({ movieId: id, score: null, reasons: ['fallback'], movie: serving.catalogue.movies[i] });
-    }
-    return out;
-  }
-
   return async (userId, limit) => {
     const arm = armOf(userId);
     const serving = deps.models.current();
-    // What the user has seen, as a set only off the personal path (hashing every id cost ~2 %).
+    // What the user has seen, for the fallback (a set only there: hashing every id cost ~2 %).
     let seen: readonly string[] = [];
     try {
       if (serving === undefined) throw new Error('no model loaded yet');
@@ -133,28 +114,40 @@ export function createRecommender(
       // user onto it at their next event, or at once after a retrain that missed their ratings).
       const live =
         ctx.vector !== null && ctx.version === serving.version && ctx.vector.length === model.data.factors;
-      if (live || known !== undefined) {
-        const vector = live ? (ctx.vector as Float32Array) : model.data.userFactors;
-        const offset = live ? 0 : (known as number) * model.data.factors;
-        const bias = live ? (ctx.bias ?? 0) : (model.data.userBias[known as number] as number);
-        const ranked = rankUser(serving, deps.settings, { vector, offset, bias, age, seen: ctx.seen }, limit);
-        const items = ranked.items.map((i, k) => ({
-          movieId: serving.catalogue.itemIds[i] as string,
-          score: ranked.scores[k] as number,
-          reasons: ranked.reasons[k] as RankReason[],
-          movie: serving.catalogue.movies[i],
-        }));
-        return {
-          items,
-          source: 'personal',
-          modelVersion: serving.version,
-          userVectorVersion: live ? (ctx.version as string) : serving.version,
-          arm,
-          withheld: { forbidden: ranked.forbidden, seen: ranked.seen },
-        };
-      }
-      const items = await cold(serving, age, gender, new Set(seen), limit);
-      return { items, source: 'cold', modelVersion: serving.version, arm };
+      const personal = live || known !== undefined;
+      const weights = personal ? blend.weights : blend.coldWeights;
+      // The cohort's board is read only when its term weighs something (a cohort's first request
+      // starts the read; until it lands the term is left out).
+      const stream = {
+        weights,
+        popularity: deps.popularity?.global(serving) ?? null,
+        cohort:
+          weights.cohort !== 0 ? (deps.popularity?.cohort(serving, cohortOf(age, gender)) ?? null) : null,
+      };
+      const input = personal
+        ? {
+            vector: live ? (ctx.vector as Float32Array) : model.data.userFactors,
+            offset: live ? 0 : (known as number) * model.data.factors,
+            bias: live ? (ctx.bias ?? 0) : (model.data.userBias[known as number] as number),
+            age,
+            seen: ctx.seen,
+          }
+        : { vector: null, offset: 0, bias: 0, age, seen: ctx.seen };
+      const ranked = rankUser(serving, deps.settings, input, limit, stream);
+      const items = ranked.items.map((i, k) => ({
+        movieId: serving.catalogue.itemIds[i] as string,
+        score: ranked.scores[k] as number,
+        reasons: ranked.reasons[k] as RankReason[],
+        movie: serving.catalogue.movies[i],
+      }));
+      return {
+        items,
+        source: personal ? 'personal' : 'cold',
+        modelVersion: serving.version,
+        ...(personal && { userVectorVersion: live ? (ctx.version as string) : serving.version }),
+        arm,
+        withheld: { forbidden: ranked.forbidden, seen: ranked.seen },
+      };
     } catch (error) {
       deps.onFallback?.(error, userId);
       const items = deps.fallback

@@ -1,5 +1,6 @@
 import { buildCatalogueIndex, type CatalogueIndex, type CatalogueMovie } from '../data/catalogue-index.ts';
 import { classAges } from '../guardrails/age-policy.ts';
+import { Blender, candidateBase, PreparedTerm, type CandidateBase } from '../model/ranking/blend.ts';
 import { buildHeadMask } from '../guardrails/debias.ts';
 import { buildGuardMasks, type GuardMasks } from '../guardrails/guard-masks.ts';
 import type { ModelArtifact } from '../model/artifact.ts';
@@ -27,6 +28,12 @@ export interface ServingModel {
   readonly heap: TopHeap;
   /** Item indices safe for every age, most trained first: the last-resort list. */
   readonly safeForAll: readonly number[];
+  /** The ranking blend (model with live popularity), reused by every request on this version. */
+  readonly blender: Blender;
+  /** Per age class (index = ageClass), the titles it may see: where a request's candidates start. */
+  readonly candidateBases: readonly CandidateBase[];
+  /** The model's score for a user without a vector, μ + b_i (NaN where untrained), prepared for the blend. */
+  readonly coldModel: PreparedTerm;
 }
 
 /** Builds the serving form of an artifact and its movie metadata. */
@@ -44,6 +51,10 @@ export function buildServingModel(
     .filter((i) => (counts[i] as number) > 0 && masks.allowed(0, i))
     .sort((a, b) => (counts[b] as number) - (counts[a] as number) || a - b)
     .slice(0, 200);
+  const { mu, itemBias } = model.data;
+  const coldScores = new Float32Array(model.nItems);
+  for (let i = 0; i < model.nItems; i++)
+    coldScores[i] = (counts[i] as number) > 0 ? mu + (itemBias[i] as number) : NaN;
   const userIndex = new Map<string, number>();
   model.data.userIds.forEach((id, u) => {
     if (model.knowsUser(u)) userIndex.set(id, u);
@@ -61,5 +72,10 @@ export function buildServingModel(
     userIndex,
     heap: new TopHeap(settings.poolSize),
     safeForAll,
+    blender: new Blender(model.nItems),
+    candidateBases: classAges(settings.agePolicy).map((age) =>
+      candidateBase(model.nItems, masks.forbiddenFor(age)),
+    ),
+    coldModel: new PreparedTerm(coldScores),
   };
 }

@@ -137,7 +137,11 @@ export const openApiDocument = {
                 movieId: { type: 'string' },
                 title: { type: ['string', 'null'] },
                 genres: { type: 'array', items: { type: 'string' } },
-                score: { type: ['number', 'null'], description: 'noisy, rounded; null off the model' },
+                score: {
+                  type: ['number', 'null'],
+                  description:
+                    'the ranking score (model blended with live popularity, z-score units), noisy and rounded; null on the fallback',
+                },
                 reasons: {
                   type: 'array',
                   items: { type: 'string', enum: ['score', 'diversify', 'debias', 'popular', 'fallback'] },
