@@ -174,6 +174,9 @@ describe('UserActor', () => {
     });
     const miss = receiveUserEvent(s, rateEvent('u', 'x', 5), newMovieState('x', o), source, o);
     expect(miss.outputs.some((x) => x.kind === 'residual')).toBe(false);
+    // The rating-skew monitor hears both: a rating of a served title and an organic one.
+    expect(hit.outputs).toContainEqual({ kind: 'rating', rating: 5, served: true });
+    expect(miss.outputs).toContainEqual({ kind: 'rating', rating: 5, served: false });
   });
 
   it('counts a watch and forwards it to the movie', () => {

@@ -173,6 +173,16 @@ export const configVariables = {
     default: '5',
     doc: 'published model versions kept in Redis for rollback; older artifacts are deleted',
   },
+  HEAD_CAP_THRESHOLD: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.4',
+    doc: "share of the last 24 h exposure on the popularity cap's head above which the API tightens the cap (1: never)",
+  },
+  HEAD_CAP_FLOOR: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.2',
+    doc: 'the tightest the live head cap goes: the smallest share of a list head titles keep',
+  },
   AUDIT_INTERVAL: {
     schema: duration,
     default: '24h',

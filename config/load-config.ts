@@ -49,6 +49,8 @@ export interface Config {
     readonly keepVersions: number;
   };
   readonly audit: { readonly intervalMs: number };
+  /** The live popularity cap's knobs (src/guardrails/debias.ts, docs/fairness.md). */
+  readonly headCap: { readonly threshold: number; readonly floor: number };
 }
 
 const developmentSecrets = {
@@ -136,5 +138,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       keepVersions: e.MODEL_KEEP_VERSIONS,
     },
     audit: { intervalMs: e.AUDIT_INTERVAL },
+    headCap: { threshold: e.HEAD_CAP_THRESHOLD, floor: e.HEAD_CAP_FLOOR },
   };
 }

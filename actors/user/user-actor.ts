@@ -25,7 +25,9 @@ export type UserOutput =
   | { readonly kind: 'history'; readonly movieId: string; readonly at: number }
   /** The user took up a movie (rated it, or started watching it): one count on the popularity boards. */
   | { readonly kind: 'popular'; readonly movieId: string; readonly at: number }
-  | { readonly kind: 'residual'; readonly arm: string; readonly residual: number };
+  | { readonly kind: 'residual'; readonly arm: string; readonly residual: number }
+  /** A rating, and whether its title was in a list last served to the user (the rating-skew monitor). */
+  | { readonly kind: 'rating'; readonly rating: number; readonly served: boolean };
 
 /** One turn's result. */
 export interface UserTurn {
@@ -113,9 +115,14 @@ function rate(
     { kind: 'popular', movieId: e.movieId, at: e.at },
   ];
   const residual = e.rating - clip(e.rating - err, o);
+  let served = false;
   for (const [arm, items] of Object.entries(s.lastServed)) {
-    if (items.includes(e.movieId)) outputs.push({ kind: 'residual', arm, residual });
+    if (items.includes(e.movieId)) {
+      outputs.push({ kind: 'residual', arm, residual });
+      served = true;
+    }
   }
+  outputs.push({ kind: 'rating', rating: e.rating, served });
   return { state: { ...s, bias, vector, folded, pending, ratings: s.ratings + 1 }, outputs };
 }
 

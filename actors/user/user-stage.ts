@@ -140,6 +140,9 @@ export function createUserStage(deps: UserStageDeps): Stage {
       /** The batch's ratings of the user whose turns run now, kept for a version change. */
       let recent: StoredRecent[] = [];
       const evals = new Map<string, { n: number; sum: number; sumSquares: number }>();
+      /** Ratings per star (index 0 = 1 star) of titles in the rater's last served list, and of the others. */
+      const servedRatings = [0, 0, 0, 0, 0];
+      const organicRatings = [0, 0, 0, 0, 0];
       /** The batch's additions to the popularity boards, per cohort and movie (growing weights). */
       const boards = new Map<string, Map<string, number>>();
       const apply = (userId: string, out: UserOutput): void => {
@@ -159,6 +162,8 @@ export function createUserStage(deps: UserStageDeps): Stage {
           addWeight(boards, GLOBAL_COHORT, out.movieId, weight);
           const cohort = cohortOf(user?.age, user?.gender);
           if (cohort !== GLOBAL_COHORT) addWeight(boards, cohort, out.movieId, weight);
+        } else if (out.kind === 'rating') {
+          (out.served ? servedRatings : organicRatings)[out.rating - 1]! += 1;
         } else {
           const e = evals.get(out.arm) ?? { n: 0, sum: 0, sumSquares: 0 };
           evals.set(out.arm, {
@@ -189,6 +194,11 @@ export function createUserStage(deps: UserStageDeps): Stage {
         for (const [movieId, weight] of movies) w.zincrby(keys.popularFor(cohort), weight, movieId);
         w.zkeepTop(keys.popularFor(cohort), POPULAR_KEPT);
       }
+      for (const [origin, counts] of [
+        ['served', servedRatings],
+        ['organic', organicRatings],
+      ] as const)
+        counts.forEach((n, j) => n > 0 && w.hincrby(keys.ratingHistogramOf(origin), String(j + 1), n));
       for (const [arm, e] of evals) {
         w.hincrby(keys.onlineEval(arm), 'n', e.n);
         w.hincrbyfloat(keys.onlineEval(arm), 'sum', e.sum);

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import { metrics } from '../../otel/names.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { liveRoutes, type LiveDeps } from './live/index.ts';
 import { problem, problemErrorHandler, problemNotFound } from './middleware/problem-json/index.ts';
 import { rateLimit, type RateLimitOptions } from './middleware/rate-limit/index.ts';
 import { requestMetrics } from './middleware/request-metrics/index.ts';
@@ -19,6 +20,8 @@ export interface ApiDeps {
   readonly ratings: RatingsDeps;
   readonly registry: Registry;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** The live coverage page (`/live`), fed by the live signals; absent: no page. */
+  readonly live?: LiveDeps;
   /** Throttling of the /v1 routes; the course route is not throttled (the simulator is one IP). */
   readonly rateLimit?: RateLimitOptions;
   /** Origins allowed by CORS on /v1; none (the default) leaves CORS off. */
@@ -56,5 +59,6 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', ratingsRoute(deps.ratings));
   app.route('/', healthRoutes({ registry: deps.registry, checks: deps.readiness }));
   app.route('/', openApiRoute());
+  if (deps.live !== undefined) app.route('/', liveRoutes(deps.live));
   return app;
 }

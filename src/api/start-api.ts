@@ -5,6 +5,7 @@ import { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../../config/load-config.ts';
 import { createMetricsRegistry } from '../../otel/metrics.ts';
+import { defaultLiveHeadCap } from '../guardrails/debias.ts';
 import { metrics } from '../../otel/names.ts';
 import { startTracing } from '../../otel/tracing.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
@@ -15,6 +16,9 @@ import { redisKeys } from '../store/redis-keys.ts';
 import { createApp } from './app.ts';
 import { createFallbackList } from '../serving/fallback-list.ts';
 import { defaultGuardrailSettings, type GuardrailSettings } from '../serving/guardrail-settings.ts';
+import { createLiveHeadCap } from '../serving/head-cap.ts';
+import { registerLiveMetrics } from '../serving/live-metrics.ts';
+import { createLiveSignals } from '../serving/live-signals.ts';
 import { createModelHolder } from '../serving/model-holder.ts';
 import { createPopularityHolder } from '../serving/popularity-holder.ts';
 import { createRecommender, type DemographicsSource } from '../serving/recommender.ts';
@@ -149,6 +153,17 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     countServed: sinks.countServed,
     onDropped: (n) => dropped.inc(n),
   });
+  // Feedback-loop signals from the Redis boards, read off the request path (docs/fairness.md): on
+  // /metrics, on the /live page, and driving the popularity cap the recommender ranks with.
+  const live = createLiveSignals({
+    redis,
+    keys,
+    models,
+    onError: (error) => logError('live signals', error instanceof Error ? error.message : String(error)),
+  });
+  live.start();
+  const headCap = createLiveHeadCap(settings, live, { ...defaultLiveHeadCap, ...config.headCap });
+  registerLiveMetrics(registry, live, headCap.maxHeadShare);
   const course =
     config.metadataUrl === undefined
       ? undefined
@@ -170,7 +185,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     redis,
     keys,
     models,
-    settings,
+    settings: headCap.settings,
     fallback,
     popularity,
     ...(demographics && { demographics }),
@@ -219,6 +234,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       releaseKey: async (key) => void (await redis.del(keys.idempotency(key))),
     },
     registry,
+    live: { signals: live, headCap: headCap.maxHeadShare },
     readiness: {
       model: async () => models.current() !== undefined,
       redis: async () => (await redis.ping()) === 'PONG',
@@ -246,6 +262,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await served.stop();
       await sinks.stop();
+      await live.stop();
       await models.stop();
       await producer.disconnect().catch(() => undefined);
       redis.disconnect();

@@ -28,3 +28,40 @@ export function buildHeadMask(popularity: ArrayLike<number>, headShare: number):
 export function headCap(size: number, maxHeadShare: number): number {
   return Math.floor(size * Math.min(1, Math.max(0, maxHeadShare)));
 }
+
+/**
+ * The mitigation of the popularity feedback loop (docs/fairness.md): the head cap tightens when the
+ * head's share of live exposure crosses `threshold`, and relaxes only once it is back under
+ * `threshold · (1 − hysteresis)`, so a share hovering at the threshold does not flip the cap on and
+ * off with every reading.
+ */
+export interface LiveHeadCapOptions {
+  /** The head's share of the last 24 h exposure above which the cap tightens (1: never). */
+  readonly threshold: number;
+  /** The tightest the cap goes: the smallest share of a list head titles may keep. */
+  readonly floor: number;
+  /** Relative band under the threshold in which the cap holds where it is. */
+  readonly hysteresis: number;
+}
+
+/** Tighten above 40 % of exposure on the head, down to a fifth of a list at most; a 10 % band. */
+export const defaultLiveHeadCap: LiveHeadCapOptions = { threshold: 0.4, floor: 0.2, hysteresis: 0.1 };
+
+/**
+ * The cap in force given the head's live exposure share: above the threshold, the configured cap
+ * scaled by threshold/share (a share 25 % over the threshold cuts the cap by a fifth), never under
+ * the floor (nor above the configured cap); under the band, the configured cap; inside the band,
+ * the cap in force until now.
+ */
+export function liveMaxHeadShare(
+  configured: number,
+  liveShare: number,
+  current: number,
+  options: LiveHeadCapOptions,
+): number {
+  if (!Number.isFinite(liveShare)) return current;
+  if (liveShare > options.threshold)
+    return Math.min(configured, Math.max(options.floor, (configured * options.threshold) / liveShare));
+  if (liveShare < options.threshold * (1 - options.hysteresis)) return configured;
+  return current;
+}

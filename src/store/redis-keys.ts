@@ -21,10 +21,20 @@ export interface RedisKeys {
   movieFactors(movieId: string): string;
   /** Training updates applied to a movie on one UTC day (the rating-poison cap). */
   movieDailyUpdates(movieId: string, day: string): string;
-  /** Sorted set leaderboard: `popularity`, `watched:<day>`, `rated:<day>`, `served`. */
+  /**
+   * Sorted set leaderboard: `popularity`, `watched:<day>`, `rated:<day>`, `served` (every exposure
+   * since the start) and `served:h:<hour>` (exposures in one UTC hour, hours since the epoch).
+   */
   leaderboard(name: string): string;
   /** Hash: rating value → count over every rating seen (the global rating distribution). */
   ratingHistogram(): string;
+  /**
+   * Hash: rating value → count over ratings of titles that were in the rater's last served list
+   * (`served`) or not (`organic`): the rating-skew monitor's two distributions.
+   */
+  ratingHistogramOf(origin: 'served' | 'organic'): string;
+  /** Hash of the live audit's running counts (lists, violations) and its position in served_lists. */
+  liveAudit(): string;
   /** Sorted set of popular movies for a cold-start cohort (age band and gender). */
   popularFor(cohort: string): string;
   /** String: the active model version. */
@@ -62,6 +72,8 @@ export function redisKeys(prefix: string): RedisKeys {
     movieDailyUpdates: (m, day) => k(`{m:${m}}`, 'updates', day),
     leaderboard: (name) => k('board', name),
     ratingHistogram: () => k('rating-histogram'),
+    ratingHistogramOf: (origin) => k('rating-histogram', origin),
+    liveAudit: () => k('audit', 'live'),
     popularFor: (cohort) => k('popular', cohort),
     activeModel: () => k('model', 'active'),
     model: (version, part) => k('model', `{v${version}}`, part),

@@ -38,13 +38,31 @@ export function createServedSinks(targets: ServedSinkTargets): ServedSinks {
   };
 }
 
-/** Adds served counts per movie to the served leaderboard in one pipeline (needs only Redis). */
+/** Hourly served boards live this long: the feedback monitor reads the last 24 (src/serving/live-signals.ts). */
+export const SERVED_HOUR_TTL_MS = 26 * 3_600_000;
+
+/** The served board of the UTC hour holding `at` (hours since the epoch). */
+export function servedHourBoard(at: number): string {
+  return `served:h:${Math.floor(at / 3_600_000)}`;
+}
+
+/**
+ * Adds served counts per movie to the served leaderboard (every exposure since the start) and to the
+ * current hour's board (the 24-hour window of coverage and concentration), in one pipeline (needs
+ * only Redis).
+ */
 export async function countServed(
   redis: Redis,
   keys: RedisKeys,
   counts: ReadonlyMap<string, number>,
+  now = Date.now(),
 ): Promise<void> {
   const pipeline = redis.pipeline();
-  for (const [id, n] of counts) pipeline.zincrby(keys.leaderboard('served'), n, id);
+  const hour = keys.leaderboard(servedHourBoard(now));
+  for (const [id, n] of counts) {
+    pipeline.zincrby(keys.leaderboard('served'), n, id);
+    pipeline.zincrby(hour, n, id);
+  }
+  pipeline.pexpire(hour, SERVED_HOUR_TTL_MS);
   await pipeline.exec();
 }
