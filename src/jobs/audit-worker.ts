@@ -1,12 +1,16 @@
 /**
  * `marquee worker`'s audit side: a BullMQ worker that runs fairness audits one at a time
- * (audit/audit-job.ts), and the job scheduler that asks for one every AUDIT_INTERVAL over the
- * lists served in that interval.
+ * (audit/audit-job.ts), the job scheduler that asks for one every AUDIT_INTERVAL over the lists
+ * served in that interval, and the live audit (audit/live-audit.ts): the guardrail checks over lists
+ * as they reach Postgres, every couple of seconds, for the `/live` page's "violations so far".
  */
 import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../../config/load-config.ts';
+import { redisKeys } from '../store/redis-keys.ts';
 import { runAudit } from './audit/audit-job.ts';
+import { createLiveAudit } from './audit/live-audit.ts';
 import { AUDIT_QUEUE, auditQueue, type AuditJobData, type AuditJobResult } from './audit-queue.ts';
 import { queueConnection, queuePrefix } from './retrain-queue.ts';
 
@@ -20,6 +24,8 @@ export interface AuditWorkerDeps {
   /** Where reports are written (default `<MARQUEE_HOME>/audits`). */
   readonly reportDir: string;
   readonly log: (line: string) => void;
+  /** Between steps of the live audit, ms (default 2,000); 0 turns it off. */
+  readonly liveEveryMs?: number;
 }
 
 /** A running audit worker. */
@@ -71,9 +77,33 @@ export async function startAuditWorker(deps: AuditWorkerDeps): Promise<RunningAu
   );
   worker.on('error', (error) => log(`worker: audit: ${error.message}`));
   worker.on('failed', (job, error) => log(`worker: audit job ${job?.id} failed: ${error.message}`));
+  // Its own client: the live audit's WATCH/MULTI must not interleave with anyone else's commands.
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+  redis.on('error', (error: Error) => log(`worker: live audit: redis: ${error.message}`));
+  const live = createLiveAudit({ pool, redis, keys: redisKeys(config.redis.keyPrefix) });
+  const every = deps.liveEveryMs ?? 2_000;
+  let stepping: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer =
+    every > 0
+      ? setInterval(() => {
+          if (busy) return;
+          busy = true;
+          stepping = live
+            .step()
+            .catch((error: unknown) =>
+              log(`worker: live audit: ${error instanceof Error ? error.message : String(error)}`),
+            )
+            .finally(() => (busy = false));
+        }, every)
+      : undefined;
+  timer?.unref();
   return {
     name: 'audit-worker',
     async stop() {
+      clearInterval(timer);
+      await stepping;
+      redis.disconnect();
       await worker.close();
       await queue.close();
     },

@@ -7,7 +7,9 @@ import { upsertMovies, upsertUsers } from '../../store/postgres/reference-data.t
 import { appendServedLists } from '../../store/postgres/served-log.ts';
 import { auditEvents, auditQueue, type AuditJobResult } from '../audit-queue.ts';
 import { startAuditWorker } from '../audit-worker.ts';
+import { redisKeys } from '../../store/redis-keys.ts';
 import { runAudit } from './audit-job.ts';
+import { createLiveAudit } from './live-audit.ts';
 
 const scope = createTestScope('audit-job');
 let dir: string;
@@ -112,6 +114,22 @@ describe('the audit job', () => {
     expect(report).toContain('![metrics by age](age.png)');
     const png = await readFile(join(dir, `audit-${outcome.auditId}`, 'age.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('counts violations live, each list once, as lists reach Postgres', async () => {
+    const pool = await scope.postgres();
+    const redis = scope.redis();
+    const keys = redisKeys(scope.config.redis.keyPrefix);
+    const live = createLiveAudit({ pool, redis, keys, settleMs: 0, pageRows: 3 });
+    expect(await live.step()).toBe(3);
+    expect(await live.step()).toBe(2);
+    expect(await live.step()).toBe(0);
+    expect(await redis.hgetall(keys.liveAudit())).toMatchObject({
+      lists: '5',
+      violations: '2',
+      ageViolations: '1',
+      genreViolations: '1',
+    });
   });
 
   it('runs as a job of the worker, over the window asked for', async () => {

@@ -134,7 +134,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
 }
 
 /** Every title with metadata, its rating count in the log, and whether it is in the popular head. */
-async function readMovies(pool: pg.Pool, headShare: number): Promise<Map<string, AuditMovie>> {
+export async function readMovies(pool: pg.Pool, headShare: number): Promise<Map<string, AuditMovie>> {
   const [meta, counts] = await Promise.all([
     pool.query<{ movie_id: string; genres: string[]; certification: Certification | null; adult: boolean }>(
       'SELECT movie_id, genres, certification, adult FROM movies',
@@ -166,9 +166,13 @@ async function readMovies(pool: pg.Pool, headShare: number): Promise<Map<string,
   );
 }
 
-async function readUsers(pool: pg.Pool): Promise<Map<string, AuditUser>> {
+/** Users' demographics: all of them, or those of `ids`. */
+export async function readUsers(pool: pg.Pool, ids?: readonly string[]): Promise<Map<string, AuditUser>> {
   const result = await pool.query<{ user_id: string; age: number | null; gender: string | null }>(
-    'SELECT user_id, age, gender FROM users',
+    ids === undefined
+      ? 'SELECT user_id, age, gender FROM users'
+      : 'SELECT user_id, age, gender FROM users WHERE user_id = ANY($1::text[])',
+    ids === undefined ? [] : [ids],
   );
   return new Map(result.rows.map((r) => [r.user_id, { age: r.age, gender: r.gender }]));
 }
