@@ -17,6 +17,8 @@ export interface CatalogueMovie {
 export interface CatalogueIndex {
   readonly itemIds: readonly string[];
   readonly movies: readonly CatalogueMovie[];
+  /** 1 where the metadata source described the item, 0 where its record is the stand-in default. */
+  readonly described: Uint8Array;
   readonly genreNames: readonly string[];
   readonly genreStart: Int32Array;
   readonly genreCodes: Uint16Array;
@@ -38,7 +40,9 @@ export function buildCatalogueIndex(
   const genreCode = new Map<string, number>();
   const genreStart = new Int32Array(itemIds.length + 1);
   const codes: number[] = [];
+  const described = new Uint8Array(itemIds.length);
   const movies = itemIds.map((movieId, i) => {
+    if (byId.has(movieId)) described[i] = 1;
     const movie = byId.get(movieId) ?? {
       movieId,
       title: movieId,
@@ -75,6 +79,7 @@ export function buildCatalogueIndex(
   return {
     itemIds,
     movies,
+    described,
     genreNames,
     genreStart,
     genreCodes,

@@ -14,9 +14,17 @@ export interface AgePolicy {
   readonly adultMinAge: number;
   /** Withhold titles with no certification from users under `adultMinAge` (else the adult flag decides). */
   readonly strictUncertified: boolean;
+  /**
+   * Withhold titles the catalogue has no metadata for (not yet enriched) from users under
+   * `adultMinAge` (default true): a title nobody has described may be adult.
+   */
+  readonly withholdUndescribed?: boolean;
 }
 
-/** Under 13 only G/PG, under 17 nothing rated R, under 18 nothing NC-17 or adult; uncertified: adult flag. */
+/**
+ * Under 13 only G/PG, under 17 nothing rated R, under 18 nothing NC-17 or adult; uncertified: the
+ * adult flag decides; undescribed (no metadata yet): adults only.
+ */
 export const defaultAgePolicy: AgePolicy = {
   limits: [
     { under: 13, maxCertification: 'PG' },
@@ -25,6 +33,7 @@ export const defaultAgePolicy: AgePolicy = {
   ],
   adultMinAge: 18,
   strictUncertified: false,
+  withholdUndescribed: true,
 };
 
 /** The fields of a movie the policy looks at. */

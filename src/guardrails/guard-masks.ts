@@ -15,10 +15,12 @@ export interface GuardMasks {
 
 /** Precomputes the masks of every age class. */
 export function buildGuardMasks(policy: AgePolicy, catalogue: CatalogueIndex): GuardMasks {
+  const withhold = policy.withholdUndescribed !== false;
   const forbidden = classAges(policy).map((age) => {
+    const minor = age < policy.adultMinAge;
     const list: number[] = [];
     catalogue.movies.forEach((m, i) => {
-      if (!mayWatch(policy, age, m)) list.push(i);
+      if (!mayWatch(policy, age, m) || (withhold && minor && catalogue.described[i] === 0)) list.push(i);
     });
     return Int32Array.from(list);
   });

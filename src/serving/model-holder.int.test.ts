@@ -46,11 +46,17 @@ describe('createModelHolder', () => {
     await publishModel(redis, keys, artifact, { movies: [], version: '3' });
     await holder.start();
     const adult = movies.find((m) => m.adult) ?? { ...(movies[0] as (typeof movies)[number]), adult: true };
+    const safe = movies.find((m) => !m.adult && m.certification === 'G') as (typeof movies)[number];
     const i = holder.current()?.catalogue.indexOf(adult.movieId) as number;
-    // Before enrichment the title is unknown: no genres, not adult, so a child could be shown it.
-    expect(holder.current()?.masks.allowed(10, i)).toBe(true);
+    const j = holder.current()?.catalogue.indexOf(safe.movieId) as number;
+    // Before enrichment no title is described: a child is shown none of them (it may be adult), an adult any.
+    expect(holder.current()?.masks.allowed(10, i)).toBe(false);
+    expect(holder.current()?.masks.allowed(10, j)).toBe(false);
+    expect(holder.current()?.masks.allowed(30, i)).toBe(true);
     await refreshModelMovies(redis, keys, '3', [...movies.filter((m) => m.movieId !== adult.movieId), adult]);
-    await expect.poll(() => holder.current()?.masks.allowed(10, i), { timeout: 5_000 }).toBe(false);
+    // Described now: the G title opens to the child, the adult one stays closed.
+    await expect.poll(() => holder.current()?.masks.allowed(10, j), { timeout: 5_000 }).toBe(true);
+    expect(holder.current()?.masks.allowed(10, i)).toBe(false);
     expect(holder.current()?.version).toBe('3');
     expect(holder.current()?.catalogue.movies[i]?.genres).toEqual(adult.genres);
     await holder.stop();

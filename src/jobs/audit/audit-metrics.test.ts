@@ -147,6 +147,12 @@ describe('the audit', () => {
     expect(by['hitRate']).toMatchObject({ measure: 'ratio', passed: false, lowest: 'F', highest: 'M' });
     expect(by['hitRate']?.value).toBeCloseTo(0.6, 12);
     expect(disparities([group('F', 5, {}), group('M', 100, {})], defaultDisparityThresholds)).toEqual([]);
+    // No hit anywhere yet: hit rates are not compared at all.
+    const noHits = disparities(
+      [group('F', 100, { hitRate: 0 }), group('M', 100, { hitRate: 0 })],
+      defaultDisparityThresholds,
+    );
+    expect(noHits.map((d) => d.metric)).not.toContain('hitRate');
   });
 
   it('bands ages as the cold-start cohorts do, and counts the genres each age may see', () => {

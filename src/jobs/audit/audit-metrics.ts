@@ -413,9 +413,9 @@ export function disparities(groups: readonly GroupMetrics[], t: DisparityThresho
     gap('headShare', (g) => g.headShare, t.headShareGap);
     gap('calibration', (g) => g.calibration, t.calibrationGap);
     const hits = spread('hitRate', (g) => g.hitRate);
-    if (hits !== null) {
-      // No group has a hit yet: nothing to compare (not a pass by luck of a zero).
-      const v = hits.high.v > 0 ? hits.low.v / hits.high.v : 1;
+    // Without a hit in any group there is nothing to compare: no comparison, rather than a pass by zeros.
+    if (hits !== null && hits.high.v > 0) {
+      const v = hits.low.v / hits.high.v;
       out.push({
         attribute,
         metric: 'hitRate',

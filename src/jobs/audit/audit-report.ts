@@ -34,7 +34,8 @@ function groupTable(groups: readonly GroupMetrics[]): string[] {
 
 function disparityRow(d: Disparity): string {
   const value = d.measure === 'gap' && d.metric === 'headShare' ? pct(d.value) : d.value.toFixed(3);
-  const limit = `${d.measure === 'ratio' && d.metric === 'hitRate' ? '≥' : '≤'} ${d.threshold}`;
+  const bound = d.metric === 'headShare' ? pct(d.threshold) : String(d.threshold);
+  const limit = `${d.measure === 'ratio' && d.metric === 'hitRate' ? '≥' : '≤'} ${bound}`;
   return `| ${d.attribute} | ${d.metric} | ${d.measure} | ${value} | ${limit} | ${d.passed ? 'pass' : '**FAIL**'} | ${d.lowest} | ${d.highest} |`;
 }
 
@@ -71,7 +72,7 @@ export function auditReport(header: ReportHeader, result: AuditResult): string {
     '',
     result.disparities.length === 0
       ? 'No attribute has two groups with enough lists to compare.'
-      : `${failed} of ${result.disparities.length} comparisons beyond their threshold.`,
+      : `${failed} of ${result.disparities.length} comparisons beyond their threshold (hit rates are compared only once some group has a hit).`,
     '',
   );
   if (result.disparities.length > 0)
