@@ -42,6 +42,8 @@ export interface RoleContext {
   readonly afterProduce: (() => void) | undefined;
   /** Called per committed rating with the seconds from Kafka to the user's factors in Redis. */
   readonly onRatingFresh: (seconds: number) => void;
+  /** When Redis lost a group's offsets: refuse (default) or rebuild from Kafka (lost-state.ts). */
+  readonly onLostState?: 'refuse' | 'rebuild';
 }
 
 /** A running actor role. */
@@ -90,6 +92,7 @@ function joinGroup(
     sessionTimeoutMs: ctx.sessionTimeoutMs,
     log: ctx.log,
     afterProduce: extra.afterProduce,
+    ...(ctx.onLostState !== undefined && { onLostState: ctx.onLostState }),
     onCommit(records, committedAt) {
       registry.passivate();
       ctx.onCommit(groupId, records, committedAt);

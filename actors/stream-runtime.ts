@@ -37,6 +37,11 @@ export interface StreamOptions {
   readonly onRatingFresh?: (seconds: number) => void;
   /** Called between producing a batch's outputs and committing it (crash tests' failpoint). */
   readonly afterProduce?: () => void;
+  /**
+   * When Redis lost a group's offsets while Kafka shows it consumed (streams/tasks/lost-state.ts):
+   * `refuse` (default: start fails with LostStateError) or `rebuild` from the earliest records.
+   */
+  readonly onLostState?: 'refuse' | 'rebuild';
 }
 
 /** A running stream process. */
@@ -77,6 +82,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
     log,
     afterProduce: options.afterProduce,
+    ...(options.onLostState !== undefined && { onLostState: options.onLostState }),
     onCommit: (group: string, records: readonly StreamRecord[], at: number) => {
       metrics?.committed(
         group,
@@ -101,7 +107,16 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
           lag: (g) => roles.find((r) => r.name === g)?.group.lag() ?? 0,
           replaysDropped: () => roles.reduce((n, r) => n + (r.movieStats?.replaysDropped ?? 0), 0),
         });
-  for (const role of started) roles.push(await role.start(ctx));
+  try {
+    for (const role of started) roles.push(await role.start(ctx));
+  } catch (error) {
+    // A role that refuses (lost state) must not leave the others, the producer or Redis open.
+    for (const role of [...roles].reverse()) await role.stop().catch(() => undefined);
+    space.stop();
+    await producer.disconnect().catch(() => undefined);
+    redis.disconnect();
+    throw error;
+  }
   return {
     roles,
     space,

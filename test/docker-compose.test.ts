@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { configVariables } from '../config/config-schema.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { commands } from '../src/cli/commands.ts';
+import { REDIS_DURABILITY } from '../src/services/redis-service.ts';
 
 interface ComposeService {
   image?: string;
@@ -13,6 +14,7 @@ interface ComposeService {
   ports?: string[];
   healthcheck?: { test: string[] };
   restart?: string;
+  volumes?: string[];
 }
 
 const compose = parse(readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8'), {
@@ -32,6 +34,14 @@ describe('docker-compose.yml', () => {
       expect(service?.image, name).toBeDefined();
       expect(service?.healthcheck?.test.length, name).toBeGreaterThan(0);
     }
+  });
+
+  it('runs Redis as marquee services does: append-only, fsync every second, no eviction, on a volume', () => {
+    const redis = compose.services.redis;
+    const args = (redis?.command ?? []).join(' ');
+    for (const [name, value] of Object.entries(REDIS_DURABILITY))
+      expect(args).toContain(`--${name} ${value}`);
+    expect(redis?.volumes).toContain('redis-data:/data');
   });
 
   it('publishes every port on loopback only', () => {

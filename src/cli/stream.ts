@@ -26,6 +26,9 @@ processes with --only) to share the partitions.
   --factors K              length of p_u and q_i when no model is published (default 100); with a
                            published model (model:active), its factor count, μ and vectors are used
   --no-model               ignore the published model: seeded vectors, μ 3.5
+  --rebuild                when Redis lost the actors' offsets while Kafka shows the groups consumed
+                           (Redis restarted without its append-only file), rebuild every actor from
+                           the earliest records Kafka retains; without it the stream refuses to start
   --daily-cap N            training updates per movie per UTC day (default 1000)
   --max-live N             live actors kept per kind (default 100000; the rest are passivated)
   --batch-size N           events per committed batch, in whole records (default 4000)
@@ -46,6 +49,7 @@ ${datasetUsage}`,
       'metrics-port': { type: 'string' },
       'crash-after-produce': { type: 'string' },
       'no-model': { type: 'boolean' },
+      rebuild: { type: 'boolean' },
       ...datasetOptions,
     });
     const crashAt = numberOption(values['crash-after-produce'], 'crash-after-produce', 0, 0, 1e9);
@@ -70,6 +74,7 @@ ${datasetUsage}`,
         300_000,
       ),
       fromActiveModel: values['no-model'] !== true,
+      onLostState: values.rebuild === true ? ('rebuild' as const) : ('refuse' as const),
     };
     const port = values['metrics-port'];
     const metricsPort = port === undefined ? undefined : numberOption(port, 'metrics-port', 0, 1, 65_535);

@@ -20,7 +20,42 @@ export async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-/** Redis from Debian's redis-server, in the foreground of a detached process, no persistence. */
+/**
+ * What makes Marquee's Redis durable: an append-only file fsynced every second (a crash loses at
+ * most about a second of writes, which the stream replays from Kafka), and no eviction — actor
+ * state, offsets and BullMQ's queues must never vanish to make room (a full Redis refuses writes
+ * instead: the stream stops committing, the API answers from its fallback).
+ */
+export const REDIS_DURABILITY = {
+  appendonly: 'yes',
+  appendfsync: 'everysec',
+  'maxmemory-policy': 'noeviction',
+} as const;
+
+/** Turns on {@link REDIS_DURABILITY} in a running Redis (one started before it was the default). */
+export async function makeRedisDurable(url: string): Promise<string[]> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  const changed: string[] = [];
+  try {
+    await client.connect();
+    for (const [name, value] of Object.entries(REDIS_DURABILITY)) {
+      const [, current] = (await client.config('GET', name)) as [string, string];
+      if (current === value) continue;
+      await client.config('SET', name, value);
+      changed.push(`${name} ${value}`);
+    }
+    return changed;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Redis from Debian's redis-server, in the foreground of a detached process, with the append-only
+ * file in `$MARQUEE_HOME/redis` ({@link REDIS_DURABILITY}): Redis holds the stream's offsets and
+ * every actor's state, so a restart must find them again.
+ */
 export function createRedisService(url: string, paths: ServicePaths): LocalService {
   const { host, port } = hostPort(url, 6379);
   const address = `${host}:${port}`;
@@ -44,8 +79,7 @@ export function createRedisService(url: string, paths: ServicePaths): LocalServi
           String(port),
           '--save',
           '',
-          '--appendonly',
-          'no',
+          ...Object.entries(REDIS_DURABILITY).flatMap(([name, value]) => [`--${name}`, value]),
           '--dir',
           paths.redis,
         ];
@@ -57,6 +91,11 @@ export function createRedisService(url: string, paths: ServicePaths): LocalServi
         throw new Error(
           `redis: no PONG from ${address} (${ready.lastError ?? 'timeout'}); see ${logFile(paths, 'redis')}`,
         );
+      // One of ours started without persistence (before it was the default): turn it on in place.
+      if (current.state === 'running') {
+        const changed = await makeRedisDurable(url);
+        if (changed.length > 0) log(`redis: now ${changed.join(', ')}`);
+      }
       return current;
     },
     async down() {

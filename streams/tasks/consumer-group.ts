@@ -5,9 +5,10 @@
  * rebalance restarts the tasks from Redis: simpler than tracking which partitions stayed, and the
  * fenced commit makes a task that missed a move harmless anyway.
  */
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { eventCount } from '../event-pack.ts';
 import type { OffsetStore } from '../../src/state/offset-store.ts';
+import { findLostPartitions, LostStateError } from './lost-state.ts';
 import { PartitionTask, type Stage, type StreamRecord, type TaskOptions } from './partition-task.ts';
 
 /** What a group needs. */
@@ -23,6 +24,13 @@ export interface TaskGroupDeps {
   readonly sessionTimeoutMs: number;
   readonly onCommit?: (records: readonly StreamRecord[], committedAt: number) => void;
   readonly afterProduce?: (() => void) | undefined;
+  /**
+   * What to do when Redis lost the group's offsets while Kafka shows it consumed (lost-state.ts):
+   * `refuse` (the default) throws LostStateError at start, and a task that finds it later stops
+   * processing and says why on every retry; `rebuild` moves the group to the earliest records Kafka
+   * retains, so every actor is rebuilt from them (only while no other member runs).
+   */
+  readonly onLostState?: 'refuse' | 'rebuild';
   readonly log: (line: string) => void;
 }
 
@@ -42,6 +50,26 @@ export interface TaskGroup {
 /** Joins the group and starts consuming. */
 export async function startTaskGroup(deps: TaskGroupDeps): Promise<TaskGroup> {
   const { kafka, groupId, topic } = deps;
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const lost = await findLostPartitions(admin, groupId, topic, deps.offsets);
+    if (lost.length > 0 && deps.onLostState !== 'rebuild') throw new LostStateError(groupId, topic, lost);
+    if (lost.length > 0) {
+      deps.log(
+        `${groupId}: Redis lost its offsets for ${topic} partitions ${lost.map((p) => p.partition).join(', ')}; rebuilding from the earliest retained records`,
+      );
+      await admin.resetOffsets({ groupId, topic, earliest: true });
+    }
+  } catch (error) {
+    await admin.disconnect();
+    throw error;
+  }
+  /** A task starting without a Redis offset checks that Redis did not lose it meanwhile. */
+  const checkLost = async (partition: number): Promise<void> => {
+    const lost = await findLostPartitions(admin, groupId, topic, deps.offsets, partition);
+    if (lost.length > 0) throw new LostStateError(groupId, topic, lost);
+  };
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout: deps.sessionTimeoutMs,
@@ -90,6 +118,7 @@ export async function startTaskGroup(deps: TaskGroupDeps): Promise<TaskGroup> {
           options: deps.taskOptions,
           onCommit: deps.onCommit,
           afterProduce: deps.afterProduce,
+          checkLost,
           log: deps.log,
           after: stopping.get(batch.partition),
         });
@@ -127,6 +156,7 @@ export async function startTaskGroup(deps: TaskGroupDeps): Promise<TaskGroup> {
       restartAll();
       await Promise.all(stopping.values());
       await consumer.disconnect();
+      await admin.disconnect();
     },
   };
 }

@@ -40,6 +40,11 @@ export interface TaskDeps {
   readonly onCommit?: (records: readonly StreamRecord[], committedAt: number) => void;
   /** Called between producing a batch's outputs and committing it: the crash tests' failpoint. */
   readonly afterProduce?: (() => void) | undefined;
+  /**
+   * Throws when Redis holds no offset for the partition although Kafka shows the group consumed it
+   * (streams/tasks/lost-state.ts): the task then processes nothing and logs why on every retry.
+   */
+  readonly checkLost?: (partition: number) => Promise<void>;
   readonly log: (line: string) => void;
   /** Work that must finish before this task starts (the previous task of the partition stopping). */
   readonly after?: Promise<void> | undefined;
@@ -202,6 +207,8 @@ export class PartitionTask {
 
   async #start(): Promise<void> {
     this.#next = await this.deps.offsets.readOffset(this.topic, this.partition);
+    // Without an offset the batch would start wherever Kafka's advisory commit points, from fresh actors.
+    if (this.#next === null) await this.deps.checkLost?.(this.partition);
     await this.deps.stage.start(this.topic, this.partition);
     this.#started = true;
   }
@@ -273,6 +280,9 @@ export class PartitionTask {
         const stored = await offsets.readOffset(this.topic, this.partition);
         if (stored !== null) {
           consumer.seek({ topic: this.topic, partition: this.partition, offset: String(stored) });
+        } else {
+          // No owner wrote it: the offset vanished (Redis lost its data). Say so, apply nothing.
+          await this.deps.checkLost?.(this.partition);
         }
         return;
       }
