@@ -29,15 +29,19 @@ export interface TestScope {
   cleanup(): Promise<void>;
 }
 
-/** A fresh scope for one test file; call `cleanup` in afterAll. */
+/**
+ * A fresh scope for one test file; call `cleanup` in afterAll. `suffix` replaces the random one, for a
+ * benchmark that keeps its scope between runs (`bench:retrain --keep`) and must find it again.
+ */
 export function createTestScope(
   label: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  suffix: string = randomBytes(4).toString('hex'),
 ): TestScope {
   const id = `${label
     .replace(/[^a-z0-9]/gi, '')
     .toLowerCase()
-    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+    .slice(0, 20)}_${suffix.replace(/[^a-z0-9]/gi, '').toLowerCase()}`;
   const scopedEnv = {
     ...env,
     TOPIC_PREFIX: `t.${id}.`,
@@ -76,12 +80,20 @@ export function createTestScope(
     },
     async createTopic(name, partitions) {
       const topic = `${config.kafka.topicPrefix}${name}`;
-      await (
-        await connectedAdmin()
-      ).createTopics({
+      const admin = await connectedAdmin();
+      await admin.createTopics({
         topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-        waitForLeaders: true,
+        waitForLeaders: false,
       });
+      // kafkajs's own wait gives up on "This server does not host this topic-partition", which a
+      // loaded broker answers for a moment after creating a topic: poll until every partition has a
+      // leader instead.
+      const ready = await waitUntil(async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const meta = topics[0]?.partitions ?? [];
+        return meta.length === partitions && meta.every((p) => p.leader >= 0);
+      }, 30_000);
+      if (!ready.ok) throw new Error(`topic ${topic} has no leaders after 30 s: ${ready.lastError ?? ''}`);
       return topic;
     },
     redis() {
