@@ -24,7 +24,15 @@ const keys = redisKeys(scope.config.redis.keyPrefix);
 const redis = scope.redis();
 const movies = Array.from({ length: 2_500 }, (_, i) => `m${i}`);
 const model = randomSvdModel({ users: ['heavy'], items: movies, factors: 8, seed: 4, factorStd: 0.5 });
-const serving = buildServingModel('1', svdToArtifact(model), [], settings);
+// Described titles (rated G, no genres): a user of unknown age, treated as the youngest, may see them.
+const described = movies.map((movieId) => ({
+  movieId,
+  title: movieId,
+  genres: [],
+  certification: 'G' as const,
+  adult: false,
+}));
+const serving = buildServingModel('1', svdToArtifact(model), described, settings);
 let stream: RunningStream | undefined;
 let producer: Producer;
 let n = 0;

@@ -1,10 +1,11 @@
 import { loadConfig } from '../config/load-config.ts';
+import { ensureChromium } from '../src/services/chromium.ts';
 import { formatStatus, localServices, servicesUp } from '../src/services/services.ts';
 
 /**
- * Brings Kafka, Redis and Postgres up once per test run (reusing any already reachable) before the
- * integration tests start. Services stay up afterwards: the next run reuses them and starts faster;
- * `marquee services down` stops them.
+ * Brings Kafka, Redis and Postgres up once per test run (reusing any already reachable), and makes
+ * sure Debian's chromium is installed, before the integration tests start. Services stay up
+ * afterwards: the next run reuses them and starts faster; `marquee services down` stops them.
  */
 export default async function setup(): Promise<void> {
   const config = loadConfig(process.env);
@@ -12,4 +13,7 @@ export default async function setup(): Promise<void> {
   const statuses = await servicesUp(localServices(config), (line) => console.log(`[services] ${line}`));
   for (const line of formatStatus(statuses)) console.log(`[services] ${line}`);
   console.log(`[services] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // The /live page's browser test needs a headless Chromium: installed here, once, when missing
+  // (apt-get can take minutes on a fresh machine, longer than a test hook may).
+  ensureChromium((line) => console.log(`[chromium] ${line}`));
 }

@@ -1,5 +1,6 @@
 /**
- * The `/live` page in a real headless Chromium (Debian's package, installed when missing): it loads,
+ * The `/live` page in a real headless Chromium (Debian's package, installed by the global setup when
+ * missing; checked again here): it loads,
  * its numbers change while served lists and stream boards change, and a screenshot is written to
  * `test-artifacts/live-page.png` (not committed).
  */
