@@ -3,8 +3,7 @@
  * (BullMQ's lock renewal, the API, progress reports). The thread registers tsx itself (loader hooks
  * are per thread on Node 20), imports `entry`, and talks back with messages: `{ type: 'done', result }`,
  * `{ type: 'error', message }`, or anything else, which goes to `onEvent`. Transferables in the
- * result (typed arrays' buffers) move without a copy. Aborting `signal` terminates the thread and
- * rejects with the signal's reason.
+ * result (typed arrays' buffers) move without a copy.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -18,26 +17,19 @@ export function runInThread<R, E>(
   data: unknown,
   onEvent: (event: E) => void,
   transfer: readonly ArrayBuffer[] = [],
-  signal?: AbortSignal,
 ): Promise<R> {
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Promise((resolve, reject) => {
-    const aborted = () =>
-      signal?.reason instanceof Error ? signal.reason : new Error('the thread was stopped (aborted)');
-    if (signal?.aborted === true) return reject(aborted());
     const worker = new Worker(code, { eval: true, workerData: data, transferList: [...transfer] });
     let settled = false;
     const finish = (error: Error | undefined, result?: R): void => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener('abort', abort);
       void worker.terminate();
       if (error === undefined) resolve(result as R);
       else reject(error);
     };
-    const abort = () => finish(aborted());
-    signal?.addEventListener('abort', abort, { once: true });
     worker.on('message', (message: ThreadEnd<R> | E) => {
       const end = message as ThreadEnd<R>;
       if (end.type === 'done') finish(undefined, end.result);

@@ -1,9 +1,8 @@
 /**
  * The CPU-bound half of a retrain, run in a worker thread (fit-worker.ts): fit a candidate on all but
  * the latest ratings, score it and the active model on the same holdout (the latest ratings, those
- * the active model never trained on when there are enough of them), and refit the candidate on every
- * rating for publication (in a second thread beside the evaluation; retrain-job.ts keeps it only if
- * the gate passes).
+ * the active model never trained on when there are enough of them), and — once the gate passed —
+ * refit the candidate on every rating for publication.
  */
 import { algorithms } from '../../model/algorithms/algorithms.ts';
 import { applyParams } from '../../model/algorithms/params.ts';

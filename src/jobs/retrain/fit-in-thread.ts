@@ -9,11 +9,10 @@ export function evaluateInThread(
   return runInThread(new URL('./fit-worker.ts', import.meta.url), request, onProgress);
 }
 
-/** Runs a `refit` in a worker thread; resolves with the encoded artifact; `signal` stops it. */
+/** Runs a `refit` in a worker thread; resolves with the encoded artifact. */
 export function refitInThread(
   request: FitRequest & { kind: 'refit' },
   onProgress: (p: FitProgress) => void,
-  signal?: AbortSignal,
 ): Promise<Uint8Array> {
-  return runInThread(new URL('./fit-worker.ts', import.meta.url), request, onProgress, [], signal);
+  return runInThread(new URL('./fit-worker.ts', import.meta.url), request, onProgress);
 }

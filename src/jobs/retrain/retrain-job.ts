@@ -1,10 +1,9 @@
 /**
  * One retrain, end to end: read the rating log in one snapshot (with its watermark), build the
  * training set (daily cap, latest rating per pair), fit a candidate on all but the latest ratings and
- * score it against the active model on them while a second thread refits on every rating, and — if
- * the gate lets the candidate through — publish the refit with the movies' metadata, atomically
- * flipping `model:active` (a rejected candidate stops the refit). Every attempt is recorded in
- * `model_versions`; a failure anywhere leaves the active model as it was.
+ * score it against the active model on them, and — if the gate lets it through — refit on every
+ * rating and publish it with the movies' metadata, atomically flipping `model:active`. Every attempt
+ * is recorded in `model_versions`; a failure anywhere leaves the active model as it was.
  */
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -159,7 +158,6 @@ export async function runRetrain(
     jobId: request.jobId,
   });
   const record = { ratingsUsed: 0, logRatings: 0, trainedUntilMs: 0 };
-  const stopRefit = new AbortController();
   try {
     report(0);
     const log0 = await readRatingSnapshot(pool, (read, total) => report(total === 0 ? 1 : read / total));
@@ -181,17 +179,6 @@ export async function runRetrain(
     const activeBytes = activeVersion === null ? null : await readArtifactBytes(redis, keys, activeVersion);
     const activeRow = activeVersion === null ? null : await readVersion(pool, activeVersion);
     enter('train');
-    // The refit on every rating needs nothing from the evaluation: it runs beside it in a second
-    // thread (the two fits were ~8 of a ~15 s retrain on a million ratings), and is stopped if the
-    // gate rejects the candidate. Its progress shows once the evaluation is done (stage `refit`).
-    const refitting = refitInThread(
-      { kind: 'refit', set: training.set, algorithm: settings.algorithm, params },
-      (p) => {
-        if (stage === 'refit') report(p.epoch / p.epochs);
-      },
-      stopRefit.signal,
-    );
-    refitting.catch(() => undefined); // awaited once the gate passed; stopped otherwise
     const evaluation = await evaluateInThread(
       {
         kind: 'evaluate',
@@ -222,7 +209,6 @@ export async function runRetrain(
       comparedRatings: evaluation.comparedRatings,
     };
     if (!gate.publish) {
-      stopRefit.abort();
       timings[stage] = (performance.now() - stageStart) / 1000;
       await recordAttempt(pool, version, {
         status: 'rejected',
@@ -245,7 +231,10 @@ export async function runRetrain(
       };
     }
     enter('refit');
-    const bytes = await refitting;
+    const bytes = await refitInThread(
+      { kind: 'refit', set: training.set, algorithm: settings.algorithm, params },
+      (p) => report(p.epoch / p.epochs),
+    );
     enter('publish');
     await recordAttempt(pool, version, {
       status: 'ready',
@@ -288,7 +277,6 @@ export async function runRetrain(
       timings,
     };
   } catch (error) {
-    stopRefit.abort();
     timings[stage] = (performance.now() - stageStart) / 1000;
     await recordAttempt(pool, version, {
       status: 'failed',
