@@ -23,7 +23,7 @@ describe('ingest and sink metrics', () => {
   it('serves /metrics over HTTP on loopback and nothing else', async () => {
     const registry2 = createMetricsRegistry('sink', 'test');
     registerIngestSinkMetrics(registry2, {
-      sink: () => ({ ratingsInserted: 7, watchesInserted: 5, deadLettered: 1 }),
+      sink: () => ({ ratingsInserted: 7, watchesInserted: 5, deadLettered: 1, listsInserted: 4 }),
     });
     const port = 19_400 + Math.floor(Math.random() * 500);
     const close = serveMetrics(registry2, port);
@@ -31,7 +31,9 @@ describe('ingest and sink metrics', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const page = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain(`${metrics.sinkRows}{table="ratings",role="sink"} 7`);
+      const text = await page.text();
+      expect(text).toContain(`${metrics.sinkRows}{table="ratings",role="sink"} 7`);
+      expect(text).toContain(`${metrics.sinkRows}{table="served_lists",role="sink"} 4`);
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     } finally {
       await close();

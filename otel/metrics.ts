@@ -35,7 +35,13 @@ export function serveMetrics(registry: Registry, port: number, host = '127.0.0.1
 /** What the ingest role and the sink report; read at scrape time. */
 export interface IngestSinkReadings {
   readonly ingest?: () => { lines: number; events: number; deadLettered: number };
-  readonly sink?: () => { ratingsInserted: number; watchesInserted: number; deadLettered: number };
+  readonly sink?: () => {
+    ratingsInserted: number;
+    watchesInserted: number;
+    deadLettered: number;
+    /** Served lists stored by the sink's second consumer (marquee.served → served_lists). */
+    listsInserted?: number;
+  };
   readonly enricher?: () => {
     stored: number;
     notFound: number;
@@ -71,6 +77,7 @@ export function registerIngestSinkMetrics(registry: Registry, readings: IngestSi
       const s = sink();
       c.inc({ table: 'ratings' }, s.ratingsInserted);
       c.inc({ table: 'watches' }, s.watchesInserted);
+      if (s.listsInserted !== undefined) c.inc({ table: 'served_lists' }, s.listsInserted);
     });
     counter(metrics.sinkDeadLetters, 'user events the sink could not validate', [], (c) =>
       c.inc(sink().deadLettered),

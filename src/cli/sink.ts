@@ -45,7 +45,9 @@ and the served topic's lists to served_lists (each idempotent by event id). Migr
     });
     io.err(`sink: ${topics.userEvents} → postgres ${config.postgres.schema}.ratings/watches`);
     io.err(`sink: ${topics.served} → postgres ${config.postgres.schema}.served_lists`);
-    const stopMetrics = metricsServer('sink', values['metrics-port'], { sink: sink.stats });
+    const stopMetrics = metricsServer('sink', values['metrics-port'], {
+      sink: () => ({ ...sink.stats(), listsInserted: servedSink.stats().listsInserted }),
+    });
     const code = await runUntilSignal(
       [
         { name: 'postgres', stop: () => pool.end() },
