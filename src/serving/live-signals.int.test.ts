@@ -7,7 +7,7 @@ import { redisKeys } from '../store/redis-keys.ts';
 import { defaultGuardrailSettings } from './guardrail-settings.ts';
 import { registerLiveMetrics } from './live-metrics.ts';
 import { createLiveSignals, utcDay } from './live-signals.ts';
-import { servedHourBoard } from './served-log/served-sinks.ts';
+import { countServed, rollServedWindow, SERVED_WINDOW } from './served-log/served-window.ts';
 import { buildServingModel } from './serving-model.ts';
 
 const scope = createTestScope('live-signals');
@@ -32,15 +32,24 @@ const HOUR = 3_600_000;
 const now = Date.UTC(2026, 0, 15, 12, 30);
 
 describe('live feedback-loop signals', () => {
-  it('reads coverage, concentration, popularity and rating skew from the boards, and exports them', async () => {
+  it('reads coverage, concentration, popularity and rating skew from the 24-hour window, and exports them', async () => {
     const redis = scope.redis();
     const keys = redisKeys(scope.config.redis.keyPrefix);
-    const board = (at: number) => keys.leaderboard(servedHourBoard(at));
-    // The window's exposure (20 slots of catalogue titles): this hour and the previous one; a board
-    // from 25 hours ago is outside it, and a title the model does not know is left out.
-    await redis.zadd(board(now), 8, 'm0', 4, 'm1', 5, 'not-in-catalogue');
-    await redis.zadd(board(now - HOUR), 3, 'm3', 2, 'm4', 2, 'm7', 1, 'm8');
-    await redis.zadd(board(now - 25 * HOUR), 100, 'm5');
+    const counted = (at: number, entries: [string, number][]) =>
+      countServed(redis, keys, new Map(entries), at);
+    // The window's exposure (20 slots): this hour and the previous one, counted as the API counts
+    // them; an hour 25 hours ago has left the window and is subtracted at the first read.
+    await counted(now - 25 * HOUR, [['m5', 100]]);
+    await counted(now - HOUR, [
+      ['m3', 3],
+      ['m4', 2],
+      ['m7', 2],
+      ['m8', 1],
+    ]);
+    await counted(now, [
+      ['m0', 8],
+      ['m1', 4],
+    ]);
     await redis.hset(keys.ratingHistogramOf('served'), { '4': 2, '5': 2 });
     await redis.hset(keys.ratingHistogramOf('organic'), { '1': 1, '2': 1, '3': 1, '4': 1, '5': 1 });
     await redis.zadd(keys.leaderboard(`watched:${utcDay(now)}`), 5, 'm2', 3, 'm1');
@@ -55,6 +64,10 @@ describe('live feedback-loop signals', () => {
       headShare: 8 / 20,
       capHeadShare: 8 / 20,
     });
+    expect(await redis.zscore(keys.leaderboard(SERVED_WINDOW), 'm5')).toBeNull();
+    // Rolled once: a second roll, from this process or another, subtracts nothing again.
+    expect(await rollServedWindow(redis, keys, now)).toBe(0);
+    expect(await redis.zscore(keys.leaderboard(SERVED_WINDOW), 'm0')).toBe('8');
     // Hand-computed in src/model/eval/feedback-metrics.test.ts for the same counts.
     expect(s?.gini).toBeCloseTo(0.61, 12);
     // (8·100 + 4·90 + 3·70 + 2·60 + 2·30 + 1·20) / 20 = 1570 / 20.
@@ -63,8 +76,8 @@ describe('live feedback-loop signals', () => {
     expect(s?.ratingSkew.wasserstein).toBeCloseTo(1.5, 12);
     expect(s?.topServed.slice(0, 3)).toEqual([
       { movieId: 'm0', title: 'Title m0', count: 8 },
-      { movieId: 'not-in-catalogue', title: null, count: 5 },
       { movieId: 'm1', title: 'Title m1', count: 4 },
+      { movieId: 'm3', title: 'Title m3', count: 3 },
     ]);
     expect(s?.topWatched.map((e) => [e.movieId, e.count])).toEqual([
       ['m2', 5],

@@ -6,9 +6,7 @@
 import type { Redis } from 'ioredis';
 import {
   averageRecommendedPopularity,
-  coverage,
   gini,
-  headExposureShare,
   maskedExposureShare,
   ratingSkew,
   type RatingSkew,
@@ -16,7 +14,13 @@ import {
 } from '../model/eval/feedback-metrics.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import type { ModelHolder } from './model-holder.ts';
-import { servedHourBoard } from './served-log/served-sinks.ts';
+import type { ServingModel } from './serving-model.ts';
+import {
+  rollServedWindow,
+  SERVED_WINDOW,
+  servedWindowTotal,
+  WINDOW_HOURS,
+} from './served-log/served-window.ts';
 
 /** A title on one of the page's boards. */
 export interface BoardEntry {
@@ -42,9 +46,11 @@ export interface LiveSnapshot {
   readonly catalogue: number;
   /** Hours the window spans (the current one included). */
   readonly windowHours: number;
+  /** When the window board was last read whole (Gini, popularity and the cap head's share are of then). */
+  readonly fullAt: number;
   /** Exposures (title slots served) of catalogue titles in the window. */
   readonly exposures: number;
-  /** Share of the catalogue served in the window. */
+  /** Share of the catalogue served in the window (titles on the window board over the model's titles). */
   readonly coverage: number;
   /** Gini of exposure over the catalogue in the window. */
   readonly gini: number;
@@ -79,8 +85,11 @@ export interface LiveSignalsOptions {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly models: Pick<ModelHolder, 'current'>;
-  /** Hourly served boards in the window (default 24: the current hour and the 23 before it). */
-  readonly windowHours?: number;
+  /**
+   * Between full reads of the window board (every title's exposure: Gini, popularity, the cap head's
+   * share), ms (default 30,000); the fast reads in between take its size, total and head only.
+   */
+  readonly fullMs?: number;
   /** Between readings while someone listens, ms (default 1,000), and otherwise (default 5,000). */
   readonly fastMs?: number;
   readonly idleMs?: number;
@@ -89,6 +98,9 @@ export interface LiveSignalsOptions {
   readonly now?: () => number;
   readonly onError?: (error: unknown) => void;
 }
+
+/** The head whose share of exposure is reported: the most exposed 1 % of the model's titles. */
+const HEAD_SHARE = 0.01;
 
 const stars = (hash: Record<string, string> | null): StarCounts => {
   const c = [1, 2, 3, 4, 5].map((k) => Number(hash?.[String(k)] ?? 0) || 0);
@@ -103,7 +115,7 @@ export function utcDay(at: number): string {
 /** Reads the boards into snapshots on a timer. */
 export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
   const { redis, keys, models } = options;
-  const windowHours = options.windowHours ?? 24;
+  const fullMs = options.fullMs ?? 30_000;
   const fastMs = options.fastMs ?? 1_000;
   const idleMs = options.idleMs ?? 5_000;
   const top = options.top ?? 10;
@@ -114,50 +126,60 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
   let timer: ReturnType<typeof setInterval> | undefined;
   let lastRead = -Infinity;
 
+  /** The last full read of the window board, per model version. */
+  let full: {
+    version: string;
+    at: number;
+    gini: number;
+    capHeadShare: number;
+    avgPopularity: number;
+  } | null = null;
+
+  /** Reads every title's exposure in the window (every `fullMs`, and when the model changes). */
+  async function readFull(serving: ServingModel, t: number): Promise<NonNullable<typeof full>> {
+    const flat = await redis.zrange(keys.leaderboard(SERVED_WINDOW), 0, -1, 'WITHSCORES');
+    const n = serving.model.nItems;
+    const counts = new Float64Array(n);
+    for (let k = 0; k + 1 < flat.length; k += 2) {
+      const i = serving.catalogue.indexOf(flat[k] as string);
+      if (i !== undefined && i < n) counts[i] = Number(flat[k + 1]);
+    }
+    return {
+      version: serving.version,
+      at: t,
+      gini: gini(counts),
+      capHeadShare: maskedExposureShare(counts, serving.headMask),
+      avgPopularity: averageRecommendedPopularity(counts, serving.model.data.itemCounts),
+    };
+  }
+
   async function read(): Promise<LiveSnapshot | null> {
     const serving = models.current();
     if (serving === undefined) return null;
     const t = now();
-    const hour = Math.floor(t / 3_600_000);
-    const hours = Array.from({ length: windowHours }, (_, k) =>
-      keys.leaderboard(servedHourBoard((hour - k) * 3_600_000)),
-    );
+    await rollServedWindow(redis, keys, t);
+    if (full === null || full.version !== serving.version || t - full.at >= fullMs)
+      full = await readFull(serving, t);
+    const { catalogue, model } = serving;
+    const n = model.nItems;
+    const headSize = Math.max(1, Math.ceil(HEAD_SHARE * n));
     const day = utcDay(t);
+    const window = keys.leaderboard(SERVED_WINDOW);
     const pipeline = redis.pipeline();
-    pipeline.zunion(hours.length, ...hours, 'WITHSCORES');
+    pipeline.zcard(window);
+    pipeline.zrevrange(window, 0, Math.max(headSize, top) - 1, 'WITHSCORES');
     pipeline.hgetall(keys.ratingHistogramOf('served'));
     pipeline.hgetall(keys.ratingHistogramOf('organic'));
     pipeline.zrevrange(keys.leaderboard(`watched:${day}`), 0, top - 1, 'WITHSCORES');
     pipeline.zrevrange(keys.leaderboard(`rated:${day}`), 0, top - 1, 'WITHSCORES');
     pipeline.hgetall(keys.liveAudit());
-    const replies = await pipeline.exec();
+    const [replies, exposures] = await Promise.all([pipeline.exec(), servedWindowTotal(redis, keys, t)]);
     if (replies === null) throw new Error('Redis pipeline was discarded');
     const reply = <T>(k: number): T => {
       const [error, value] = replies[k] ?? [new Error('no reply'), null];
       if (error !== null) throw error;
       return value as T;
     };
-    const { catalogue, model } = serving;
-    const n = model.nItems;
-    const counts = new Float64Array(n);
-    const union = reply<string[]>(0);
-    const served: BoardEntry[] = [];
-    let exposures = 0;
-    for (let k = 0; k + 1 < union.length; k += 2) {
-      const id = union[k] as string;
-      const c = Number(union[k + 1]);
-      const i = catalogue.indexOf(id);
-      if (i !== undefined && i < n) {
-        counts[i] = c;
-        exposures += c;
-      }
-      served.push({
-        movieId: id,
-        title: i === undefined ? null : (catalogue.movies[i]?.title ?? null),
-        count: c,
-      });
-    }
-    served.sort((a, b) => b.count - a.count || (a.movieId < b.movieId ? -1 : 1));
     const entries = (flat: string[]): BoardEntry[] => {
       const out: BoardEntry[] = [];
       for (let k = 0; k + 1 < flat.length; k += 2) {
@@ -170,25 +192,28 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
       }
       return out;
     };
-    const servedStars = stars(reply(1));
-    const organicStars = stars(reply(2));
-    const audit = reply<Record<string, string>>(5);
+    const head = entries(reply(1));
+    const headExposure = head.slice(0, headSize).reduce((sum, e) => sum + e.count, 0);
+    const servedStars = stars(reply(2));
+    const organicStars = stars(reply(3));
+    const audit = reply<Record<string, string>>(6);
     return {
       at: t,
       modelVersion: serving.version,
       catalogue: n,
-      windowHours,
+      windowHours: WINDOW_HOURS,
+      fullAt: full.at,
       exposures,
-      coverage: coverage(counts, n),
-      gini: gini(counts),
-      headShare: headExposureShare(counts, n),
-      capHeadShare: maskedExposureShare(counts, serving.headMask),
-      avgPopularity: averageRecommendedPopularity(counts, model.data.itemCounts),
+      coverage: n === 0 ? 0 : Math.min(1, reply<number>(0) / n),
+      gini: full.gini,
+      headShare: exposures === 0 ? 0 : Math.min(1, headExposure / exposures),
+      capHeadShare: full.capHeadShare,
+      avgPopularity: full.avgPopularity,
       ratingSkew: ratingSkew(servedStars, organicStars),
       ratings: { served: servedStars, organic: organicStars },
-      topServed: served.slice(0, top),
-      topWatched: entries(reply(3)),
-      topRated: entries(reply(4)),
+      topServed: head.slice(0, top),
+      topWatched: entries(reply(4)),
+      topRated: entries(reply(5)),
       violations:
         audit.lists === undefined
           ? null

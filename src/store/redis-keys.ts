@@ -23,7 +23,8 @@ export interface RedisKeys {
   movieDailyUpdates(movieId: string, day: string): string;
   /**
    * Sorted set leaderboard: `popularity`, `watched:<day>`, `rated:<day>`, `served` (every exposure
-   * since the start) and `served:h:<hour>` (exposures in one UTC hour, hours since the epoch).
+   * since the start), `served:h:<hour>` (exposures in one UTC hour, hours since the epoch) and
+   * `served:24h` (the last 24 hours' exposures: every hour's added, the hour leaving subtracted).
    */
   leaderboard(name: string): string;
   /** Hash: rating value → count over every rating seen (the global rating distribution). */
@@ -33,6 +34,10 @@ export interface RedisKeys {
    * (`served`) or not (`organic`): the rating-skew monitor's two distributions.
    */
   ratingHistogramOf(origin: 'served' | 'organic'): string;
+  /** String: title slots served in one UTC hour (hours since the epoch), beside `served:h:<hour>`. */
+  servedHourTotal(hour: number): string;
+  /** String: the last UTC hour subtracted from the 24-hour served board (`served:24h`). */
+  servedWindowRolled(): string;
   /** Hash of the live audit's running counts (lists, violations) and its position in served_lists. */
   liveAudit(): string;
   /** Sorted set of popular movies for a cold-start cohort (age band and gender). */
@@ -74,6 +79,8 @@ export function redisKeys(prefix: string): RedisKeys {
     ratingHistogram: () => k('rating-histogram'),
     ratingHistogramOf: (origin) => k('rating-histogram', origin),
     liveAudit: () => k('audit', 'live'),
+    servedHourTotal: (hour) => k('served-total', String(hour)),
+    servedWindowRolled: () => k('served-window', 'rolled'),
     popularFor: (cohort) => k('popular', cohort),
     activeModel: () => k('model', 'active'),
     model: (version, part) => k('model', `{v${version}}`, part),

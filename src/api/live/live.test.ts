@@ -7,6 +7,7 @@ const snapshot = {
   modelVersion: '3',
   catalogue: 10,
   windowHours: 24,
+  fullAt: 1_700_000_000_000,
   exposures: 20,
   coverage: 0.6,
   gini: 0.61,

@@ -4,6 +4,9 @@ import { packByPartition, type PartitionOf } from '../../../streams/event-pack.t
 import type { ServedEvent } from '../../../streams/events.ts';
 import type { RedisKeys } from '../../store/redis-keys.ts';
 import type { ServedSinks } from './served-recorder.ts';
+import { countServed } from './served-window.ts';
+
+export { countServed };
 
 /** Where the sinks write: a connected producer, a Redis client, the key names and the two topics. */
 export interface ServedSinkTargets {
@@ -36,33 +39,4 @@ export function createServedSinks(targets: ServedSinkTargets): ServedSinks {
     },
     countServed: (counts) => countServed(redis, keys, counts),
   };
-}
-
-/** Hourly served boards live this long: the feedback monitor reads the last 24 (src/serving/live-signals.ts). */
-export const SERVED_HOUR_TTL_MS = 26 * 3_600_000;
-
-/** The served board of the UTC hour holding `at` (hours since the epoch). */
-export function servedHourBoard(at: number): string {
-  return `served:h:${Math.floor(at / 3_600_000)}`;
-}
-
-/**
- * Adds served counts per movie to the served leaderboard (every exposure since the start) and to the
- * current hour's board (the 24-hour window of coverage and concentration), in one pipeline (needs
- * only Redis).
- */
-export async function countServed(
-  redis: Redis,
-  keys: RedisKeys,
-  counts: ReadonlyMap<string, number>,
-  now = Date.now(),
-): Promise<void> {
-  const pipeline = redis.pipeline();
-  const hour = keys.leaderboard(servedHourBoard(now));
-  for (const [id, n] of counts) {
-    pipeline.zincrby(keys.leaderboard('served'), n, id);
-    pipeline.zincrby(hour, n, id);
-  }
-  pipeline.pexpire(hour, SERVED_HOUR_TTL_MS);
-  await pipeline.exec();
 }
