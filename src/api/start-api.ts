@@ -24,7 +24,7 @@ import { createPopularityHolder } from '../serving/popularity-holder.ts';
 import { createRecommender, type DemographicsSource } from '../serving/recommender.ts';
 import { createServedRecorder } from '../serving/served-log/served-recorder.ts';
 import { startServedSinksThread } from '../serving/served-log/served-sinks-thread.ts';
-import { BudgetExceededError, withTimeout } from '../lib/time.ts';
+import { BudgetExceededError, sleep, withTimeout } from '../lib/time.ts';
 import { createThrottledLog } from '../lib/throttled-log.ts';
 
 /** Run-time options of `marquee api` beyond the config. */
@@ -40,8 +40,34 @@ export interface ApiRunOptions {
    * service at METADATA_URL, if set). `marquee demo` passes its synthetic world's users.
    */
   readonly demographics?: DemographicsSource;
+  /** Bounds of the HTTP server (default API_SERVER_LIMITS). */
+  readonly limits?: Partial<ApiServerLimits>;
   readonly log?: (line: string) => void;
 }
+
+/** The HTTP server's bounds (ApiRunOptions.limits overrides any of them). */
+export interface ApiServerLimits {
+  /** Open connections at most; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** Time to receive a request's headers (slow-header clients). */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request (slow-body clients; bodies are at most 16 KiB). */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+/**
+ * Defaults: the course allows 600 ms per answer, so a client that has not sent its headers in 5 s
+ * or its request in 10 s is broken or hostile; 1,000 connections sit under the usual limit of 1,024
+ * open files a process gets.
+ */
+export const API_SERVER_LIMITS: ApiServerLimits = {
+  maxConnections: 1_000,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+};
 
 /** A running API: its address and a stop that drains and closes every client. */
 export interface RunningApi {
@@ -131,13 +157,28 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   producer.on(producer.events.CONNECT, () => (kafkaUp = true));
   producer.on(producer.events.DISCONNECT, () => (kafkaUp = false));
   const topics = topicNames(config);
-  const admin = kafka.admin();
-  const topicsReady = admin
-    .connect()
-    .then(() => ensureTopics(admin, config, [topics.served, topics.userEvents]))
-    .then(() => producer.connect())
-    .catch((error: unknown) => log(`kafka not reachable yet: ${String(error)}`))
-    .finally(() => admin.disconnect());
+  const stopping = new AbortController();
+  // Kafka may be down when the API starts: keep trying (1 s doubling to 30 s) until the topics exist
+  // and the producer is connected; until then ratings answer 503 and served lists wait (bounded).
+  // Settles on success, or on stop so nothing waits for it forever.
+  const topicsReady = (async () => {
+    for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await ensureTopics(admin, config, [topics.served, topics.userEvents]);
+        await producer.connect();
+        if (attempt > 1) log(`kafka reachable after ${attempt} attempts: ratings and served lists flow`);
+        return;
+      } catch (error) {
+        clientErrors.inc({ client: 'kafka' });
+        logError('kafka not reachable yet, retrying', String(error));
+        await sleep(Math.min(30_000, 1_000 * 2 ** (attempt - 1)), stopping.signal).catch(() => undefined);
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    }
+  })();
   const dropped = new Counter({
     name: metrics.servedDropped,
     help: 'Served-list events that could not be recorded',
@@ -222,6 +263,8 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     ratings: {
       auth,
       publish: async (event) => {
+        // Not connected yet (Kafka down since start): a quick 503, not kafkajs's 30 s of retries.
+        if (!kafkaUp) throw new Error('kafka not connected');
         await producer.send({
           topic: topics.userEvents,
           messages: [{ key: event.userId, value: JSON.stringify(event) }],
@@ -245,11 +288,25 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     log: (error) =>
       log(`unhandled: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
+  const limits = { ...API_SERVER_LIMITS, ...options.limits };
   const server: ServerType = await new Promise((resolve) => {
     const s = serve(
-      { fetch: app.fetch, hostname: config.api.host, port: options.port ?? config.api.port },
+      {
+        fetch: app.fetch,
+        hostname: config.api.host,
+        port: options.port ?? config.api.port,
+        serverOptions: {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          // How often Node checks the two timeouts above (default 30 s would let them overrun).
+          connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+        },
+      },
       () => resolve(s),
     );
+    // Past the cap Node closes new connections at once: memory and file descriptors stay bounded.
+    s.maxConnections = limits.maxConnections;
   });
   const address = server.address();
   const port =
@@ -257,6 +314,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   return {
     port,
     async stop() {
+      stopping.abort();
       clearInterval(periodic);
       await popularity.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

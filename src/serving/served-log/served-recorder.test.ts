@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ServedEvent } from '../../../streams/events.ts';
 import { createServedRecorder } from './served-recorder.ts';
 
@@ -52,5 +52,45 @@ describe('createServedRecorder', () => {
     await recorder.stop();
     expect(dropped).toEqual([1]);
     expect(counted).toEqual([new Map([['a', 1]])]);
+  });
+
+  it('holds at most maxQueued lists while Kafka hangs, dropping and reporting the rest', async () => {
+    vi.useFakeTimers();
+    try {
+      const sent: number[] = [];
+      let release: () => void = () => undefined;
+      const hanging = new Promise<void>((resolve) => (release = resolve));
+      let dropped = 0;
+      const recorder = createServedRecorder(
+        {
+          publish: async (events) => {
+            sent.push(events.length);
+            await hanging;
+          },
+          countServed: async () => undefined,
+          onDropped: (n) => (dropped += n),
+        },
+        100,
+        1_000,
+        60_000,
+      );
+      // 20 intervals of 500 lists each while the first send never returns: 10,000 recorded.
+      for (let tick = 0; tick < 20; tick++) {
+        for (let k = 0; k < 500; k++)
+          recorder.record({ userId: String(k), items: ['a'], latencyMs: 1, arm: 'a' });
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      expect(sent).toEqual([500]);
+      expect(dropped).toBe(10_000 - 1_000);
+      release();
+      await vi.advanceTimersByTimeAsync(100);
+      // Once Kafka answers, the backlog drains and new lists are taken again.
+      expect(sent.reduce((a, b) => a + b, 0)).toBe(1_000);
+      recorder.record({ userId: 'x', items: ['a'], latencyMs: 1, arm: 'a' });
+      expect(dropped).toBe(9_000);
+      await recorder.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -21,7 +21,10 @@ export interface ServedSinks {
  * Batches served lists: one Kafka send per `intervalMs` instead of one per request, so recording
  * costs the request path a push onto an array; the served leaderboard is a popularity signal, so its
  * counts are summed over `countEveryMs` (one ZINCRBY per distinct movie per second, not per 100 ms).
- * At most `maxQueued` events wait; `flush` sends both.
+ * At most `maxQueued` events are held at once — queued, or in batches waiting behind a slow or
+ * retrying Kafka send (sends go one at a time) — and a list recorded past that is dropped and
+ * reported (`onDropped`, the API's `marquee_served_events_dropped_total`): memory stays bounded however
+ * long Kafka is slow or down. `flush` sends both.
  */
 export function createServedRecorder(
   sinks: ServedSinks,
@@ -30,6 +33,8 @@ export function createServedRecorder(
   countEveryMs = 1000,
 ): ServedRecorder {
   let queue: ServedEvent[] = [];
+  /** Events queued or in batches whose send has not settled: the backlog `maxQueued` bounds. */
+  let held = 0;
   let counts = new Map<string, number>();
   let countedEvents = 0;
   let flushing: Promise<void> = Promise.resolve();
@@ -46,9 +51,11 @@ export function createServedRecorder(
     if (batch.length === 0) return flushing;
     for (const e of batch) for (const id of e.items) counts.set(id, (counts.get(id) ?? 0) + 1);
     countedEvents += batch.length;
-    flushing = flushing.then(async () =>
-      report(await Promise.allSettled([sinks.publish(batch)]), batch.length),
-    );
+    flushing = flushing.then(async () => {
+      const results = await Promise.allSettled([sinks.publish(batch)]);
+      held -= batch.length;
+      report(results, batch.length);
+    });
     return flushing;
   }
   function sendCounts(): Promise<void> {
@@ -64,10 +71,11 @@ export function createServedRecorder(
   }
   return {
     record(served) {
-      if (queue.length >= maxQueued) {
-        sinks.onDropped?.(1, new Error('served queue full'));
+      if (held >= maxQueued) {
+        sinks.onDropped?.(1, new Error('served backlog full'));
         return;
       }
+      held++;
       queue.push({
         ...served,
         type: 'served',
