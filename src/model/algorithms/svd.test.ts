@@ -94,6 +94,30 @@ describe('fitSvd', () => {
     expect(Array.from(ordered)).not.toEqual(Array.from(shuffled));
   });
 
+  it("visits each user's ratings in input order however the users interleave (a time-ordered log)", () => {
+    const set = lowRank(40, 30, 2, 0.5, 0.1, 6);
+    const random = createRandom(3);
+    const rows = Int32Array.from(set.users.keys());
+    for (let k = rows.length - 1; k > 0; k--) {
+      const j = random.int(k + 1);
+      [rows[k], rows[j]] = [rows[j] as number, rows[k] as number];
+    }
+    const interleaved = subsetRatings(set, rows);
+    const byUser = subsetRatings(
+      interleaved,
+      Int32Array.from(interleaved.users.keys()).sort(
+        (a, b) => (interleaved.users[a] as number) - (interleaved.users[b] as number) || a - b,
+      ),
+    );
+    for (const simd of [true, false]) {
+      const params = { ...SVD_DEFAULTS, factors: 8, epochs: 3, simd };
+      const a = fitSvd(interleaved, params).data;
+      const b = fitSvd(byUser, params).data;
+      for (const key of ['userFactors', 'itemFactors', 'userBias', 'itemBias'] as const)
+        expect(Array.from(a[key])).toEqual(Array.from(b[key]));
+    }
+  });
+
   it('reports a falling training RMSE once per epoch', () => {
     const set = lowRank(50, 40, 2, 0.5, 0.1, 3);
     const seen: [number, number][] = [];
