@@ -7,6 +7,7 @@ import {
   defaultDisparityThresholds,
   disparities,
   miscalibration,
+  twoProportionPValue,
   type AuditMovie,
   type AuditOptions,
   type GroupMetrics,
@@ -124,12 +125,13 @@ describe('the audit', () => {
       headShare: 0.2,
       calibration: 0.3,
       hitRate: 0.5,
+      hits: lists / 2,
       violations: 0,
       ...over,
     });
     const found = disparities(
       [
-        group('F', 100, { genresPerList: 9.5, avgPopularity: 80, headShare: 0.1, hitRate: 0.3 }),
+        group('F', 100, { genresPerList: 9.5, avgPopularity: 80, headShare: 0.1, hitRate: 0.3, hits: 30 }),
         group('M', 100, { genresPerList: 10.8, avgPopularity: 130, headShare: 0.15, calibration: 0.5 }),
         group('unknown', 100, { hitRate: 0 }),
       ],
@@ -146,6 +148,8 @@ describe('the audit', () => {
     expect(by['calibration']?.passed).toBe(false);
     expect(by['hitRate']).toMatchObject({ measure: 'ratio', passed: false, lowest: 'F', highest: 'M' });
     expect(by['hitRate']?.value).toBeCloseTo(0.6, 12);
+    // 30 of 100 against 50 of 100: pooled p 0.4, z = 0.2 / √(0.4·0.6·0.02) = 2.8868, p = 0.00389.
+    expect(by['hitRate']?.pValue).toBeCloseTo(0.003892417, 6);
     expect(disparities([group('F', 5, {}), group('M', 100, {})], defaultDisparityThresholds)).toEqual([]);
     // No hit anywhere yet: hit rates are not compared at all.
     const noHits = disparities(
@@ -153,6 +157,13 @@ describe('the audit', () => {
       defaultDisparityThresholds,
     );
     expect(noHits.map((d) => d.metric)).not.toContain('hitRate');
+  });
+
+  it('tests a hit-rate gap against chance with a two-proportion z-test', () => {
+    // 40 of 287 against 67 of 324 (the replayed stream's F and M): z = 2.188, p = 0.0287.
+    expect(twoProportionPValue(40, 287, 67, 324)).toBeCloseTo(0.028650909936, 6);
+    expect(twoProportionPValue(4, 43, 30, 139)).toBeCloseTo(0.070981971078, 6);
+    expect(twoProportionPValue(0, 10, 0, 10)).toBe(1);
   });
 
   it('bands ages as the cold-start cohorts do, and counts the genres each age may see', () => {

@@ -159,6 +159,8 @@ export interface GroupMetrics {
   readonly calibration: number | null;
   /** Share of lists with a later watch or rating of one of their titles within the horizon. */
   readonly hitRate: number;
+  /** Lists with such a hit. */
+  readonly hits: number;
   readonly violations: number;
 }
 
@@ -173,6 +175,11 @@ export interface Disparity {
   readonly passed: boolean;
   readonly lowest: string;
   readonly highest: string;
+  /**
+   * For hit rates (one outcome per list): the two-sided p-value of a two-proportion z-test between
+   * the lowest and the highest group — how often chance alone would give a gap this large.
+   */
+  readonly pValue?: number;
 }
 
 /** The audit's result. */
@@ -341,6 +348,7 @@ export class AuditAccumulator {
           headShare: s.items === 0 ? 0 : s.head / s.items,
           calibration: s.history.size === 0 ? null : miscalibration(s.history, s.recommended),
           hitRate: s.lists === 0 ? 0 : s.hits / s.lists,
+          hits: s.hits,
           violations: s.violations,
         };
       })
@@ -425,10 +433,30 @@ export function disparities(groups: readonly GroupMetrics[], t: DisparityThresho
         passed: v >= t.hitRateRatio,
         lowest: hits.low.g.group,
         highest: hits.high.g.group,
+        pValue: twoProportionPValue(hits.low.g.hits, hits.low.g.lists, hits.high.g.hits, hits.high.g.lists),
       });
     }
   }
   return out;
+}
+
+/**
+ * Two-sided p-value of the two-proportion z-test (pooled variance) of x1 successes in n1 against x2
+ * in n2; 1 when there is no variance to test.
+ */
+export function twoProportionPValue(x1: number, n1: number, x2: number, n2: number): number {
+  const pooled = (x1 + x2) / (n1 + n2);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  if (!(se > 0)) return 1;
+  return erfc(Math.abs(x2 / n2 - x1 / n1) / se / Math.SQRT2);
+}
+
+/** The complementary error function (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7). */
+function erfc(x: number): number {
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return poly * Math.exp(-x * x);
 }
 
 /**

@@ -36,7 +36,8 @@ function disparityRow(d: Disparity): string {
   const value = d.measure === 'gap' && d.metric === 'headShare' ? pct(d.value) : d.value.toFixed(3);
   const bound = d.metric === 'headShare' ? pct(d.threshold) : String(d.threshold);
   const limit = `${d.measure === 'ratio' && d.metric === 'hitRate' ? '≥' : '≤'} ${bound}`;
-  return `| ${d.attribute} | ${d.metric} | ${d.measure} | ${value} | ${limit} | ${d.passed ? 'pass' : '**FAIL**'} | ${d.lowest} | ${d.highest} |`;
+  const p = d.pValue === undefined ? '–' : d.pValue < 0.001 ? '< 0.001' : d.pValue.toFixed(3);
+  return `| ${d.attribute} | ${d.metric} | ${d.measure} | ${value} | ${limit} | ${d.passed ? 'pass' : '**FAIL**'} | ${d.lowest} | ${d.highest} | ${p} |`;
 }
 
 /** The report as markdown. */
@@ -77,15 +78,16 @@ export function auditReport(header: ReportHeader, result: AuditResult): string {
   );
   if (result.disparities.length > 0)
     lines.push(
-      '| attribute | metric | measure | value | threshold | result | lowest | highest |',
-      '| --- | --- | --- | ---: | --- | --- | --- | --- |',
+      '| attribute | metric | measure | value | threshold | result | lowest | highest | p (chance) |',
+      '| --- | --- | --- | ---: | --- | --- | --- | --- | ---: |',
       ...result.disparities.map(disparityRow),
       '',
     );
   lines.push(
     "Popularity is a title's rating count in the log; the head is the top 1 % of titles by it. Calibration is",
     "KL(group's history genre mix ‖ its recommendations' mix), Steck's α = 0.01. A hit is a later watch or",
-    'rating (by arrival in the log) of a listed title within the horizon. See docs/fairness.md.',
+    'rating (by arrival in the log) of a listed title within the horizon; its p is a two-proportion z-test',
+    'between the lowest and highest group. See docs/fairness.md.',
     '',
   );
   return lines.join('\n');
