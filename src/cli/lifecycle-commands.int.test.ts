@@ -2,12 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load-config.ts';
-import { eventIdForKey, type RateEvent } from '../../streams/events.ts';
+import { logRatings } from '../../test/support/rating-log.ts';
 import { createTestScope } from '../../test/isolation.ts';
 import { generateSyntheticWorld } from '../data/synthetic-world.ts';
 import { retrainQueue } from '../jobs/retrain-queue.ts';
 import { readActiveVersion } from '../store/model-store.ts';
-import { appendEvents } from '../store/postgres/event-log.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 
 const scope = createTestScope('lifecycle-cli');
@@ -37,21 +36,7 @@ function marquee(args: readonly string[]): Promise<{ code: number | null; out: s
 beforeAll(async () => {
   pool = await scope.postgres();
   const world = generateSyntheticWorld({ users: 100, movies: 80, ratings: 3_000, seed: 12 });
-  await appendEvents(
-    pool,
-    world.ratings.map((r, k) => {
-      const event: RateEvent = {
-        type: 'rate',
-        userId: r.userId,
-        movieId: r.movieId,
-        rating: Math.max(1, Math.round(r.rating)),
-        at: r.timestamp * 1000,
-        eventId: eventIdForKey(`cli-${k}`),
-      };
-      return { event, source: { topic: 'user-events', partition: 0, offset: k, index: 0 } };
-    }),
-    [],
-  );
+  await logRatings(pool, world.ratings, 0, 'cli');
   worker = spawn(process.execPath, ['bin/marquee.js', 'worker'], {
     cwd: new URL('../..', import.meta.url),
     env: { ...process.env, ...env },

@@ -2,12 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load-config.ts';
-import { eventIdForKey, type RateEvent } from '../../streams/events.ts';
+import { logRatings } from '../../test/support/rating-log.ts';
 import { createTestScope } from '../../test/isolation.ts';
 import { generateSyntheticWorld } from '../data/synthetic-world.ts';
 import { waitUntil } from '../lib/time.ts';
 import { readActiveVersion } from '../store/model-store.ts';
-import { appendEvents } from '../store/postgres/event-log.ts';
 import { listVersions } from '../store/postgres/model-versions.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { enqueueRetrain, progressOf, retrainEvents, retrainQueue } from './retrain-queue.ts';
@@ -28,18 +27,7 @@ const world = generateSyntheticWorld({ users: 200, movies: 150, ratings: 6_000, 
 let offset = 0;
 
 async function log(n: number) {
-  const rows = world.ratings.slice(offset, offset + n).map((r) => {
-    const event: RateEvent = {
-      type: 'rate',
-      userId: r.userId,
-      movieId: r.movieId,
-      rating: Math.max(1, Math.round(r.rating)),
-      at: r.timestamp * 1000,
-      eventId: eventIdForKey(`worker-test-${offset}`),
-    };
-    return { event, source: { topic: 'user-events', partition: 0, offset: offset++, index: 0 } };
-  });
-  await appendEvents(pool, rows, []);
+  offset = await logRatings(pool, world.ratings.slice(offset, offset + n), offset, 'worker-test');
 }
 
 const children: ChildProcess[] = [];

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createTestScope } from '../../../test/isolation.ts';
 import { generateSyntheticWorld } from '../../data/synthetic-world.ts';
-import { eventIdForKey, type RateEvent } from '../../../streams/events.ts';
-import { appendEvents } from '../../store/postgres/event-log.ts';
+import { logRatings } from '../../../test/support/rating-log.ts';
 import { listVersions, readVersion } from '../../store/postgres/model-versions.ts';
 import { upsertMovies } from '../../store/postgres/reference-data.ts';
 import { loadActiveModel, loadModelVersion, readActiveVersion } from '../../store/model-store.ts';
@@ -20,21 +19,7 @@ let offset = 0;
 
 /** Appends ratings to the log as the sink would, at consecutive positions of user-events partition 0. */
 async function log(rows: typeof ratings) {
-  await appendEvents(
-    pool,
-    rows.map((r) => {
-      const event: RateEvent = {
-        type: 'rate',
-        userId: r.userId,
-        movieId: r.movieId,
-        rating: Math.max(1, Math.round(r.rating)),
-        at: r.timestamp * 1000,
-        eventId: eventIdForKey(`retrain-test-${offset}`),
-      };
-      return { event, source: { topic: 'user-events', partition: 0, offset: offset++, index: 0 } };
-    }),
-    [],
-  );
+  offset = await logRatings(pool, rows, offset, 'retrain-test');
 }
 
 const settings = { ...RETRAIN_DEFAULTS, params: { factors: '8', epochs: '15' }, keepVersions: 2 };
