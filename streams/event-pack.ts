@@ -9,8 +9,9 @@
  * record) and the broker pays per record too; one record per event made Kafka the largest cost of
  * the stream (docs/stream.md, "Packs"). A pack pays that once for hundreds of events.
  */
-import { Partitioners, type Kafka, type Message, type PartitionMetadata } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import { deadLetterRecord } from './events.ts';
+import { chunkByBytes } from './send-in-chunks.ts';
 
 /** Events per pack at most: keeps an event's index within its record small and batches fine-grained. */
 export const PACK_MAX_EVENTS = 1000;
@@ -159,6 +160,20 @@ export function readPack<T>(
     else use(event, index);
   });
   return unpacked.events.length;
+}
+
+/**
+ * Sends keyed events to `topic` as packs (one record per partition, packByPartition), in requests of
+ * at most 512 KiB (chunkByBytes), one after the other so their order holds, acknowledged by all replicas.
+ */
+export async function sendPacked(
+  producer: Pick<Producer, 'send'>,
+  topic: string,
+  events: readonly Keyed[],
+  partitionOf: PartitionOf,
+): Promise<void> {
+  for (const chunk of chunkByBytes(packByPartition(events, partitionOf)))
+    await producer.send({ topic, messages: chunk, acks: -1 });
 }
 
 /** How many events a record holds, without decoding it. */

@@ -5,9 +5,8 @@
  * cohorts read them. A profile sent twice (a retried batch) sets the same values: harmless.
  */
 import type { Kafka, Producer } from 'kafkajs';
-import { packByPartition, topicPartitioner, type Keyed } from './event-pack.ts';
+import { sendPacked, topicPartitioner, type Keyed } from './event-pack.ts';
 import { eventIdForKey, type ProfileEvent } from './events.ts';
-import { chunkByBytes } from './send-in-chunks.ts';
 
 /** What the publisher takes from the enricher. */
 export interface Profile {
@@ -50,9 +49,7 @@ export function startProfilePublisher(
     queued = [];
     sending = sending.then(async () => {
       try {
-        const partitionOf = await topicPartitioner(kafka, topic);
-        for (const chunk of chunkByBytes(packByPartition(batch, partitionOf)))
-          await producer.send({ topic, messages: chunk, acks: -1 });
+        await sendPacked(producer, topic, batch, await topicPartitioner(kafka, topic));
       } catch (error) {
         // Lost profiles leave users "age unknown" (the youngest class: the safe side) until their
         // metadata is looked up again; say so rather than retry forever inside the ingest process.

@@ -5,9 +5,8 @@
  * next event, and serving never mixes versions meanwhile.
  */
 import type { Kafka, Producer } from 'kafkajs';
-import { packByPartition, topicPartitioner } from '../../streams/event-pack.ts';
+import { sendPacked, topicPartitioner } from '../../streams/event-pack.ts';
 import { eventIdForKey, type RebaseEvent } from '../../streams/events.ts';
-import { chunkByBytes } from '../../streams/send-in-chunks.ts';
 
 /** An announce function for the retrain job, sending through `producer` to `topic`. */
 export function rebaseAnnouncer(
@@ -28,7 +27,6 @@ export function rebaseAnnouncer(
       };
       return { key: userId, value: JSON.stringify(event) };
     });
-    for (const chunk of chunkByBytes(packByPartition(events, partitionOf)))
-      await producer.send({ topic, messages: chunk, acks: -1 });
+    await sendPacked(producer, topic, events, partitionOf);
   };
 }

@@ -23,6 +23,19 @@ export interface PublishOptions {
   readonly watermark?: Watermark;
 }
 
+/** Throws the first error of a MULTI's replies (exec resolves even when a command failed). */
+function throwFirstError(replies: [error: Error | null, result: unknown][] | null): void {
+  const failure = replies?.find(([error]) => error !== null)?.[0];
+  if (failure) throw failure;
+}
+
+/** Points `model:active` at `version` and announces it, in one MULTI. */
+async function flipActive(redis: Redis, keys: RedisKeys, version: string): Promise<void> {
+  throwFirstError(
+    await redis.multi().set(keys.activeModel(), version).publish(keys.modelChannel(), version).exec(),
+  );
+}
+
 /**
  * Stores an artifact under a new version, then flips the active version and announces it in one
  * MULTI: a reader that sees the new version finds its parts already written, and no subscriber hears
@@ -41,13 +54,7 @@ export async function publishModel(
     .set(keys.model(version, 'movies'), JSON.stringify(options.movies ?? []))
     .set(keys.model(version, 'watermark'), JSON.stringify(options.watermark ?? {}))
     .exec();
-  const flipped = await redis
-    .multi()
-    .set(keys.activeModel(), version)
-    .publish(keys.modelChannel(), version)
-    .exec();
-  const failure = flipped?.find(([error]) => error !== null)?.[0];
-  if (failure) throw failure;
+  await flipActive(redis, keys, version);
   return version;
 }
 
@@ -97,8 +104,7 @@ export async function refreshModelMovies(
     .set(keys.model(version, 'movies'), JSON.stringify(movies))
     .publish(keys.modelChannel(), `${version}${MOVIES_REFRESHED}`)
     .exec();
-  const failure = done?.find(([error]) => error !== null)?.[0];
-  if (failure) throw failure;
+  throwFirstError(done);
 }
 
 /** The active version's name, or null when none was ever published. */
@@ -118,13 +124,7 @@ export function readArtifactBytes(redis: Redis, keys: RedisKeys, version: string
 export async function activateModelVersion(redis: Redis, keys: RedisKeys, version: string): Promise<void> {
   if ((await redis.exists(keys.model(version, 'artifact'))) === 0)
     throw new Error(`model version ${version} is not stored (deleted by retention, or never published)`);
-  const flipped = await redis
-    .multi()
-    .set(keys.activeModel(), version)
-    .publish(keys.modelChannel(), version)
-    .exec();
-  const failure = flipped?.find(([error]) => error !== null)?.[0];
-  if (failure) throw failure;
+  await flipActive(redis, keys, version);
 }
 
 /** Deletes a stored version's parts; refuses the active one. */
