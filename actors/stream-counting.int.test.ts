@@ -1,4 +1,6 @@
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metrics } from '../otel/names.ts';
 import { generateSyntheticWorld, SYNTHETIC_SIZES } from '../src/data/synthetic-world.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
@@ -26,12 +28,17 @@ const flood: UserEvent[] = Array.from({ length: 30 }, (_, j) => ({
 }));
 const events = [...userEventsOf(world), ...flood];
 let stream: RunningStream | undefined;
+const registry = new Registry();
 
 beforeAll(async () => {
   for (const name of ['user-events', 'movie-events', 'served', 'dlq']) await scope.createTopic(name, 4);
   scope.groupId('user-actors');
   scope.groupId('movie-actors');
-  stream = await startStream(scope.config, { model: { factors: 16, dailyCap: 2 }, log: () => undefined });
+  stream = await startStream(scope.config, {
+    model: { factors: 16, dailyCap: 2 },
+    metrics: registry,
+    log: () => undefined,
+  });
 });
 
 afterAll(async () => {
@@ -60,5 +67,12 @@ describe('the stream actors on real Kafka and Redis', () => {
     const poison = await readStoredMovie(redis, keys, 'poison+2099');
     expect(poison).toMatchObject({ ratings: 30, capped: 28, dayUpdates: 2 });
     expect(got.capped).toBe(28);
+    // The flood shows: cap hits in total on /metrics, and which movie on the day's bounded board.
+    const capHits = await registry.getSingleMetric(metrics.streamCapHits)?.get();
+    expect(capHits?.values[0]?.value).toBe(28);
+    expect(await redis.zrevrange(keys.leaderboard('capped:2024-06-01'), 0, 4, 'WITHSCORES')).toEqual([
+      'poison+2099',
+      '28',
+    ]);
   });
 });

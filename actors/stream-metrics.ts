@@ -13,6 +13,8 @@ export interface StreamGauges {
   passivations(kind: string): number;
   lag(group: string): number;
   replaysDropped(): number;
+  /** Ratings over a movie's daily cap (counted, not learned); per movie on the `capped:<day>` board. */
+  capHits(): number;
   readonly kinds: readonly string[];
   readonly groups: readonly string[];
 }
@@ -67,6 +69,14 @@ export function createStreamMetrics(registry: Registry, gauges: StreamGauges): S
     registers: [registry],
     collect() {
       this.set(gauges.replaysDropped());
+    },
+  });
+  new Gauge({
+    name: metrics.streamCapHits,
+    help: 'Ratings counted but not learned because their movie had spent its daily training cap (per movie: the capped:<day> board)',
+    registers: [registry],
+    collect() {
+      this.set(gauges.capHits());
     },
   });
   return {

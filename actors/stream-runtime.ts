@@ -106,6 +106,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
           passivations: (k) => roles.find((r) => r.name === k)?.registry?.passivations ?? 0,
           lag: (g) => roles.find((r) => r.name === g)?.group.lag() ?? 0,
           replaysDropped: () => roles.reduce((n, r) => n + (r.movieStats?.replaysDropped ?? 0), 0),
+          capHits: () => roles.reduce((n, r) => n + (r.movieStats?.capHits ?? 0), 0),
         });
   try {
     for (const role of started) roles.push(await role.start(ctx));

@@ -43,6 +43,10 @@ function movieMessage(outputs: readonly { kind: string }[]): MovieMessage {
 }
 
 function rateMovie(s: MovieState, rating: number, at: number, options = o): MovieState {
+  return rateMovieTurn(s, rating, at, options).state;
+}
+
+function rateMovieTurn(s: MovieState, rating: number, at: number, options = o) {
   const m: MovieRatingMessage = {
     type: 'rate',
     v: s.version,
@@ -55,7 +59,7 @@ function rateMovie(s: MovieState, rating: number, at: number, options = o): Movi
     eventId: id(at + 1),
     source,
   };
-  return receiveMovieMessage(s, m, options).state;
+  return receiveMovieMessage(s, m, options);
 }
 
 describe('UserActor and MovieActor halves', () => {
@@ -210,6 +214,16 @@ describe('MovieActor', () => {
     s = rateMovie(s, 4, day + 5, options);
     expect(s.vector).not.toEqual(atCap.vector);
     expect(s).toMatchObject({ ratings: 4, capped: 1, dayUpdates: 1, day: '1970-01-02' });
+  });
+
+  it("puts a rating over the cap, and only such a rating, on the day's capped board", () => {
+    const options = { ...o, dailyCap: 1 };
+    const first = rateMovieTurn(newMovieState('m', options), 5, 10, options);
+    expect(first.outputs.filter((out) => out.kind === 'capped')).toEqual([]);
+    const second = rateMovieTurn(first.state, 5, 20, options);
+    expect(second.outputs.filter((out) => out.kind === 'capped')).toEqual([
+      { kind: 'capped', day: '1970-01-01' },
+    ]);
   });
 
   it('decays popularity by its half-life and scores the boards comparably', () => {

@@ -14,6 +14,8 @@ export type MovieOutput =
   | { readonly kind: 'popularity'; readonly score: number }
   | { readonly kind: 'rated'; readonly day: string }
   | { readonly kind: 'watched'; readonly day: string }
+  /** A rating over the daily cap: counted on the day's `capped:<day>` board (which movies are flooded). */
+  | { readonly kind: 'capped'; readonly day: string }
   | { readonly kind: 'histogram'; readonly rating: number };
 
 /** One turn's result. */
@@ -81,15 +83,15 @@ function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): Movi
   }
   const star = Math.min(5, Math.max(1, Math.round(m.rating)));
   const histogram = s.histogram.map((c, j) => (j === star - 1 ? c + 1 : c));
+  const capped = next.capped > s.capped;
   next = bumpPopularity({ ...next, ratings: s.ratings + 1, histogram }, m.at, o);
-  return {
-    state: next,
-    outputs: [
-      { kind: 'popularity', score: popularityScore(next, o) },
-      { kind: 'rated', day },
-      { kind: 'histogram', rating: star },
-    ],
-  };
+  const outputs: MovieOutput[] = [
+    { kind: 'popularity', score: popularityScore(next, o) },
+    { kind: 'rated', day },
+    { kind: 'histogram', rating: star },
+  ];
+  if (capped) outputs.push({ kind: 'capped', day });
+  return { state: next, outputs };
 }
 
 function watch(s: MovieState, m: MovieWatchMessage, o: StreamModelOptions): MovieTurn {

@@ -33,16 +33,18 @@ export interface MovieStageDeps {
 /** Day leaderboards (`watched:<day>`, `rated:<day>`) live this long after their last write. */
 const DAY_BOARD_TTL_MS = 8 * 24 * 3600 * 1000;
 
-/** Movie events dropped as replays since start (for tests and metrics). */
+/** Movie events dropped as replays, and ratings over a movie's daily cap, since start (for metrics). */
 export interface MovieStageStats {
   replaysDropped: number;
+  /** Ratings counted but not learned because their movie's daily cap was spent (committed batches). */
+  capHits: number;
 }
 
 /** The movie stage: one per process, shared by the movie group's partition tasks. */
 export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats: MovieStageStats } {
   const { keys, topics, registry, offsets } = deps;
   const watermarks = new Map<number, Map<string, Position>>();
-  const stats: MovieStageStats = { replaysDropped: 0 };
+  const stats: MovieStageStats = { replaysDropped: 0, capHits: 0 };
   return {
     stats,
     async start(topic, partition) {
@@ -93,6 +95,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
       const histogram = [0, 0, 0, 0, 0];
       /** The popularity score of the actor whose turns run now (flushed with it). */
       let score: number | undefined;
+      let capHits = 0;
       const bump = (board: string, member: string) => {
         const b = boards.get(board) ?? new Map<string, number>();
         boards.set(board, b.set(member, (b.get(member) ?? 0) + 1));
@@ -105,7 +108,10 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
           for (const out of turn.outputs) {
             if (out.kind === 'popularity') score = out.score;
             else if (out.kind === 'histogram') histogram[out.rating - 1]! += 1;
-            else bump(`${out.kind}:${out.day}`, movieId);
+            else {
+              if (out.kind === 'capped') capHits++;
+              bump(`${out.kind}:${out.day}`, movieId);
+            }
           }
           return turn.state;
         },
@@ -129,6 +135,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
           ? [{ topic: topics.deadLetter, messages: mailboxes.deadLetters }]
           : [];
       return stagedBatch(registry, partition, states, outputs, w, () => {
+        stats.capHits += capHits;
         for (const [source, position] of moved) applied.set(source, position);
       });
     },

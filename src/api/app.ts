@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import { metrics } from '../../otel/names.ts';
+import { createAttackMetrics } from './attack-metrics.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { liveRoutes, type LiveDeps } from './live/index.ts';
 import { problem, problemErrorHandler, problemNotFound } from './middleware/problem-json/index.ts';
@@ -39,13 +40,16 @@ export function createApp(deps: ApiDeps): Hono {
     labelNames: ['source'] as const,
     registers: [deps.registry],
   });
+  const attack = createAttackMetrics(deps.registry);
+  const onReject = attack.authFailure;
   const app = new Hono();
   app.onError(problemErrorHandler({ ...(deps.log && { log: deps.log }) }));
   app.notFound(problemNotFound);
   app.use(requestMetrics({ registry: deps.registry }));
   if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0)
     app.use('/v1/*', cors({ origin: [...deps.corsOrigins] }));
-  if (deps.rateLimit !== undefined) app.use('/v1/*', rateLimit(deps.rateLimit));
+  if (deps.rateLimit !== undefined)
+    app.use('/v1/*', rateLimit({ onThrottled: () => attack.throttled('v1'), ...deps.rateLimit }));
   app.use(
     '/v1/*',
     bodyLimit({
@@ -53,10 +57,21 @@ export function createApp(deps: ApiDeps): Hono {
       onError: (c) => problem(c, 413, 'Content Too Large', 'Send a smaller body.'),
     }),
   );
-  const recommend = { ...deps.recommendations, outcomes };
+  const recommend = {
+    ...deps.recommendations,
+    auth: { onReject, ...deps.recommendations.auth },
+    outcomes,
+  };
   app.route('/', recommendRoute(recommend));
   app.route('/', recommendationsRoute(recommend));
-  app.route('/', ratingsRoute(deps.ratings));
+  app.route(
+    '/',
+    ratingsRoute({
+      onIdempotency: attack.idempotency,
+      ...deps.ratings,
+      auth: { onReject, ...deps.ratings.auth },
+    }),
+  );
   app.route('/', healthRoutes({ registry: deps.registry, checks: deps.readiness }));
   app.route('/', openApiRoute());
   if (deps.live !== undefined) app.route('/', liveRoutes(deps.live));

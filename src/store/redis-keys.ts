@@ -22,7 +22,8 @@ export interface RedisKeys {
   /** Training updates applied to a movie on one UTC day (the rating-poison cap). */
   movieDailyUpdates(movieId: string, day: string): string;
   /**
-   * Sorted set leaderboard: `popularity`, `watched:<day>`, `rated:<day>`, `served` (every exposure
+   * Sorted set leaderboard: `popularity`, `watched:<day>`, `rated:<day>`, `capped:<day>` (ratings over
+   * the movie's daily cap: the flooded movies, bounded by the catalogue and kept 8 days), `served` (every exposure
    * since the start), `served:h:<hour>` (exposures in one UTC hour, hours since the epoch) and
    * `served:24h` (the last 24 hours' exposures: every hour's added, the hour leaving subtracted).
    */

@@ -22,7 +22,15 @@ export interface RatingsDeps {
   /** Frees a claimed key whose event could not be published, so the client's retry goes through. */
   readonly releaseKey: (key: string) => Promise<void>;
   readonly now?: () => number;
+  /**
+   * Hears each request whose Idempotency-Key was already held: a replay of a published rating, a
+   * conflict (another body) or one still in flight (the attack counters).
+   */
+  readonly onIdempotency?: (outcome: IdempotencyOutcome) => void;
 }
+
+/** What a request with an already-held Idempotency-Key got (a bounded metric label). */
+export type IdempotencyOutcome = 'replay' | 'conflict' | 'in_flight';
 
 const body = z.strictObject({
   userId: z.string().regex(/^\d{1,12}$/),
@@ -63,8 +71,10 @@ export function ratingsRoute(deps: RatingsDeps): Hono<{ Variables: JwtVariables 
     if (!parsed.success)
       return problem(c, 422, 'Unprocessable Content', 'Expected {userId, movieId, rating: 1-5}.');
     const claims = c.get('claims');
-    if (!mayActFor(claims, parsed.data.userId))
+    if (!mayActFor(claims, parsed.data.userId)) {
+      deps.auth.onReject?.('forbidden');
       return problem(c, 403, 'Forbidden', 'A token may rate only for its own subject.');
+    }
     const eventId = eventIdForKey(`${claims.sub}\u0000${key.data}`);
     const scoped = `${claims.sub}:${key.data}`;
     const { userId, movieId, rating } = parsed.data;
@@ -82,9 +92,12 @@ export function ratingsRoute(deps: RatingsDeps): Hono<{ Variables: JwtVariables 
     }
     if (held !== null) {
       const [state, heldFingerprint] = held.split(':');
-      if (heldFingerprint !== fingerprint)
+      const outcome =
+        heldFingerprint !== fingerprint ? 'conflict' : state === 'done' ? 'replay' : 'in_flight';
+      deps.onIdempotency?.(outcome);
+      if (outcome === 'conflict')
         return problem(c, 409, 'Conflict', 'This Idempotency-Key was used with a different body.');
-      if (state === 'done') return c.json({ eventId }, 202);
+      if (outcome === 'replay') return c.json({ eventId }, 202);
       return unavailable('A request with this Idempotency-Key is still being recorded.');
     }
     try {

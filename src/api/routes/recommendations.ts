@@ -32,8 +32,10 @@ export function recommendationsRoute(deps: RecommendationsDeps): Hono<{ Variable
     if (!isUserId(userId) || !pattern.test(userId))
       return problem(c, 400, 'Bad Request', 'userId must be a user id (digits).');
     const claims = c.get('claims');
-    if (!mayActFor(claims, userId))
+    if (!mayActFor(claims, userId)) {
+      deps.auth.onReject?.('forbidden');
       return problem(c, 403, 'Forbidden', "A token may read only its own subject's recommendations.");
+    }
     const parsed = query.safeParse({ limit: c.req.query('limit') });
     if (!parsed.success) return problem(c, 400, 'Bad Request', 'limit must be an integer from 1 to 100.');
     const rec = await deps.recommend(userId, parsed.data.limit);

@@ -20,6 +20,24 @@ export interface JwtAuthOptions {
   readonly audience?: string | undefined;
   /** When set, the token's `iss` must be it. */
   readonly issuer?: string | undefined;
+  /** Hears each refused token's reason (for the attack counters; the client is never told it). */
+  readonly onReject?: ((reason: AuthFailure) => void) | undefined;
+}
+
+/**
+ * Why a request was refused, a bounded set (a metric label): no or unparsable bearer token, a bad
+ * signature or algorithm, expired or not yet valid, claims that fail (sub, exp, lifetime, aud, iss),
+ * or a valid token acting for another subject.
+ */
+export type AuthFailure = 'missing' | 'malformed' | 'signature' | 'expired' | 'claims' | 'forbidden';
+
+/** The {@link AuthFailure} of an error thrown by `jwt.verify`. */
+function verifyFailure(error: unknown): AuthFailure {
+  if (error instanceof jwt.TokenExpiredError || error instanceof jwt.NotBeforeError) return 'expired';
+  const message = error instanceof Error ? error.message : '';
+  if (/audience|issuer|subject|jwtid/i.test(message)) return 'claims';
+  if (/malformed|unexpected token|invalid token/i.test(message)) return 'malformed';
+  return 'signature';
 }
 
 /** Context variables set by {@link jwtAuth}. */
@@ -62,21 +80,24 @@ export function jwtAuth(options: JwtAuthOptions): MiddlewareHandler<{ Variables:
   return async function authenticated(c, next) {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/.exec(header);
-    const unauthorized = () =>
-      problem(c, 401, 'Unauthorized', 'Send a valid bearer token.', { 'WWW-Authenticate': 'Bearer' });
-    if (match === null) return unauthorized();
+    const unauthorized = (reason: AuthFailure) => {
+      options.onReject?.(reason);
+      return problem(c, 401, 'Unauthorized', 'Send a valid bearer token.', { 'WWW-Authenticate': 'Bearer' });
+    };
+    if (match === null) return unauthorized(header === '' ? 'missing' : 'malformed');
     let payload: string | jwt.JwtPayload;
     try {
       payload = jwt.verify(match[1] as string, key, verifyOptions);
-    } catch {
-      return unauthorized();
+    } catch (error) {
+      return unauthorized(verifyFailure(error));
     }
     if (typeof payload === 'string' || typeof payload.sub !== 'string' || payload.sub === '')
-      return unauthorized();
+      return unauthorized('claims');
     const { exp, iat } = payload;
     const nowSec = Date.now() / 1000;
-    if (typeof exp !== 'number' || exp - nowSec > maxAgeSec + clockTolerance) return unauthorized();
-    if (iat !== undefined && (typeof iat !== 'number' || exp - iat > maxAgeSec)) return unauthorized();
+    if (typeof exp !== 'number' || exp - nowSec > maxAgeSec + clockTolerance) return unauthorized('claims');
+    if (iat !== undefined && (typeof iat !== 'number' || exp - iat > maxAgeSec))
+      return unauthorized('claims');
     const raw: unknown = payload['roles'] ?? payload['role'];
     const roles = (Array.isArray(raw) ? raw : [raw]).filter((r): r is string => typeof r === 'string');
     c.set('claims', { sub: payload.sub, roles });

@@ -9,6 +9,8 @@ export interface RateLimitOptions {
   readonly limiter: RateLimiterAbstract;
   /** The throttled identity; default the TCP peer address (X-Forwarded-For is spoofable). */
   readonly key?: (c: Context) => string;
+  /** Hears each throttled request (the attack counters). */
+  readonly onThrottled?: () => void;
 }
 
 function peerAddress(c: Context): string {
@@ -28,6 +30,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
       c.header('RateLimit-Remaining', String(res.remainingPoints));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      options.onThrottled?.();
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       return problem(c, 429, 'Too Many Requests', `Retry after ${seconds} s.`, {
         'Retry-After': String(seconds),
