@@ -12,11 +12,11 @@ import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Config } from '../../config/load-config.ts';
 import { metrics } from '../../otel/names.ts';
-import { loadModelVersion, readActiveVersion, refreshModelMovies } from '../store/model-store.ts';
-import { readCatalogue } from '../store/postgres/reference-data.ts';
+import { readActiveVersion } from '../store/model-store.ts';
 import { listVersions, readVersion } from '../store/postgres/model-versions.ts';
 import { countRatings } from '../store/postgres/rating-log.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
+import { refreshCatalogue } from './catalogue-refresh.ts';
 import {
   enqueueRetrain,
   queueConnection,
@@ -157,20 +157,13 @@ export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<Runni
         `worker: ${ratings} ratings in the log (last attempt: ${lastAttemptRatings ?? 'none'}): ${trigger} retrain queued`,
       );
     }
-    await refreshCatalogue();
+    const refreshed = await refreshCatalogue(redis, keys, pool);
+    if (refreshed !== null)
+      log(
+        `worker: model ${refreshed.version} now has metadata for ${refreshed.described} of its ${refreshed.trained} titles` +
+          (refreshed.added > 0 ? ` and ${refreshed.added} described titles new since it was trained` : ''),
+      );
     return busy ? null : trigger;
-  };
-  /** Republishes the active version's movie metadata when Postgres now knows more of its titles. */
-  const refreshCatalogue = async () => {
-    const active = await readActiveVersion(redis, keys);
-    const published = active === null ? null : await loadModelVersion(redis, keys, active);
-    if (active === null || published === null) return;
-    const known = await readCatalogue(pool, published.artifact.itemIds);
-    if (known.length <= published.movies.length) return;
-    await refreshModelMovies(redis, keys, active, known);
-    log(
-      `worker: model ${active} now has metadata for ${known.length} of ${published.artifact.itemIds.length} titles (was ${published.movies.length})`,
-    );
   };
   let checking = false;
   const timer = setInterval(() => {

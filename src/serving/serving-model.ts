@@ -7,7 +7,7 @@ import type { ModelArtifact } from '../model/artifact.ts';
 import { TopHeap } from '../model/heap.ts';
 import { createWasmScorer, type ItemScorer } from '../model/kernels/score-wasm.ts';
 import { svdFromArtifact } from '../model/svd-artifact.ts';
-import type { SvdModel } from '../model/algorithms/svd-model.ts';
+import { withUntrainedItems, type SvdModel } from '../model/algorithms/svd-model.ts';
 import type { GuardrailSettings } from './guardrail-settings.ts';
 
 /**
@@ -43,7 +43,12 @@ export function buildServingModel(
   movies: readonly CatalogueMovie[],
   settings: GuardrailSettings,
 ): ServingModel {
-  const model = svdFromArtifact(artifact);
+  // Titles the worker described since the model was trained join as untrained items: the blend
+  // ranks them by live popularity alone until a retrain learns them (docs/model.md, "New titles").
+  const model = withUntrainedItems(
+    svdFromArtifact(artifact),
+    movies.map((m) => m.movieId),
+  );
   const catalogue = buildCatalogueIndex(model.data.itemIds, movies);
   const masks = buildGuardMasks(settings.agePolicy, catalogue);
   const counts = model.data.itemCounts;

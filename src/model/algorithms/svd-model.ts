@@ -59,3 +59,29 @@ export class SvdModel implements Predictor {
     return est < min ? min : est > max ? max : est;
   }
 }
+
+/**
+ * The model with `ids` appended as items it never trained (zero factors and bias, count 0), so a
+ * catalogue can hold titles newer than the model: scoring leaves them to whatever else ranks
+ * (serving's live popularity). Ids the model already holds are skipped; with none left, the model
+ * itself comes back.
+ */
+export function withUntrainedItems(model: SvdModel, ids: readonly string[]): SvdModel {
+  const d = model.data;
+  const known = new Set(d.itemIds);
+  const added = [...new Set(ids)].filter((id) => !known.has(id));
+  if (added.length === 0) return model;
+  const n = model.nItems + added.length;
+  const grown = (values: Float32Array, width: number): Float32Array => {
+    const out = new Float32Array(n * width);
+    out.set(values);
+    return out;
+  };
+  return new SvdModel({
+    ...d,
+    itemIds: [...d.itemIds, ...added],
+    itemBias: grown(d.itemBias, 1),
+    itemFactors: grown(d.itemFactors, d.factors),
+    itemCounts: grown(d.itemCounts, 1),
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The worker's catalogue refresh: the active version's movie metadata republished when Postgres
+ * knows more of its titles, or of titles new since it was trained that the live global board ranks.
+ * Serving appends those new titles as untrained items (src/serving/serving-model.ts), so they can
+ * reach lists through their live popularity before the next retrain learns them.
+ */
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { loadModelVersion, readActiveVersion, refreshModelMovies } from '../store/model-store.ts';
+import { GLOBAL_COHORT, readPopular } from '../store/popular-lists.ts';
+import { readCatalogue } from '../store/postgres/reference-data.ts';
+import type { RedisKeys } from '../store/redis-keys.ts';
+
+/**
+ * How far down the live global board the refresh looks for new titles: a title below it would not
+ * reach a list by popularity anyway.
+ */
+export const NEW_TITLES_SCAN = 1_000;
+
+/** What a refresh republished: the model's titles described, and described titles new since training. */
+export interface CatalogueRefresh {
+  readonly version: string;
+  readonly described: number;
+  readonly trained: number;
+  readonly added: number;
+}
+
+/**
+ * Republishes the active version's metadata when more of its titles, or more new titles from the
+ * top of the global board, are described in Postgres; null when nothing changed (or no version is
+ * active). Only described titles are added: the age guard needs a title's certification.
+ */
+export async function refreshCatalogue(
+  redis: Redis,
+  keys: RedisKeys,
+  pool: pg.Pool,
+): Promise<CatalogueRefresh | null> {
+  const active = await readActiveVersion(redis, keys);
+  const published = active === null ? null : await loadModelVersion(redis, keys, active);
+  if (active === null || published === null) return null;
+  const trained = published.artifact.itemIds;
+  const inModel = new Set(trained);
+  const popular = await readPopular(redis, keys, GLOBAL_COHORT, NEW_TITLES_SCAN);
+  const ids = [...trained, ...popular.filter((id) => !inModel.has(id))];
+  const known = await readCatalogue(pool, ids);
+  if (known.length <= published.movies.length) return null;
+  // The model's titles in its order, then the new ones by live popularity: serving appends the new
+  // ones in this order, so every process builds the same item indices.
+  const order = new Map(ids.map((id, k) => [id, k]));
+  known.sort((a, b) => (order.get(a.movieId) as number) - (order.get(b.movieId) as number));
+  const added = known.filter((m) => !inModel.has(m.movieId)).length;
+  await refreshModelMovies(redis, keys, active, known);
+  return { version: active, described: known.length - added, trained: trained.length, added };
+}
