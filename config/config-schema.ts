@@ -173,6 +173,11 @@ export const configVariables = {
     default: '5',
     doc: 'published model versions kept in Redis for rollback; older artifacts are deleted',
   },
+  HEAD_CAP_SHARE: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.5',
+    doc: 'largest share of a list the popularity head (top 2 % of titles) may take; the live cap tightens from here (1: no cap)',
+  },
   HEAD_CAP_THRESHOLD: {
     schema: z.coerce.number().min(0).max(1),
     default: '0.4',

@@ -50,7 +50,7 @@ export interface Config {
   };
   readonly audit: { readonly intervalMs: number };
   /** The live popularity cap's knobs (src/guardrails/debias.ts, docs/fairness.md). */
-  readonly headCap: { readonly threshold: number; readonly floor: number };
+  readonly headCap: { readonly share: number; readonly threshold: number; readonly floor: number };
 }
 
 const developmentSecrets = {
@@ -138,6 +138,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       keepVersions: e.MODEL_KEEP_VERSIONS,
     },
     audit: { intervalMs: e.AUDIT_INTERVAL },
-    headCap: { threshold: e.HEAD_CAP_THRESHOLD, floor: e.HEAD_CAP_FLOOR },
+    headCap: { share: e.HEAD_CAP_SHARE, threshold: e.HEAD_CAP_THRESHOLD, floor: e.HEAD_CAP_FLOOR },
   };
 }

@@ -78,7 +78,11 @@ export interface RunningApi {
 /** The composition root of the API role: clients, model holder, recommender, app and server. */
 export async function startApi(config: Config, options: ApiRunOptions = {}): Promise<RunningApi> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const settings = options.settings ?? defaultGuardrailSettings;
+  const { share: headShare, ...liveCap } = config.headCap;
+  const settings = options.settings ?? {
+    ...defaultGuardrailSettings,
+    debias: { ...defaultGuardrailSettings.debias, maxHeadShare: headShare },
+  };
   const keys = redisKeys(config.redis.keyPrefix);
   const stopTracing = startTracing({ role: 'api', otlpEndpoint: config.otlpEndpoint });
   const registry = createMetricsRegistry('api', process.env['npm_package_version'] ?? '0.1.0');
@@ -203,7 +207,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     onError: (error) => logError('live signals', error instanceof Error ? error.message : String(error)),
   });
   live.start();
-  const headCap = createLiveHeadCap(settings, live, { ...defaultLiveHeadCap, ...config.headCap });
+  const headCap = createLiveHeadCap(settings, live, { ...defaultLiveHeadCap, ...liveCap });
   registerLiveMetrics(registry, live, headCap.maxHeadShare);
   const course =
     config.metadataUrl === undefined
