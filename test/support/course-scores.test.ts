@@ -3,12 +3,14 @@ import type { RatingRecord } from '../../src/data/dataset.ts';
 import {
   decayedPopularityRanking,
   globalPopularity,
+  pairedRatioInterval,
   quantile,
   relevantSets,
   scoreLists,
   seenSets,
   summariseServed,
   topUnseen,
+  userScores,
 } from './course-scores.ts';
 import { wellFormedList, type RecommendAnswer } from './recommend-calls.ts';
 
@@ -110,5 +112,37 @@ describe('the course check’s scores', () => {
     expect(wellFormedList('a,a')).toBe(false);
     expect(wellFormedList('a,b\n')).toBe(false);
     expect(wellFormedList(Array.from({ length: 21 }, (_, k) => `m${k}`).join(','))).toBe(false);
+  });
+
+  it('scores each judged user apart, and bounds a ratio of means by a paired bootstrap', () => {
+    const relevant = relevantSets(
+      [rating('u1', 'a', 5, 1), rating('u2', 'b', 4, 1), rating('u3', 'c', 2, 1)],
+      4,
+    );
+    const per = userScores(['u1', 'u2', 'u3'], (id) => (id === 'u1' ? ['a', 'x'] : ['y']), relevant, 2);
+    expect(per).toEqual([
+      { userId: 'u1', hit: 1, precision: 0.5, recall: 1 },
+      { userId: 'u2', hit: 0, precision: 0, recall: 0 },
+    ]);
+    // Every pair in the same proportion: every resample has that ratio.
+    const b = [0.1, 0.2, 0.05, 0.3, 0.15];
+    expect(
+      pairedRatioInterval(
+        b.map((x) => 2 * x),
+        b,
+      ),
+    ).toEqual({ low: 2, high: 2 });
+    // Noisy pairs: the interval holds the sample's ratio, is reproducible, and narrows with more users.
+    const few = Array.from({ length: 20 }, (_, k) => ((k * 7) % 10) / 20);
+    const more = Array.from({ length: 400 }, (_, k) => ((k * 7) % 10) / 20);
+    const shifted = (xs: number[]) => xs.map((x, k) => x * (k % 2 === 0 ? 1.5 : 1));
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const small = pairedRatioInterval(shifted(few), few);
+    expect(small.low).toBeLessThan(mean(shifted(few)) / mean(few));
+    expect(small.high).toBeGreaterThan(mean(shifted(few)) / mean(few));
+    expect(pairedRatioInterval(shifted(few), few)).toEqual(small);
+    const large = pairedRatioInterval(shifted(more), more);
+    expect(large.high - large.low).toBeLessThan(small.high - small.low);
+    expect(() => pairedRatioInterval([1], [1, 2])).toThrow(RangeError);
   });
 });

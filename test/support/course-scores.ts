@@ -5,6 +5,7 @@
  * played data, for users with history and new users apart.
  */
 import type { RatingRecord, WatchRecord } from '../../src/data/dataset.ts';
+import { createRandom } from '../../src/lib/random.ts';
 import { DAY_SECONDS } from '../../src/model/ranking/popularity.ts';
 import type { RecommendAnswer } from './recommend-calls.ts';
 
@@ -139,23 +140,72 @@ export function scoreLists(
   relevant: UserSets,
   k: number,
 ): RankingScore {
-  let judged = 0;
-  let hitUsers = 0;
-  let precision = 0;
-  let recall = 0;
-  for (const user of users) {
-    const wanted = relevant.get(user);
+  const per = userScores(users, listOf, relevant, k);
+  const mean = (pick: (u: UserScore) => number) =>
+    per.length === 0 ? NaN : per.reduce((sum, u) => sum + pick(u), 0) / per.length;
+  return {
+    users: per.length,
+    hitRate: mean((u) => u.hit),
+    precision: mean((u) => u.precision),
+    recall: mean((u) => u.recall),
+  };
+}
+
+/** One judged user's scores: hit (0 or 1), precision (hits / k), recall (hits / relevant). */
+export interface UserScore {
+  readonly userId: string;
+  readonly hit: number;
+  readonly precision: number;
+  readonly recall: number;
+}
+
+/** Per-user scores of `listOf(user)` for every user with at least one relevant held-out movie, in `users` order. */
+export function userScores(
+  users: readonly string[],
+  listOf: (userId: string) => readonly string[],
+  relevant: UserSets,
+  k: number,
+): UserScore[] {
+  const out: UserScore[] = [];
+  for (const userId of users) {
+    const wanted = relevant.get(userId);
     if (wanted === undefined || wanted.size === 0) continue;
-    const hits = listOf(user)
+    const hits = listOf(userId)
       .slice(0, k)
       .filter((id) => wanted.has(id)).length;
-    judged++;
-    if (hits > 0) hitUsers++;
-    precision += hits / k;
-    recall += hits / wanted.size;
+    out.push({ userId, hit: hits > 0 ? 1 : 0, precision: hits / k, recall: hits / wanted.size });
   }
-  const mean = (x: number) => (judged === 0 ? NaN : x / judged);
-  return { users: judged, hitRate: mean(hitUsers), precision: mean(precision), recall: mean(recall) };
+  return out;
+}
+
+/**
+ * A 95 % percentile-bootstrap interval of mean(a) / mean(b) over paired per-user values (users
+ * resampled with replacement, the pairs kept together): how far the ratio of two rankings' scores
+ * could move with another draw of the same number of users. Seeded, so a report is reproducible.
+ */
+export function pairedRatioInterval(
+  a: readonly number[],
+  b: readonly number[],
+  resamples = 2_000,
+  seed = 1,
+): { low: number; high: number } {
+  if (a.length !== b.length) throw new RangeError('paired values need equal lengths');
+  const n = a.length;
+  if (n === 0) return { low: NaN, high: NaN };
+  const random = createRandom(seed);
+  const ratios = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sa = 0;
+    let sb = 0;
+    for (let k = 0; k < n; k++) {
+      const u = random.int(n);
+      sa += a[u] as number;
+      sb += b[u] as number;
+    }
+    ratios[r] = sb > 0 ? sa / sb : NaN;
+  }
+  const finite = [...ratios].filter(Number.isFinite).sort((x, y) => x - y);
+  return { low: quantile(finite, 0.025), high: quantile(finite, 0.975) };
 }
 
 /** Movies by the number of played ratings, most first (ties by id, so the order is stable). */
