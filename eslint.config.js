@@ -26,7 +26,7 @@ const actorsFromOutside = {
 /** Key builders of actor state: only src/state names them (and so owns the hash fields). */
 const actorStateKeys = {
   selector:
-    'CallExpression > MemberExpression.callee > Identifier.property[name=/^(userState|userFactors|userHistory|userServed|userRecent|movieState|movieFactors)$/]',
+    'CallExpression > MemberExpression.callee > Identifier.property[name=/^(userState|userFactors|userHistory|userServed|userRecent|movieState|movieFactors|movieDayRaters)$/]',
   message:
     'actor state in Redis is read and written through src/state/ (user-state.ts, movie-state.ts) only.',
 };

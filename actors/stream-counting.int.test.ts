@@ -5,7 +5,7 @@ import { generateSyntheticWorld, SYNTHETIC_SIZES } from '../src/data/synthetic-w
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
-import { readStoredMovie } from '../src/state/movie-state.ts';
+import { readMovieDayRaters, readStoredMovie } from '../src/state/movie-state.ts';
 import { createTestScope } from '../test/isolation.ts';
 import { countersOf, expectedCounts, readCounts, waitForCaughtUp } from '../test/support/stream-checks.ts';
 import { produceUserEvents, userEventsOf } from '../test/support/replay-events.ts';
@@ -26,7 +26,21 @@ const flood: UserEvent[] = Array.from({ length: 30 }, (_, j) => ({
   at: poisonDay + j,
   eventId: eventIdForKey(`flood${j}`),
 }));
-const events = [...userEventsOf(world), ...flood];
+// One account rating another movie 20 times that day, and a second account once: the 20 take one
+// slot between them (a re-rating replaces), so alice gets the second slot whatever the order.
+const rater = (userId: string, n: number): UserEvent => ({
+  type: 'rate',
+  userId,
+  movieId: 'rerated+2099',
+  rating: 1 + (n % 5),
+  at: poisonDay + 100 + n,
+  eventId: eventIdForKey(`rerate${n}`),
+});
+const rerates: UserEvent[] = [
+  ...Array.from({ length: 20 }, (_, n) => rater('mallory', n)),
+  rater('alice', 20),
+];
+const events = [...userEventsOf(world), ...flood, ...rerates];
 let stream: RunningStream | undefined;
 const registry = new Registry();
 
@@ -66,6 +80,8 @@ describe('the stream actors on real Kafka and Redis', () => {
     expect(got.nonFinite).toBe(0);
     const poison = await readStoredMovie(redis, keys, 'poison+2099');
     expect(poison).toMatchObject({ ratings: 30, capped: 28, dayUpdates: 2 });
+    const rerated = await readStoredMovie(redis, keys, 'rerated+2099');
+    expect(rerated).toMatchObject({ ratings: 21, rerated: 19, capped: 0, dayUpdates: 2 });
     expect(got.capped).toBe(28);
     // The flood shows: cap hits in total on /metrics, and which movie on the day's bounded board.
     const capHits = await registry.getSingleMetric(metrics.streamCapHits)?.get();
@@ -74,5 +90,7 @@ describe('the stream actors on real Kafka and Redis', () => {
       'poison+2099',
       '28',
     ]);
+    const raters = await readMovieDayRaters(redis, keys, 'rerated+2099');
+    expect([...raters].sort()).toEqual(['alice', 'mallory']);
   });
 });

@@ -42,16 +42,17 @@ function movieMessage(outputs: readonly { kind: string }[]): MovieMessage {
   return out.message;
 }
 
-function rateMovie(s: MovieState, rating: number, at: number, options = o): MovieState {
-  return rateMovieTurn(s, rating, at, options).state;
+/** One rating of movie `s` (by a user named after `at` unless `userId` is given). */
+function rateMovie(s: MovieState, rating: number, at: number, options = o, userId = `u${at}`): MovieState {
+  return rateMovieTurn(s, rating, at, options, userId).state;
 }
 
-function rateMovieTurn(s: MovieState, rating: number, at: number, options = o) {
+function rateMovieTurn(s: MovieState, rating: number, at: number, options = o, userId = `u${at}`) {
   const m: MovieRatingMessage = {
     type: 'rate',
     v: s.version,
     movieId: s.movieId,
-    userId: 'u',
+    userId,
     rating,
     err: 1,
     p: new Float32Array(options.factors).fill(0.5),
@@ -224,6 +225,30 @@ describe('MovieActor', () => {
     expect(second.outputs.filter((out) => out.kind === 'capped')).toEqual([
       { kind: 'capped', day: '1970-01-01' },
     ]);
+  });
+
+  it('charges a re-rating of the same day to the cap once: it takes no slot and no second step', () => {
+    const options = { ...o, dailyCap: 2 };
+    let s = newMovieState('m', options);
+    s = rateMovie(s, 1, 10, options, 'mallory');
+    const learned = s;
+    for (let k = 0; k < 5; k++) s = rateMovie(s, 5, 20 + k, options, 'mallory');
+    expect(s.vector).toEqual(learned.vector);
+    expect(s.bias).toBe(learned.bias);
+    expect(s).toMatchObject({ ratings: 6, rerated: 5, capped: 0, dayUpdates: 1 });
+    expect([...s.dayRaters]).toEqual(['mallory']);
+    // The second slot is still there for another account; then the cap holds.
+    s = rateMovie(s, 4, 30, options, 'alice');
+    expect(s.vector).not.toEqual(learned.vector);
+    const full = s;
+    s = rateMovie(s, 4, 31, options, 'bob');
+    expect(s.vector).toEqual(full.vector);
+    expect(s).toMatchObject({ ratings: 8, rerated: 5, capped: 1, dayUpdates: 2 });
+    // The next day every rater starts afresh, mallory included.
+    s = rateMovie(s, 5, day + 1, options, 'mallory');
+    expect(s.vector).not.toEqual(full.vector);
+    expect(s).toMatchObject({ dayUpdates: 1, day: '1970-01-02' });
+    expect([...s.dayRaters]).toEqual(['mallory']);
   });
 
   it('decays popularity by its half-life and scores the boards comparably', () => {

@@ -138,6 +138,11 @@ export const configVariables = {
     default: undefined,
     doc: 'when set, tokens must name this issuer (`iss`)',
   },
+  RATING_QUOTA: {
+    schema: z.coerce.number().int().min(0).max(1_000_000),
+    default: '500',
+    doc: 'ratings one token subject may record per UTC day through the API (a service/admin token: per user it rates for); 0: no quota',
+  },
   NOISE_SECRET: {
     schema: z.string().min(16, 'must be at least 16 characters').optional(),
     default: undefined,

@@ -38,6 +38,8 @@ export interface Config {
     readonly maxAgeSec: number;
     readonly audience: string | undefined;
     readonly issuer: string | undefined;
+    /** Ratings one subject may record per UTC day through the API (0: no quota). */
+    readonly ratingQuota: number;
   };
   readonly otlpEndpoint: string | undefined;
   readonly retrain: {
@@ -127,6 +129,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       maxAgeSec: Math.round(e.JWT_MAX_AGE / 1000),
       audience: e.JWT_AUDIENCE,
       issuer: e.JWT_ISSUER,
+      ratingQuota: e.RATING_QUOTA,
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     retrain: {

@@ -2,6 +2,7 @@
  * MovieActor(i): the pure transition `(state, message) → (state, outputs)`. It owns q_i, b_i, the
  * movie's counters, its decayed popularity and its daily budget of training updates.
  */
+import { capDecision } from '../../src/guardrails/rating-budget.ts';
 import { sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
 import type { MovieMessage, MovieRatingMessage, MovieWatchMessage } from '../messages.ts';
 import { seededVector, utcDay, type StreamModelOptions } from '../model-options.ts';
@@ -24,6 +25,8 @@ export interface MovieTurn {
   readonly outputs: readonly MovieOutput[];
 }
 
+const noRaters: ReadonlySet<string> = new Set();
+
 /**
  * A movie the stream has not seen: the trained model's b_i, q_i when it knows the movie, else the
  * seeded q_i; user actors predicting with it before it is activated assume the same.
@@ -38,10 +41,12 @@ export function newMovieState(movieId: string, options: StreamModelOptions): Mov
     watches: 0,
     histogram: [0, 0, 0, 0, 0],
     capped: 0,
+    rerated: 0,
     popularity: 0,
     popularityAt: 0,
     day: '',
     dayUpdates: 0,
+    dayRaters: noRaters,
     version: options.version ?? '',
   };
 }
@@ -67,19 +72,25 @@ export function popularityScore(s: MovieState, o: StreamModelOptions): number {
 
 function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): MovieTurn {
   const day = utcDay(m.at);
-  const dayUpdates = day === s.day ? s.dayUpdates : 0;
+  const raters = day === s.day ? s.dayRaters : noRaters;
   let next: MovieState;
+  const decision = capDecision(raters, m.userId, o.dailyCap);
   if (m.v !== s.version) {
     // The user's half of the step was taken in another model version: its p_u and error mean
     // nothing against this q_i. Counted, not learned (the user side moved on, or soon will).
-    next = { ...s, day, dayUpdates };
-  } else if (dayUpdates < o.dailyCap) {
+    next = { ...s, day, dayRaters: raters, dayUpdates: raters.size };
+  } else if (decision === 'learn') {
     const vector = new Float32Array(s.vector);
     const bias = sgdHalfStep(vector, 0, m.p, 0, o.factors, s.bias, m.err, o);
-    next = { ...s, vector, bias, day, dayUpdates: dayUpdates + 1 };
+    const dayRaters = new Set(raters).add(m.userId);
+    next = { ...s, vector, bias, day, dayRaters, dayUpdates: dayRaters.size };
+  } else if (decision === 'again') {
+    // A re-rating the same day: it replaces the earlier one in the log (the retrain learns the
+    // latest), and takes neither a second step nor a second slot (src/guardrails/rating-budget.ts).
+    next = { ...s, day, dayRaters: raters, dayUpdates: raters.size, rerated: s.rerated + 1 };
   } else {
     // Rating-poison defence: a flood of ratings on one movie in one day is counted, not learned.
-    next = { ...s, day, dayUpdates, capped: s.capped + 1 };
+    next = { ...s, day, dayRaters: raters, dayUpdates: raters.size, capped: s.capped + 1 };
   }
   const star = Math.min(5, Math.max(1, Math.round(m.rating)));
   const histogram = s.histogram.map((c, j) => (j === star - 1 ? c + 1 : c));

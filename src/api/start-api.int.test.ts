@@ -15,6 +15,7 @@ const secret = 'integration-secret-at-least-32-characters!';
 const config = {
   ...scope.config,
   secrets: { jwtSecret: secret, jwtPublicKey: undefined, noiseSecret: 'noise-secret-1234' },
+  auth: { ...scope.config.auth, ratingQuota: 3 },
 };
 const keys = redisKeys(config.redis.keyPrefix);
 const redis = scope.redis();
@@ -102,6 +103,27 @@ describe('marquee api, started for real', () => {
     await expect.poll(() => received.filter((e) => e.type === 'rate').length, { timeout: 20_000 }).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(received.filter((e) => e.type === 'rate')).toHaveLength(1);
+  });
+
+  it('keeps the daily rating quota per subject in Redis: the fourth new rating of the day is a 429', async () => {
+    const token = jwt.sign({ sub: '13' }, secret, { algorithm: 'HS256', expiresIn: 60 });
+    const post = (n: number) =>
+      fetch(`${base}/v1/ratings`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': `quota-key-${n}`,
+        },
+        body: JSON.stringify({ userId: '13', movieId: `movie+${n}`, rating: 4 }),
+      });
+    const statuses = [];
+    for (const n of [1, 2, 3, 4]) statuses.push((await post(n)).status);
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    expect((await post(1)).status).toBe(202); // a retry of a recorded rating costs nothing
+    const day = new Date().toISOString().slice(0, 10);
+    expect(await redis.get(keys.ratingQuota('sub:13', day))).toBe('3');
+    expect(await redis.ttl(keys.ratingQuota('sub:13', day))).toBeGreaterThan(86_400);
   });
 
   it('serves latency by route and status, outcomes and availability on /metrics, and the OpenAPI document', async () => {

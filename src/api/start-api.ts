@@ -16,6 +16,7 @@ import { redisKeys } from '../store/redis-keys.ts';
 import { createApp } from './app.ts';
 import { createFallbackList } from '../serving/fallback-list.ts';
 import { defaultGuardrailSettings, type GuardrailSettings } from '../serving/guardrail-settings.ts';
+import { withinQuota } from '../guardrails/rating-budget.ts';
 import { createLiveHeadCap } from '../serving/head-cap.ts';
 import { registerLiveMetrics } from '../serving/live-metrics.ts';
 import { createLiveSignals } from '../serving/live-signals.ts';
@@ -279,6 +280,24 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       completeKey: async (key, record, ttlSec) =>
         void (await redis.set(keys.idempotency(key), record, 'EX', ttlSec)),
       releaseKey: async (key) => void (await redis.del(keys.idempotency(key))),
+      quota: {
+        perDay: config.auth.ratingQuota,
+        async spend(subject, day, perDay) {
+          const key = keys.ratingQuota(subject, day);
+          // INCR first and take it back past the quota: atomic per rating, no read-then-write race.
+          const [[error, used] = []] =
+            (await redis
+              .multi()
+              .incr(key)
+              .expire(key, 2 * 86_400)
+              .exec()) ?? [];
+          if (error) throw error;
+          if (withinQuota((used as number) - 1, perDay)) return true;
+          await redis.decr(key);
+          return false;
+        },
+        refund: async (subject, day) => void (await redis.decr(keys.ratingQuota(subject, day))),
+      },
     },
     registry,
     live: { signals: live, headCap: headCap.maxHeadShare },

@@ -3,7 +3,8 @@
  * its factors, tests read its counters, and nobody else names its keys or fields. Per movie (one
  * hash tag, one slot): `movieFactors` holds q_i as raw little-endian Float32 bytes (what the serving
  * API reads); the `movieState` hash holds `bias` (b_i) and `actor`, one JSON field with the other
- * scalars (see StoredMovie), to keep the batch's Lua call short.
+ * scalars (see StoredMovie), to keep the batch's Lua call short; `movieDayRaters` is the set of
+ * users the movie learned from on its cap day (`day`), grown by SADD so a flush writes only the new.
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../store/redis-keys.ts';
@@ -21,18 +22,22 @@ export interface MovieState {
   readonly histogram: readonly number[];
   /** Ratings counted but not learned because the day's cap was spent. */
   readonly capped: number;
+  /** Re-ratings by a user already learned from that day: counted, neither learned nor charged to the cap. */
+  readonly rerated: number;
   /** Decayed popularity as of `popularityAt` (epoch ms). */
   readonly popularity: number;
   readonly popularityAt: number;
   /** The UTC day `dayUpdates` counts. */
   readonly day: string;
   readonly dayUpdates: number;
+  /** The users whose rating of the movie was learned on `day` (at most the daily cap). */
+  readonly dayRaters: ReadonlySet<string>;
   /** The published model version q_i and b_i live in ('' for seeded vectors, no model). */
   readonly version: string;
 }
 
 /** The `actor` field of a movie's state hash. */
-export type StoredMovie = Omit<MovieState, 'movieId' | 'bias' | 'vector' | 'version'>;
+export type StoredMovie = Omit<MovieState, 'movieId' | 'bias' | 'vector' | 'version' | 'dayRaters'>;
 
 /** Loads movie states (one pipeline); a movie Redis has never seen is `fresh(id)`. */
 export async function loadMovies(
@@ -46,12 +51,14 @@ export async function loadMovies(
   for (const i of ids) {
     pipeline.hmget(keys.movieState(i), 'bias', 'actor', 'v');
     pipeline.getBuffer(keys.movieFactors(i));
+    pipeline.smembers(keys.movieDayRaters(i));
   }
   const replies = (await pipeline.exec()) ?? [];
   return ids.map((i, j) => {
-    const [e1, hash] = replies[2 * j] ?? [];
-    const [e2, bytes] = replies[2 * j + 1] ?? [];
-    if (e1 ?? e2) throw e1 ?? e2;
+    const [e1, hash] = replies[3 * j] ?? [];
+    const [e2, bytes] = replies[3 * j + 1] ?? [];
+    const [e3, raters] = replies[3 * j + 2] ?? [];
+    if (e1 ?? e2 ?? e3) throw e1 ?? e2 ?? e3;
     const [bias, actor, version] = hash as [string | null, string | null, string | null];
     const start = fresh(i);
     const vector = vectorFromBytes(bytes as Buffer | null, factors);
@@ -63,6 +70,7 @@ export async function loadMovies(
       movieId: i,
       bias: Number(bias ?? 0),
       vector: vector ?? start.vector,
+      dayRaters: new Set(raters as string[]),
       version: version ?? '',
     };
   });
@@ -71,7 +79,15 @@ export async function loadMovies(
 /** Adds the writes that persist a movie's state to the batch; q_i only when it changed. */
 export function flushMovie(s: MovieState, keys: RedisKeys, w: WriteBatch, before: MovieState): void {
   if (s.vector !== before.vector) w.set(keys.movieFactors(s.movieId), vectorBytes(s.vector));
-  const { movieId: _id, bias, vector: _v, version, ...actor } = s;
+  if (s.dayRaters !== before.dayRaters) {
+    const key = keys.movieDayRaters(s.movieId);
+    // A new cap day starts from an empty set; the same day only adds (a set never loses a rater).
+    const fresh = s.day !== before.day;
+    if (fresh) w.del(key);
+    const added = [...s.dayRaters].filter((u) => fresh || !before.dayRaters.has(u));
+    if (added.length > 0) w.sadd(key, ...added);
+  }
+  const { movieId: _id, bias, vector: _v, version, dayRaters: _r, ...actor } = s;
   w.hset(keys.movieState(s.movieId), {
     bias,
     actor: JSON.stringify(actor satisfies StoredMovie),
@@ -150,4 +166,13 @@ export function readMovieFactorBlob(redis: Redis, keys: RedisKeys, movieId: stri
 /** The model version a movie's stored vector lives in ('' seeded; null when never written). */
 export function readMovieVersion(redis: Redis, keys: RedisKeys, movieId: string): Promise<string | null> {
   return redis.hget(keys.movieState(movieId), 'v');
+}
+
+/** The users a movie learned from on its current cap day (tests and attack simulations). */
+export async function readMovieDayRaters(
+  redis: Redis,
+  keys: RedisKeys,
+  movieId: string,
+): Promise<Set<string>> {
+  return new Set(await redis.smembers(keys.movieDayRaters(movieId)));
 }

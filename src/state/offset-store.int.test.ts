@@ -49,7 +49,7 @@ describe('OffsetStore.commit (commitBatch.lua)', () => {
   it('rejects a malformed batch before applying any of it', async () => {
     const w = new WriteBatch();
     w.hincrby(keys.ratingHistogram(), '4', 1);
-    w.args.push('DEL', 2, 0);
+    w.args.push('FLUSHALL', 2, 0);
     await expect(store.commit('t', 0, 100, 130, w)).rejects.toThrow(/bad write/);
     expect(await redis.hget(keys.ratingHistogram(), '4')).toBeNull();
     expect(await store.readOffset('t', 0)).toBe(100);

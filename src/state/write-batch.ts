@@ -75,6 +75,16 @@ export class WriteBatch {
     this.#write('LTRIM', key, -keep, -1);
   }
 
+  /** SADD key member … */
+  sadd(key: string, ...members: string[]): void {
+    this.#write('SADD', key, ...members);
+  }
+
+  /** DEL key. */
+  del(key: string): void {
+    this.#write('DEL', key);
+  }
+
   /** PEXPIRE key ms. */
   pexpire(key: string, ms: number): void {
     this.#write('PEXPIRE', key, ms);

@@ -16,7 +16,7 @@ describe('redisKeys', () => {
     const movie = [
       keys.movieState('toy+story+1995'),
       keys.movieFactors('toy+story+1995'),
-      keys.movieDailyUpdates('toy+story+1995', '2026-11-28'),
+      keys.movieDayRaters('toy+story+1995'),
     ];
     expect(new Set(movie.map(tag))).toEqual(new Set(['m:toy+story+1995']));
   });

@@ -19,8 +19,8 @@ export interface RedisKeys {
   movieState(movieId: string): string;
   /** Binary Float32 vector q_i. */
   movieFactors(movieId: string): string;
-  /** Training updates applied to a movie on one UTC day (the rating-poison cap). */
-  movieDailyUpdates(movieId: string, day: string): string;
+  /** Set of the users a movie learned from on its current cap day (the rating-poison cap, one slot each). */
+  movieDayRaters(movieId: string): string;
   /**
    * Sorted set leaderboard: `popularity`, `watched:<day>`, `rated:<day>`, `capped:<day>` (ratings over
    * the movie's daily cap: the flooded movies, bounded by the catalogue and kept 8 days), `served` (every exposure
@@ -61,6 +61,8 @@ export interface RedisKeys {
   rateLimitPrefix(): string;
   /** String: the event id an API idempotency key was first accepted as (expires after a day). */
   idempotency(key: string): string;
+  /** String: ratings a subject recorded through the API on one UTC day (the daily quota; expires). */
+  ratingQuota(subject: string, day: string): string;
 }
 
 /** Key builders under `prefix`. */
@@ -75,7 +77,7 @@ export function redisKeys(prefix: string): RedisKeys {
     userRecent: (u) => k(`{u:${u}}`, 'recent'),
     movieState: (m) => k(`{m:${m}}`, 'state'),
     movieFactors: (m) => k(`{m:${m}}`, 'q'),
-    movieDailyUpdates: (m, day) => k(`{m:${m}}`, 'updates', day),
+    movieDayRaters: (m) => k(`{m:${m}}`, 'day-raters'),
     leaderboard: (name) => k('board', name),
     ratingHistogram: () => k('rating-histogram'),
     ratingHistogramOf: (origin) => k('rating-histogram', origin),
@@ -92,5 +94,6 @@ export function redisKeys(prefix: string): RedisKeys {
     onlineEval: (arm) => k('online-eval', arm),
     rateLimitPrefix: () => k('ratelimit', ''),
     idempotency: (key) => k('idempotency', key),
+    ratingQuota: (subject, day) => k('rating-quota', day, subject),
   };
 }

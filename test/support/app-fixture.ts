@@ -2,6 +2,8 @@ import jwt from 'jsonwebtoken';
 import { Registry } from 'prom-client';
 import type { RateEvent } from '../../streams/events.ts';
 import { createApp, type ApiDeps } from '../../src/api/app.ts';
+import type { RatingQuota } from '../../src/api/routes/ratings.ts';
+import { withinQuota } from '../../src/guardrails/rating-budget.ts';
 import type { Recommendation } from '../../src/serving/recommender.ts';
 
 /** A test's view of an app built with in-memory dependencies: what it published and served. */
@@ -19,6 +21,24 @@ export function bearer(sub: string, claims: object = {}): Record<string, string>
   const exp = Math.floor(Date.now() / 1000) + 600;
   const token = jwt.sign({ sub, exp, ...claims }, fixtureSecret, { algorithm: 'HS256' });
   return { authorization: `Bearer ${token}` };
+}
+
+/** The daily rating quota over a Map (the API keeps it in Redis); `used` shows what was charged. */
+export function memoryQuota(perDay: number): RatingQuota & { readonly used: Map<string, number> } {
+  const used = new Map<string, number>();
+  return {
+    perDay,
+    used,
+    async spend(subject, day) {
+      const n = used.get(`${day}/${subject}`) ?? 0;
+      if (!withinQuota(n, perDay)) return false;
+      used.set(`${day}/${subject}`, n + 1);
+      return true;
+    },
+    async refund(subject, day) {
+      used.set(`${day}/${subject}`, (used.get(`${day}/${subject}`) ?? 1) - 1);
+    },
+  };
 }
 
 /**
@@ -54,6 +74,7 @@ export function appFixture(overrides: Partial<ApiDeps> = {}, list: Partial<Recom
       },
       completeKey: async (key, record) => void claimed.set(key, record),
       releaseKey: async (key) => void claimed.delete(key),
+      quota: memoryQuota(500),
     },
     registry: new Registry(),
     readiness: { model: async () => true },

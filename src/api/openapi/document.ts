@@ -98,7 +98,7 @@ export const openApiDocument = {
           '409': problemResponse('The Idempotency-Key was used before with a different body'),
           '413': problemResponse('Body too large'),
           '422': problemResponse('Invalid rating'),
-          '429': problemResponse('Throttled'),
+          '429': problemResponse("Throttled, or the account's daily rating quota is spent; see Retry-After"),
           '503': problemResponse(
             'Nothing was recorded (key store or Kafka unavailable, or the same key still in flight); retry with the same key after Retry-After',
           ),

@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { appFixture, fixtureSecret } from '../../../test/support/app-fixture.ts';
+import { appFixture, fixtureSecret, memoryQuota } from '../../../test/support/app-fixture.ts';
 
 const now = Math.floor(Date.now() / 1000);
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -203,5 +203,114 @@ describe('POST /v1/ratings when a dependency fails', () => {
     expect(other.headers.get('content-type')).toBe('application/problem+json');
     expect((await post(app, valid)).status).toBe(202);
     expect(published).toHaveLength(1);
+  });
+});
+
+describe('POST /v1/ratings daily quota per subject', () => {
+  const day = 86_400_000;
+  function quotaApp(perDay: number, kafka = { up: true }) {
+    const quota = memoryQuota(perDay);
+    const claimed = new Map<string, string>();
+    const published: unknown[] = [];
+    let at = 20_000 * day + 3_600_000;
+    const { app } = appFixture({
+      ratings: {
+        auth: { secret: fixtureSecret },
+        publish: async (event) => {
+          if (!kafka.up) throw new Error('kafka down');
+          published.push(event);
+        },
+        claimKey: async (key, record) => {
+          const held = claimed.get(key) ?? null;
+          if (held === null) claimed.set(key, record);
+          return held;
+        },
+        completeKey: async (key, record) => void claimed.set(key, record),
+        releaseKey: async (key) => void claimed.delete(key),
+        quota,
+        now: () => at,
+      },
+    });
+    return { app, quota, published, claimed, nextDay: () => (at += day) };
+  }
+  const rate = (movieId: string) => ({ userId: '42', movieId, rating: 4 });
+
+  it('answers 429 past the quota with Retry-After until UTC midnight, recording nothing, and renews it the next day', async () => {
+    const { app, published, claimed, nextDay } = quotaApp(2);
+    expect((await post(app, valid, rate('a'), 'key-a-000001')).status).toBe(202);
+    expect((await post(app, valid, rate('b'), 'key-b-000001')).status).toBe(202);
+    const over = await post(app, valid, rate('c'), 'key-c-000001');
+    expect(over.status).toBe(429);
+    expect(over.headers.get('content-type')).toBe('application/problem+json');
+    expect(over.headers.get('retry-after')).toBe(String(23 * 3600));
+    expect(published).toHaveLength(2);
+    expect(claimed.has('42:key-c-000001')).toBe(false);
+    nextDay();
+    expect((await post(app, valid, rate('c'), 'key-c-000001')).status).toBe(202);
+    expect(published).toHaveLength(3);
+  });
+
+  it('charges a retry of the same key once, and gives back a rating that could not be published', async () => {
+    const kafka = { up: false };
+    const { app, quota, published } = quotaApp(2, kafka);
+    expect((await post(app, valid, rate('a'), 'key-a-000001')).status).toBe(503);
+    kafka.up = true;
+    for (let k = 0; k < 3; k++) expect((await post(app, valid, rate('a'), 'key-a-000001')).status).toBe(202);
+    expect([...quota.used.values()]).toEqual([1]);
+    expect((await post(app, valid, rate('b'), 'key-b-000001')).status).toBe(202);
+    expect((await post(app, valid, rate('c'), 'key-c-000001')).status).toBe(429);
+    expect(published).toHaveLength(2);
+  });
+
+  it('keeps one subject from spending the quota of another; a service token is charged per user it rates for', async () => {
+    const { app, quota } = quotaApp(1);
+    const service = sign({ sub: 'relay', roles: ['service'], exp: now + 600 });
+    const other = sign({ sub: '7', exp: now + 600 });
+    expect((await post(app, valid, rate('a'), 'key-a-000001')).status).toBe(202);
+    expect((await post(app, valid, rate('b'), 'key-b-000001')).status).toBe(429);
+    expect((await post(app, other, { userId: '7', movieId: 'a', rating: 3 }, 'key-a-000001')).status).toBe(
+      202,
+    );
+    expect((await post(app, service, { userId: '8', movieId: 'a', rating: 3 }, 'key-s-000001')).status).toBe(
+      202,
+    );
+    expect((await post(app, service, { userId: '9', movieId: 'a', rating: 3 }, 'key-s-000002')).status).toBe(
+      202,
+    );
+    expect((await post(app, service, { userId: '9', movieId: 'b', rating: 3 }, 'key-s-000003')).status).toBe(
+      429,
+    );
+    expect([...quota.used.keys()].map((k) => k.split('/')[1]).sort()).toEqual([
+      'sub:42',
+      'sub:7',
+      'user:8',
+      'user:9',
+    ]);
+  });
+
+  it('answers 503 and releases the key when the quota store fails', async () => {
+    const claimed = new Map<string, string>();
+    const { app, published } = appFixture({
+      ratings: {
+        ...baseRatings(),
+        auth: { secret: fixtureSecret },
+        claimKey: async (key, record) => {
+          const held = claimed.get(key) ?? null;
+          if (held === null) claimed.set(key, record);
+          return held;
+        },
+        releaseKey: async (key) => void claimed.delete(key),
+        quota: {
+          perDay: 5,
+          spend: async () => {
+            throw new Error('redis down');
+          },
+          refund: async () => undefined,
+        },
+      },
+    });
+    expect((await post(app, valid)).status).toBe(503);
+    expect(claimed.size).toBe(0);
+    expect(published).toHaveLength(0);
   });
 });

@@ -3,7 +3,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { eventIdForKey, type RateEvent } from '../../../streams/events.ts';
 import { movieIdSchema } from '../../../streams/id-grammar.ts';
-import { jwtAuth, mayActFor, type JwtAuthOptions, type JwtVariables } from '../middleware/jwt-auth/index.ts';
+import { budgetDay, quotaSubject, secondsUntilNextDay } from '../../guardrails/rating-budget.ts';
+import {
+  isPrivileged,
+  jwtAuth,
+  mayActFor,
+  type JwtAuthOptions,
+  type JwtVariables,
+} from '../middleware/jwt-auth/index.ts';
 import { problem } from '../middleware/problem-json/index.ts';
 
 /**
@@ -21,6 +28,8 @@ export interface RatingsDeps {
   readonly completeKey: (key: string, record: string, ttlSec: number) => Promise<void>;
   /** Frees a claimed key whose event could not be published, so the client's retry goes through. */
   readonly releaseKey: (key: string) => Promise<void>;
+  /** The per-subject daily rating quota; absent: none. */
+  readonly quota?: RatingQuota;
   readonly now?: () => number;
   /**
    * Hears each request whose Idempotency-Key was already held: a replay of a published rating, a
@@ -31,6 +40,16 @@ export interface RatingsDeps {
 
 /** What a request with an already-held Idempotency-Key got (a bounded metric label). */
 export type IdempotencyOutcome = 'replay' | 'conflict' | 'in_flight';
+
+/** The daily rating quota's store (Redis in the API; src/guardrails/rating-budget.ts has the rules). */
+export interface RatingQuota {
+  /** Ratings one subject may record per UTC day (0: no quota). */
+  readonly perDay: number;
+  /** Counts one rating against `subject` on `day`; false (and nothing counted) when the quota is spent. */
+  spend(subject: string, day: string, perDay: number): Promise<boolean>;
+  /** Gives back a rating counted by `spend` that was not recorded after all. */
+  refund(subject: string, day: string): Promise<void>;
+}
 
 const body = z.strictObject({
   userId: z.string().regex(/^\d{1,12}$/),
@@ -54,6 +73,8 @@ const DONE_SEC = 86_400;
  * request gets 202 again, a retry while the first is in flight (or whose release failed) gets 503,
  * the key reused with another body gets 409. When the key store or Kafka fails the answer is 503,
  * the key is released, and nothing was published — never a 202 for a rating that went nowhere.
+ * A new rating (not a retry) is charged to its subject's daily quota first: past it, the answer is
+ * 429 until the next UTC day, with the key released.
  */
 export function ratingsRoute(deps: RatingsDeps): Hono<{ Variables: JwtVariables }> {
   const now = deps.now ?? Date.now;
@@ -100,9 +121,32 @@ export function ratingsRoute(deps: RatingsDeps): Hono<{ Variables: JwtVariables 
       if (outcome === 'replay') return c.json({ eventId }, 202);
       return unavailable('A request with this Idempotency-Key is still being recorded.');
     }
+    const at = now();
+    const quota = deps.quota !== undefined && deps.quota.perDay > 0 ? deps.quota : undefined;
+    const charged = { subject: quotaSubject(claims.sub, userId, isPrivileged(claims)), day: budgetDay(at) };
+    if (quota !== undefined) {
+      let spent: boolean;
+      try {
+        spent = await quota.spend(charged.subject, charged.day, quota.perDay);
+      } catch {
+        await deps.releaseKey(scoped).catch(() => undefined);
+        return unavailable('The rating quota could not be checked; nothing was recorded.');
+      }
+      if (!spent) {
+        await deps.releaseKey(scoped).catch(() => undefined);
+        return problem(
+          c,
+          429,
+          'Too Many Requests',
+          `This account has recorded its ${quota.perDay} ratings for today (UTC); nothing was recorded.`,
+          { 'Retry-After': String(secondsUntilNextDay(at)) },
+        );
+      }
+    }
     try {
-      await deps.publish({ type: 'rate', userId, movieId, rating, at: now(), eventId, source: 'api' });
+      await deps.publish({ type: 'rate', userId, movieId, rating, at, eventId, source: 'api' });
     } catch {
+      if (quota !== undefined) await quota.refund(charged.subject, charged.day).catch(() => undefined);
       await deps.releaseKey(scoped).catch(() => undefined);
       return unavailable('The rating was not recorded.');
     }

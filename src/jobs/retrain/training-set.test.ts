@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../lib/random.ts';
+import { capDecision } from '../../guardrails/rating-budget.ts';
 import { buildTrainingSet, type RatingColumns } from './training-set.ts';
 
 const DAY = 86_400_000;
@@ -62,7 +63,25 @@ describe('buildTrainingSet', () => {
     expect(Array.from(t.set.users)).toEqual([0, 1]);
   });
 
-  it('keeps exactly the rows a per-(movie, day) count and a set of pairs would keep', () => {
+  it('charges a (user, movie) pair to the cap once a day and trains on its latest rating', () => {
+    const t = buildTrainingSet(
+      columns([
+        [0, 0, 1, 1 * DAY + 10],
+        [0, 0, 5, 1 * DAY + 20], // a re-rating: replaces, takes no second slot
+        [0, 0, 3, 1 * DAY + 30],
+        [1, 0, 4, 1 * DAY + 40], // the second slot
+        [2, 0, 2, 1 * DAY + 50], // over the cap of 2
+        [2, 0, 4, 1 * DAY + 60], // and so is its re-rating
+      ]),
+      2,
+    );
+    expect(t.capped).toBe(2);
+    expect(t.superseded).toBe(2);
+    expect(Array.from(t.set.users)).toEqual([0, 1]);
+    expect(Array.from(t.set.ratings)).toEqual([3, 4]);
+  });
+
+  it('keeps exactly the rows the movie actors learn from, then the latest of each pair', () => {
     const random = createRandom(7);
     const rows: [number, number, number, number][] = [];
     for (let k = 0, at = 0; k < 5_000; k++) {
@@ -71,12 +90,15 @@ describe('buildTrainingSet', () => {
     }
     const log = columns(rows);
     const t = buildTrainingSet(log, 3);
-    const perMovieDay = new Map<string, number>();
-    const keep = rows.map(([, item, , at]) => {
+    // The actors' rule itself (capDecision over a set of raters per movie and day).
+    const raters = new Map<string, Set<string>>();
+    const keep = rows.map(([user, item, , at]) => {
       const key = `${item}/${Math.floor(at / DAY)}`;
-      const used = perMovieDay.get(key) ?? 0;
-      perMovieDay.set(key, used + 1);
-      return used < 3;
+      const today = raters.get(key) ?? new Set<string>();
+      raters.set(key, today);
+      const decision = capDecision(today, String(user), 3);
+      if (decision === 'learn') today.add(String(user));
+      return decision !== 'capped';
     });
     const seen = new Set<string>();
     for (let k = rows.length - 1; k >= 0; k--) {

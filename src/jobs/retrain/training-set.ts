@@ -1,8 +1,9 @@
 /**
  * From the rating log to what the retrain fits: the daily per-movie training cap applied as the
  * movie actors apply it (in time order, per movie and UTC day of the rating, the first `dailyCap`
- * ratings are learned and the rest only counted), then the latest rating per (user, movie) — a user
- * who changes their mind is trained on the new rating only. Pure: columns in, a RatingSet out.
+ * raters are learned, each (user, movie) once, and the rest only counted), then the latest rating
+ * per (user, movie) — a user who changes their mind is trained on the new rating only. Pure:
+ * columns in, a RatingSet out.
  */
 import type { RatingSet } from '../../model/ratings/rating-set.ts';
 
@@ -33,8 +34,9 @@ export function buildTrainingSet(log: RatingColumns, dailyCap: number): Training
   const n = log.users.length;
   const keep = new Uint8Array(n);
   const nItems = log.itemIds.length;
-  const capped = applyDailyCap(log, dailyCap, keep) ?? applyDailyCapInAnyOrder(log, dailyCap, keep);
-  const superseded = dropSuperseded(log, keep);
+  const sequence = timeOrder(log.times);
+  const capped = applyDailyCap(log, sequence, dailyCap, keep);
+  const superseded = dropSuperseded(log, sequence, keep);
   const size = n - capped - superseded;
   const users = new Int32Array(size);
   const items = new Int32Array(size);
@@ -68,48 +70,101 @@ export function buildTrainingSet(log: RatingColumns, dailyCap: number): Training
   return { set, capped, superseded };
 }
 
+/** The row indices in time order: the log's own order, or (when it is not) a stable sort by time. */
+function timeOrder(times: Float64Array): Int32Array {
+  const order = new Int32Array(times.length);
+  for (let k = 0; k < order.length; k++) order[k] = k;
+  for (let k = 1; k < times.length; k++) {
+    if ((times[k] as number) < (times[k - 1] as number))
+      return order.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+  }
+  return order;
+}
+
+/** The rows of `sequence` (all rows in time order) grouped by user: user u's are rows[start[u]..start[u+1]). */
+function groupByUser(log: RatingColumns, sequence: Int32Array): { start: Int32Array; rows: Int32Array } {
+  const nUsers = log.userIds.length;
+  const next = new Int32Array(nUsers + 1);
+  for (let j = 0; j < sequence.length; j++) next[(log.users[sequence[j] as number] as number) + 1]! += 1;
+  for (let u = 0; u < nUsers; u++) next[u + 1]! += next[u] as number;
+  const start = next.slice();
+  const rows = new Int32Array(sequence.length);
+  for (let j = 0; j < sequence.length; j++) {
+    const k = sequence[j] as number;
+    rows[next[log.users[k] as number]!++] = k;
+  }
+  return { start, rows };
+}
+
 /**
- * Sets `keep` for the first `dailyCap` ratings of each movie per UTC day and returns how many were
- * over; one counter per movie, as the log's rows come in time order. Returns null (and leaves `keep`
- * for the caller to redo) when a movie's days go backwards, i.e. the rows are not in time order.
+ * Sets `keep` as the movie actors' daily cap decides (src/guardrails/rating-budget.ts): per movie
+ * and UTC day, the first `dailyCap` raters are learned, a rater's later ratings that day follow
+ * their first (kept when it was, and spending no slot: the latest is what dropSuperseded keeps), and
+ * the rest are capped. Returns how many were capped. Typed arrays only: no set of a million pairs.
  */
-function applyDailyCap(log: RatingColumns, dailyCap: number, keep: Uint8Array): number | null {
+function applyDailyCap(log: RatingColumns, sequence: Int32Array, dailyCap: number, keep: Uint8Array): number {
+  const n = sequence.length;
+  if (!reachesCap(log, sequence, dailyCap)) {
+    keep.fill(1);
+    return 0;
+  }
+  // first[k]: the row of the same (user, movie, UTC day) that came first in time (k itself if none).
+  const first = new Int32Array(n);
+  const { start, rows } = groupByUser(log, sequence);
+  const mark = new Int32Array(log.itemIds.length).fill(-1);
+  const markDay = new Float64Array(log.itemIds.length);
+  const markRow = new Int32Array(log.itemIds.length);
+  for (let u = 0; u < log.userIds.length; u++) {
+    for (let at = start[u] as number; at < (start[u + 1] as number); at++) {
+      const k = rows[at] as number;
+      const item = log.items[k] as number;
+      const d = Math.floor((log.times[k] as number) / DAY_MS);
+      if (mark[item] === u && markDay[item] === d) first[k] = markRow[item] as number;
+      else {
+        mark[item] = u;
+        markDay[item] = d;
+        markRow[item] = k;
+        first[k] = k;
+      }
+    }
+  }
   const day = new Float64Array(log.itemIds.length).fill(-Infinity);
   const used = new Int32Array(log.itemIds.length);
   let capped = 0;
-  for (let k = 0; k < log.users.length; k++) {
+  for (let j = 0; j < n; j++) {
+    const k = sequence[j] as number;
     const item = log.items[k] as number;
     const d = Math.floor((log.times[k] as number) / DAY_MS);
     if (d !== day[item]) {
-      if (d < (day[item] as number)) return null;
       day[item] = d;
       used[item] = 0;
     }
-    if ((used[item] as number) >= dailyCap) capped++;
-    else {
+    const f = first[k] as number;
+    if (f !== k) keep[k] = keep[f] as number;
+    else if ((used[item] as number) < dailyCap) {
       used[item]! += 1;
       keep[k] = 1;
     }
+    if (keep[k] === 0) capped++;
   }
   return capped;
 }
 
-/** applyDailyCap for rows in any order: a counter per (movie, day). */
-function applyDailyCapInAnyOrder(log: RatingColumns, dailyCap: number, keep: Uint8Array): number {
-  keep.fill(0);
-  const perMovieDay = new Map<number, number>();
-  let capped = 0;
-  for (let k = 0; k < log.users.length; k++) {
-    const key = (log.items[k] as number) * 65_536 + Math.floor((log.times[k] as number) / DAY_MS);
-    const used = perMovieDay.get(key) ?? 0;
-    if (used >= dailyCap) {
-      capped++;
-      continue;
+/** Whether some movie has more than `dailyCap` ratings on one UTC day (else nothing is capped). */
+function reachesCap(log: RatingColumns, sequence: Int32Array, dailyCap: number): boolean {
+  const day = new Float64Array(log.itemIds.length).fill(-Infinity);
+  const used = new Int32Array(log.itemIds.length);
+  for (let j = 0; j < sequence.length; j++) {
+    const k = sequence[j] as number;
+    const item = log.items[k] as number;
+    const d = Math.floor((log.times[k] as number) / DAY_MS);
+    if (d !== day[item]) {
+      day[item] = d;
+      used[item] = 0;
     }
-    perMovieDay.set(key, used + 1);
-    keep[k] = 1;
+    if (++used[item]! > dailyCap) return true;
   }
-  return capped;
+  return false;
 }
 
 /**
@@ -117,17 +172,18 @@ function applyDailyCapInAnyOrder(log: RatingColumns, dailyCap: number, keep: Uin
  * returns how many. Rows are grouped by user with typed arrays (a counting sort) and walked latest
  * first against a per-movie mark: no hash set of a million pairs.
  */
-function dropSuperseded(log: RatingColumns, keep: Uint8Array): number {
-  const nUsers = log.userIds.length;
-  const next = new Int32Array(nUsers + 1);
-  for (let k = 0; k < keep.length; k++) if (keep[k] === 1) next[(log.users[k] as number) + 1]! += 1;
-  for (let u = 0; u < nUsers; u++) next[u + 1]! += next[u] as number;
-  const start = next.slice();
-  const rows = new Int32Array(next[nUsers] as number);
-  for (let k = 0; k < keep.length; k++) if (keep[k] === 1) rows[next[log.users[k] as number]!++] = k;
+function dropSuperseded(log: RatingColumns, sequence: Int32Array, keep: Uint8Array): number {
+  let size = 0;
+  for (let k = 0; k < keep.length; k++) size += keep[k] as number;
+  const kept = new Int32Array(size);
+  for (let j = 0, at = 0; j < sequence.length; j++) {
+    const k = sequence[j] as number;
+    if (keep[k] === 1) kept[at++] = k;
+  }
+  const { start, rows } = groupByUser(log, kept);
   const mark = new Int32Array(log.itemIds.length).fill(-1);
   let superseded = 0;
-  for (let u = 0; u < nUsers; u++) {
+  for (let u = 0; u < log.userIds.length; u++) {
     for (let at = (start[u + 1] as number) - 1; at >= (start[u] as number); at--) {
       const k = rows[at] as number;
       const item = log.items[k] as number;

@@ -9,7 +9,7 @@
   ARGV[2]     the next offset (stored on success)
   ARGV[3..]   writes, each: command, key index into KEYS, argument count c, then c arguments;
               command is one of SET HSET HINCRBY HINCRBYFLOAT ZADD ZINCRBY ZREMRANGEBYRANK PEXPIRE
-              PERSIST RPUSH LTRIM
+              PERSIST RPUSH LTRIM SADD DEL
   returns     1 when applied; 0 when the stored offset differs (nothing written: reload and re-seek)
 ]]
 local stored = redis.call('GET', KEYS[1])
@@ -19,7 +19,7 @@ end
 local allowed = {
   SET = true, HSET = true, HINCRBY = true, HINCRBYFLOAT = true,
   ZADD = true, ZINCRBY = true, ZREMRANGEBYRANK = true, PEXPIRE = true, PERSIST = true,
-  RPUSH = true, LTRIM = true,
+  RPUSH = true, LTRIM = true, SADD = true, DEL = true,
 }
 -- Validate every write before applying any, so a malformed batch changes nothing.
 local i = 3
