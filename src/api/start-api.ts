@@ -70,6 +70,9 @@ export const API_SERVER_LIMITS: ApiServerLimits = {
   keepAliveTimeoutMs: 5_000,
 };
 
+/** The per-IP throttle on /v1 by default: 100 requests per address per second (the sims use it too). */
+export const API_RATE_LIMIT = { points: 100, windowSec: 1 } as const;
+
 /** A running API: its address and a stop that drains and closes every client. */
 export interface RunningApi {
   readonly port: number;
@@ -241,8 +244,8 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       logError(`recommend fell back (${kind})`, error instanceof Error ? error.message : String(error));
     },
   });
-  const points = options.ratePoints ?? 100;
-  const duration = options.rateWindowSec ?? 1;
+  const points = options.ratePoints ?? API_RATE_LIMIT.points;
+  const duration = options.rateWindowSec ?? API_RATE_LIMIT.windowSec;
   const limiter = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: keys.rateLimitPrefix(),
