@@ -3,6 +3,7 @@
  * guardrails, and how the lists rank the held-out future beside popularity from the same played data.
  */
 import type { CoursePlay } from '../src/data/course-play.ts';
+import { defaultAgePolicy, effectiveAge } from '../src/guardrails/age-policy.ts';
 import type { CourseStandIn } from '../src/data/course-stand-in.ts';
 import type { Dataset } from '../src/data/dataset.ts';
 import type { ModelVersionRow } from '../src/store/postgres/model-versions.ts';
@@ -124,7 +125,21 @@ export function printCourseReport(input: CourseReportInput): void {
 
   const relevant = relevantSets(play.heldOut, RELEVANT_AT);
   const byUser = new Map(answers.map((a) => [a.userId, a.ids]));
-  const popular = (ranking: readonly string[]) => (id: string) => topUnseen(ranking, seen.get(id), K);
+  // The baselines face the guard the served lists face, with the same published metadata: a user
+  // under 18 or of unknown age is shown no adult title and no title the model has no metadata for.
+  const policy = defaultAgePolicy;
+  const guarded = (userId: string): ReadonlySet<string> | undefined => {
+    const minor = effectiveAge(ages.get(userId) ?? null) < policy.adultMinAge;
+    return minor ? input.catalogue.described : undefined;
+  };
+  const popular = (ranking: readonly string[]) => (id: string) => {
+    const allowed = guarded(id);
+    const kept =
+      allowed === undefined
+        ? ranking
+        : ranking.filter((m) => allowed.has(m) && !input.catalogue.adult.has(m));
+    return topUnseen(kept, seen.get(id), K);
+  };
   const baselines: [string, (id: string) => readonly string[]][] = [
     ['global popularity', popular(globalPopularity(play.delivered.ratings))],
     ...HALF_LIVES_DAYS.map(
@@ -144,7 +159,8 @@ export function printCourseReport(input: CourseReportInput): void {
   ] as const;
   console.log('');
   console.log(
-    `ranking @${K} on the held-out 20 % (${n(play.heldOut.length)} ratings; relevant: rated ≥ ${RELEVANT_AT}; users with at least one):`,
+    `ranking @${K} on the held-out 20 % (${n(play.heldOut.length)} ratings; relevant: rated ≥ ${RELEVANT_AT}; users with at least one;` +
+      ` popularity lists guarded as served: no adult or undescribed title to users under ${policy.adultMinAge} or of unknown age):`,
   );
   console.log(
     `  ${'users'.padEnd(34)}${'n'.padStart(6)}${'HR@20'.padStart(9)}${'P@20'.padStart(9)}${'R@20'.padStart(9)}`,

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
 import { planCoursePlay } from '../src/data/course-play.ts';
 import { loadDataset, ML_LATEST_SMALL_DIR } from '../src/data/load-dataset.ts';
+import { sleep, waitUntil } from '../src/lib/time.ts';
 import { localServices, servicesUp } from '../src/services/services.ts';
 import { startCourseStack, type CourseStack } from '../test/support/course-stack.ts';
 import { callRecommendForAll } from '../test/support/recommend-calls.ts';
@@ -109,6 +110,33 @@ try {
   say(
     `model ${model.version} (${model.trigger}) active: trained on ${model.ratingsUsed?.toLocaleString('en-US')} ratings of ${model.logRatings?.toLocaleString('en-US')} in the log`,
   );
+  // A deployment the course calls has run for days: its metadata has caught up with the titles the
+  // stream names. The play here is minutes old, so wait (bounded) until Postgres describes every
+  // played title and the worker republished the model's catalogue with them; otherwise minors (shown
+  // only described titles) and diversification (genres) would be judged on a half-enriched catalogue.
+  const playedTitles = [...new Set(play.events.map((e) => e.record.movieId))];
+  const metaStart = Date.now();
+  const pool = await s.postgres();
+  const described = async () =>
+    Number(
+      (
+        await pool.query<{ n: string }>('SELECT count(*) AS n FROM movies WHERE movie_id = ANY($1::text[])', [
+          playedTitles,
+        ])
+      ).rows[0]?.n ?? 0,
+    );
+  const caughtUp = await waitUntil(async () => {
+    if ((await described()) < playedTitles.length) return false;
+    const catalogue = await s.publishedCatalogue(model.version);
+    return catalogue.described.size >= catalogue.items;
+  }, 600_000);
+  say(
+    caughtUp.ok
+      ? `metadata caught up in ${((Date.now() - metaStart) / 1000).toFixed(1)} s: Postgres describes all ${playedTitles.length.toLocaleString('en-US')} played titles, and model ${model.version}'s catalogue all of its titles`
+      : `metadata did not catch up within 600 s (${(await described()).toLocaleString('en-US')} of ${playedTitles.length.toLocaleString('en-US')} played titles described): judging as it is`,
+  );
+  // The API rebuilds its catalogue on the worker's notice; give it a moment.
+  await sleep(3_000);
   const windowUsers = new Set([
     ...play.events.map((e) => e.record.userId),
     ...play.heldOut.map((r) => r.userId),
@@ -119,7 +147,6 @@ try {
     `the API serves model ${model.version}; calling /recommend for ${users.length} users, 4 at a time, 600 ms deadline`,
   );
   const answers = await callRecommendForAll(s.apiUrl, users, { timeoutMs: 600, concurrency: 4 });
-  const pool = await s.postgres();
   const meta = await pool.query<{ users: string; movies: string }>(
     'SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM movies) AS movies',
   );
