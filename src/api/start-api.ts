@@ -11,7 +11,7 @@ import { startTracing } from '../../otel/tracing.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { ensureTopics, topicNames } from '../../streams/topics.ts';
 import { createCourseServices } from '../data/course-services.ts';
-import { GLOBAL_COHORT, readPopular } from '../store/popular-lists.ts';
+import { GLOBAL_COHORT, readPopular, readSafeList } from '../store/popular-lists.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { createApp } from './app.ts';
 import { createFallbackList } from '../serving/fallback-list.ts';
@@ -114,7 +114,8 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   const fallback = createFallbackList();
   const refreshFallback = async () => {
     const serving = models.current();
-    if (serving === undefined) return;
+    // Before the first model: the worker's live list of popular titles safe for every age.
+    if (serving === undefined) return fallback.update(await readSafeList(redis, keys).catch(() => []));
     fallback.update(serving.safeForAll.map((i) => serving.catalogue.itemIds[i] as string));
     const popular = await readPopular(redis, keys, GLOBAL_COHORT, 500).catch(() => []);
     const safe = popular.filter((id) => {
@@ -146,6 +147,12 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   );
   const periodic = setInterval(() => void models.refresh().then(refreshFallback), 30_000);
   periodic.unref();
+  // Until a model loads, the safe list is all there is to answer with: read it often.
+  void refreshFallback();
+  const early = setInterval(() => {
+    if (models.current() === undefined) void refreshFallback();
+  }, 5_000);
+  early.unref();
   // Live popularity for the ranking blend, read from the stream's boards every 5 s off the request path.
   const popularity = createPopularityHolder({
     redis,
@@ -342,6 +349,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     async stop() {
       stopping.abort();
       clearInterval(periodic);
+      clearInterval(early);
       await popularity.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await served.stop();

@@ -15,7 +15,8 @@ import { loadModelVersion, publishModel } from '../store/model-store.ts';
 import { GLOBAL_COHORT } from '../store/popular-lists.ts';
 import { upsertMovies } from '../store/postgres/reference-data.ts';
 import { redisKeys } from '../store/redis-keys.ts';
-import { refreshCatalogue } from './catalogue-refresh.ts';
+import { readSafeList } from '../store/popular-lists.ts';
+import { refreshCatalogue, refreshSafeList } from './catalogue-refresh.ts';
 
 const scope = createTestScope('catalogue-refresh');
 const redis = scope.redis();
@@ -47,6 +48,29 @@ beforeAll(async () => {
   await publishModel(redis, keys, artifact, { movies, version: '1' });
 });
 afterAll(() => scope.cleanup());
+
+describe('the safe list, against real Redis and Postgres', () => {
+  it('keeps the live board’s most popular titles every age may see, in board order, and never empties a stored list', async () => {
+    const board = keys.popularFor(GLOBAL_COHORT);
+    const pg13 = world.movies.find((m) => m.certification === 'PG-13' && !m.adult) as MovieRecord;
+    const adult = world.movies.find((m) => m.adult) as MovieRecord;
+    const safe = world.movies.filter(
+      (m) => !m.adult && (m.certification === 'G' || m.certification === 'PG'),
+    );
+    const [a, b, c] = safe as [MovieRecord, MovieRecord, MovieRecord];
+    // Most popular first: an adult title, a PG-13 one, an undescribed one, then three safe ones.
+    const ranked = [adult.movieId, pg13.movieId, 'nobody+described+this', a.movieId, b.movieId, c.movieId];
+    await redis.zadd(board, ...ranked.flatMap((id, k) => [100 - k, id]));
+    expect(await refreshSafeList(redis, keys, pool)).toBe(3);
+    expect(await readSafeList(redis, keys)).toEqual([a.movieId, b.movieId, c.movieId]);
+    // A board of nothing described leaves the stored list alone.
+    await redis.del(board);
+    await redis.zadd(board, 5, 'nobody+described+this');
+    expect(await refreshSafeList(redis, keys, pool)).toBe(0);
+    expect(await readSafeList(redis, keys)).toEqual([a.movieId, b.movieId, c.movieId]);
+    await redis.del(board);
+  });
+});
 
 describe('a title new since the last retrain, against real Redis and Postgres', () => {
   it('enters the served catalogue once the worker refreshes it, and lists through its live popularity alone', async () => {

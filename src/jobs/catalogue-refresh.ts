@@ -7,7 +7,8 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { loadModelVersion, readActiveVersion, refreshModelMovies } from '../store/model-store.ts';
-import { GLOBAL_COHORT, readPopular } from '../store/popular-lists.ts';
+import { defaultAgePolicy, mayWatch } from '../guardrails/age-policy.ts';
+import { GLOBAL_COHORT, readPopular, writeSafeList } from '../store/popular-lists.ts';
 import { readCatalogue } from '../store/postgres/reference-data.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 
@@ -51,4 +52,26 @@ export async function refreshCatalogue(
   const added = known.filter((m) => !inModel.has(m.movieId)).length;
   await refreshModelMovies(redis, keys, active, known);
   return { version: active, described: known.length - added, trained: trained.length, added };
+}
+
+/** Titles in the safe list: more than any list asks for, so one the user has seen can be skipped. */
+export const SAFE_LIST_SIZE = 100;
+
+/**
+ * Writes the live global board's most popular titles that every age may see (described, not adult,
+ * certified for the youngest class or uncertified) to the safe list, the API's answer while it has
+ * no model: from the first rated titles on, no user gets an empty list. Returns how many it wrote
+ * (0: nothing described yet, and the stored list is left as it was).
+ */
+export async function refreshSafeList(redis: Redis, keys: RedisKeys, pool: pg.Pool): Promise<number> {
+  const popular = await readPopular(redis, keys, GLOBAL_COHORT, NEW_TITLES_SCAN);
+  const described = new Map((await readCatalogue(pool, popular)).map((m) => [m.movieId, m]));
+  const safe = popular
+    .filter((id) => {
+      const movie = described.get(id);
+      return movie !== undefined && mayWatch(defaultAgePolicy, null, movie);
+    })
+    .slice(0, SAFE_LIST_SIZE);
+  if (safe.length > 0) await writeSafeList(redis, keys, safe);
+  return safe.length;
 }

@@ -16,7 +16,7 @@ import { readActiveVersion } from '../store/model-store.ts';
 import { listVersions, readVersion } from '../store/postgres/model-versions.ts';
 import { countRatings } from '../store/postgres/rating-log.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
-import { refreshCatalogue } from './catalogue-refresh.ts';
+import { refreshCatalogue, refreshSafeList } from './catalogue-refresh.ts';
 import {
   enqueueRetrain,
   queueConnection,
@@ -157,6 +157,7 @@ export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<Runni
         `worker: ${ratings} ratings in the log (last attempt: ${lastAttemptRatings ?? 'none'}): ${trigger} retrain queued`,
       );
     }
+    await refreshSafeList(redis, keys, pool);
     const refreshed = await refreshCatalogue(redis, keys, pool);
     if (refreshed !== null)
       log(

@@ -108,7 +108,13 @@ export function createRecommender(
     // What the user has seen, for the fallback (a set only there: hashing every id cost ~2 %).
     let seen: readonly string[] = [];
     try {
-      if (serving === undefined) throw new Error('no model loaded yet');
+      if (serving === undefined) {
+        // The fallback still leaves out what the user has seen, when their state answers in time.
+        seen =
+          (await withTimeout(readUserContext(userId), redisBudget, 'user context').catch(() => null))?.seen ??
+          [];
+        throw new Error('no model loaded yet');
+      }
       const ctx = await withTimeout(readUserContext(userId), redisBudget, 'user context');
       seen = ctx.seen;
       const { age, gender } = await demographicsOf(userId, ctx);

@@ -34,6 +34,23 @@ export async function readPopular(
   return redis.zrevrange(keys.popularFor(cohort), 0, limit - 1);
 }
 
+/** Stores the list of live popular titles safe for every age (most popular first). */
+export async function writeSafeList(redis: Redis, keys: RedisKeys, ids: readonly string[]): Promise<void> {
+  await redis.set(keys.safeList(), JSON.stringify(ids));
+}
+
+/** The stored safe list; empty when none was written or it is unreadable. */
+export async function readSafeList(redis: Redis, keys: RedisKeys): Promise<string[]> {
+  const raw = await redis.get(keys.safeList());
+  if (raw === null) return [];
+  try {
+    const ids: unknown = JSON.parse(raw);
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Writes every cohort's popularity (ratings and watched minutes count one each) from a dataset, plus
  * the global list; the stream actors keep these sets current once they run. Returns the cohorts.

@@ -43,6 +43,8 @@ export interface RedisKeys {
   liveAudit(): string;
   /** Sorted set of popular movies for a cold-start cohort (age band and gender). */
   popularFor(cohort: string): string;
+  /** String (JSON array): the live popular titles safe for every age, for answers without a model. */
+  safeList(): string;
   /** String: the active model version. */
   activeModel(): string;
   /** One blob or hash of a model version (`items`, `ids`, `meta`). */
@@ -85,6 +87,7 @@ export function redisKeys(prefix: string): RedisKeys {
     servedHourTotal: (hour) => k('served-total', String(hour)),
     servedWindowRolled: () => k('served-window', 'rolled'),
     popularFor: (cohort) => k('popular', cohort),
+    safeList: () => k('safe-list'),
     activeModel: () => k('model', 'active'),
     model: (version, part) => k('model', `{v${version}}`, part),
     modelChannel: () => k('model', 'published'),
