@@ -5,7 +5,8 @@
  * new user, and reads its list from the course route `/recommend/<id>`. From histories and lists the
  * attacker fits a surrogate (least squares on the item side: test/support/list-surrogate.ts) and is
  * scored by Agr@20 against the lists the real ranking serves held-out genuine users. Defences off,
- * then on as deployed (throttle 100/s per address on /v1, score noise on the JSON route); the same
+ * then on as deployed (throttle 100/s per address on /v1, the daily rating quota, score noise on
+ * the JSON route); the same
  * run measures what the defences cost genuine users (hit rate on held-out ratings, Agr@20 of served
  * against noise-free lists). Options: --sybils N (300), --history N (20), --addresses N (10),
  * --eval N (150), --seed N, --dataset PATH|ml-latest-small.
@@ -14,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { STREAM_MODEL_DEFAULTS } from '../actors/model-options.ts';
 import { loadDataset, ML_LATEST_SMALL_DIR } from '../src/data/load-dataset.ts';
+import { loadConfig } from '../config/load-config.ts';
 import { createRandom } from '../src/lib/random.ts';
 import { sleep } from '../src/lib/time.ts';
 import { foldInUser } from '../src/model/algorithms/fold-in.ts';
@@ -95,6 +97,7 @@ async function attack(on: boolean): Promise<Row> {
   const folded = new Map<string, { bias: number; vector: Float32Array | null; seen: number[] }>();
   const sim = simApp({
     throttle: on,
+    quota: on ? loadConfig({}).auth.ratingQuota : 0,
     noise: on ? defaultGuardrailSettings.noise : { scale: 0, decimals: 6 },
     recommend: (userId, limit) => {
       const sybil = folded.get(userId);

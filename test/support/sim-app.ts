@@ -5,6 +5,7 @@ import { createApp } from '../../src/api/app.ts';
 import { API_RATE_LIMIT } from '../../src/api/start-api.ts';
 import type { Recommendation } from '../../src/serving/recommender.ts';
 import type { RateEvent } from '../../streams/events.ts';
+import { memoryQuota } from './app-fixture.ts';
 
 /** The HS256 secret of {@link simApp}'s tokens. */
 const secret = 'attack-simulation-secret-at-least-32-chars';
@@ -14,7 +15,7 @@ export interface SimApp {
   readonly app: ReturnType<typeof createApp>;
   /** Ratings that reached "Kafka" (accepted with 202). */
   readonly published: RateEvent[];
-  /** A bearer token for `sub`, valid for an hour. */
+  /** A bearer token for `sub`, valid for an hour (one per subject). */
   token(sub: string): string;
 }
 
@@ -26,6 +27,8 @@ export interface SimAppOptions {
   readonly throttle: boolean;
   /** Score noise of the JSON route (σ 0: off). */
   readonly noise: { readonly scale: number; readonly decimals: number };
+  /** Ratings a subject may record per UTC day (RATING_QUOTA; 0: no quota). */
+  readonly quota: number;
 }
 
 /** Builds the app with the deployed middleware (JWT, throttle when asked, id grammar, body limits). */
@@ -55,6 +58,7 @@ export function simApp(options: SimAppOptions): SimApp {
     },
     ratings: {
       auth,
+      quota: memoryQuota(options.quota),
       publish: async (event) => void published.push(event),
       claimKey: async (key, record) => {
         const held = claimed.get(key);
@@ -68,11 +72,14 @@ export function simApp(options: SimAppOptions): SimApp {
     readiness: {},
     ...(options.throttle && { rateLimit: { limiter, key: (c) => c.req.header('x-sim-address') ?? 'none' } }),
   });
-  return {
-    app,
-    published,
-    token: (sub) => jwt.sign({ sub, exp: Math.floor(Date.now() / 1000) + 3600 }, secret),
+  const tokens = new Map<string, string>();
+  const token = (sub: string) => {
+    let t = tokens.get(sub);
+    if (t === undefined)
+      tokens.set(sub, (t = jwt.sign({ sub, exp: Math.floor(Date.now() / 1000) + 3600 }, secret)));
+    return t;
   };
+  return { app, published, token };
 }
 
 /** Posts one rating as `userId` from `address`; answers the status. */
