@@ -6,6 +6,7 @@ import type { MetadataEnricher } from './metadata-enricher.ts';
 import { parseMovielogLine } from './movielog-parser.ts';
 import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
+import { keepConsuming } from './keep-consuming.ts';
 
 /** Counters of one ingest process. */
 export interface IngestStats {
@@ -64,80 +65,83 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   };
 
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    options.log?.(`ingest: consumer crashed: ${payload.error.message}`),
-  );
-  await consumer.connect();
-  await consumer.subscribe({ topic: topics.movielog, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({
-    // Partitions are independent (one transaction each): overlap their round trips to the broker.
-    partitionsConsumedConcurrently: 4,
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-      const events: Keyed[] = [];
-      const dead: Message[] = [];
-      const users = new Set<string>();
-      const movies = new Set<string>();
-      const now = Date.now();
-      for (const message of batch.messages) {
-        const raw = message.value ?? Buffer.alloc(0);
-        const parsed = parseMovielogLine(raw);
-        if (!parsed.ok) {
-          const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-          dead.push(deadLetterRecord(raw, parsed.reason, source, now));
-          continue;
+  let stopped = false;
+  const start = async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.movielog, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      // Partitions are independent (one transaction each): overlap their round trips to the broker.
+      partitionsConsumedConcurrently: 4,
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const events: Keyed[] = [];
+        const dead: Message[] = [];
+        const users = new Set<string>();
+        const movies = new Set<string>();
+        const now = Date.now();
+        for (const message of batch.messages) {
+          const raw = message.value ?? Buffer.alloc(0);
+          const parsed = parseMovielogLine(raw);
+          if (!parsed.ok) {
+            const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+            dead.push(deadLetterRecord(raw, parsed.reason, source, now));
+            continue;
+          }
+          const event: CourseEvent = withEventId(
+            parsed.event,
+            eventIdFor(batch.topic, batch.partition, message.offset),
+          );
+          events.push({ key: event.userId, value: JSON.stringify(event) });
+          users.add(event.userId);
+          if (event.type !== 'served') movies.add(event.movieId);
         }
-        const event: CourseEvent = withEventId(
-          parsed.event,
-          eventIdFor(batch.topic, batch.partition, message.offset),
-        );
-        events.push({ key: event.userId, value: JSON.stringify(event) });
-        users.add(event.userId);
-        if (event.type !== 'served') movies.add(event.movieId);
-      }
-      const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
-      const producer = await producerFor(batch.partition).catch(async (error: unknown) => {
-        await dropProducer(batch.partition);
-        throw error;
-      });
-      const transaction = await producer.transaction();
-      try {
-        for (const chunk of chunkByBytes(packByPartition(events, userPartition)))
-          await transaction.send({ topic: topics.userEvents, messages: chunk });
-        for (const chunk of chunkByBytes(dead))
-          await transaction.send({ topic: topics.deadLetter, messages: chunk });
-        await transaction.sendOffsets({
-          consumerGroupId: groupId,
-          topics: [
-            {
-              topic: batch.topic,
-              partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
-            },
-          ],
+        const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+        const producer = await producerFor(batch.partition).catch(async (error: unknown) => {
+          await dropProducer(batch.partition);
+          throw error;
         });
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch(() => undefined);
-        // A fenced or broken producer never recovers: the retry gets a fresh one (and fences in turn).
-        await dropProducer(batch.partition);
-        throw error;
-      }
-      resolveOffset(last);
-      await heartbeat();
-      stats.lines += batch.messages.length;
-      stats.events += events.length;
-      stats.deadLettered += dead.length;
-      stats.batches += 1;
-      options.enricher?.notice(users, movies);
-    },
-  });
+        const transaction = await producer.transaction();
+        try {
+          for (const chunk of chunkByBytes(packByPartition(events, userPartition)))
+            await transaction.send({ topic: topics.userEvents, messages: chunk });
+          for (const chunk of chunkByBytes(dead))
+            await transaction.send({ topic: topics.deadLetter, messages: chunk });
+          await transaction.sendOffsets({
+            consumerGroupId: groupId,
+            topics: [
+              {
+                topic: batch.topic,
+                partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
+              },
+            ],
+          });
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          // A fenced or broken producer never recovers: the retry gets a fresh one (and fences in turn).
+          await dropProducer(batch.partition);
+          throw error;
+        }
+        resolveOffset(last);
+        await heartbeat();
+        stats.lines += batch.messages.length;
+        stats.events += events.length;
+        stats.deadLettered += dead.length;
+        stats.batches += 1;
+        options.enricher?.notice(users, movies);
+      },
+    });
+  };
+  keepConsuming(consumer, start, { name: 'ingest', log: options.log, stopped: () => stopped });
+  await start();
 
   return {
     name: 'ingest',
     stats: () => ({ ...stats }),
     async stop() {
+      stopped = true;
       await consumer.disconnect();
       for (const partition of [...producers.keys()]) await dropProducer(partition);
       await options.enricher?.close();

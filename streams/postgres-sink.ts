@@ -13,6 +13,7 @@ import {
 import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
+import { keepConsuming } from './keep-consuming.ts';
 
 /** Counters of one sink process. */
 export interface SinkStats {
@@ -61,77 +62,80 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
     heartbeatInterval: 1_000,
     ...(options.batchBytes === undefined ? {} : { maxBytesPerPartition: options.batchBytes }),
   });
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    options.log?.(`sink: consumer crashed: ${payload.error.message}`),
-  );
-  await consumer.connect();
-  await consumer.subscribe({ topic: topics.userEvents, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-      const ratings: LoggedRating[] = [];
-      const watches: WatchEvent[] = [];
-      const watchSources: SourceRef[] = [];
-      const dead: Message[] = [];
-      let events = 0;
-      for (const message of batch.messages) {
-        const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-        events += readPack(
-          message.value,
-          at,
-          decode,
-          (event, index) => {
-            if (event.type === 'rate')
-              ratings.push({ event, source: { ...at, offset: Number(message.offset), index } });
-            else if (event.type === 'watch') {
-              watches.push(event);
-              watchSources.push({ ...at, offset: Number(message.offset), index });
-            }
-          },
-          dead,
-        );
-      }
-      for (const chunk of chunkByBytes(dead))
-        await producer.send({ topic: topics.deadLetter, messages: chunk });
-      let inserted: Awaited<ReturnType<typeof appendEventsIsolating>>;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          inserted = await appendEventsIsolating(pool, ratings, watches);
-          break;
-        } catch (error) {
-          if (!isRunning() || isStale()) throw error;
-          const delay = Math.min(5_000, (options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 5));
-          options.log?.(`sink: postgres write failed (${String(error)}); retrying in ${delay} ms`);
-          await sleep(delay);
-          await heartbeat();
+  let stopped = false;
+  const start = async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.userEvents, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const ratings: LoggedRating[] = [];
+        const watches: WatchEvent[] = [];
+        const watchSources: SourceRef[] = [];
+        const dead: Message[] = [];
+        let events = 0;
+        for (const message of batch.messages) {
+          const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+          events += readPack(
+            message.value,
+            at,
+            decode,
+            (event, index) => {
+              if (event.type === 'rate')
+                ratings.push({ event, source: { ...at, offset: Number(message.offset), index } });
+              else if (event.type === 'watch') {
+                watches.push(event);
+                watchSources.push({ ...at, offset: Number(message.offset), index });
+              }
+            },
+            dead,
+          );
         }
-      }
-      const refused = inserted.refused.map(({ table, index, reason }) => {
-        const event = table === 'ratings' ? ratings[index]?.event : watches[index];
-        const source = table === 'ratings' ? ratings[index]?.source : watchSources[index];
-        if (event === undefined || source == null) throw new Error(`sink: no ${table} row ${index}`);
-        return deadLetterRecord(JSON.stringify(event), reason, source);
-      });
-      for (const chunk of chunkByBytes(refused))
-        await producer.send({ topic: topics.deadLetter, messages: chunk });
-      const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
-      ]);
-      resolveOffset(last);
-      await heartbeat();
-      stats.events += events;
-      stats.ratingsInserted += inserted.ratings;
-      stats.watchesInserted += inserted.watches;
-      stats.deadLettered += dead.length + refused.length;
-    },
-  });
+        for (const chunk of chunkByBytes(dead))
+          await producer.send({ topic: topics.deadLetter, messages: chunk });
+        let inserted: Awaited<ReturnType<typeof appendEventsIsolating>>;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            inserted = await appendEventsIsolating(pool, ratings, watches);
+            break;
+          } catch (error) {
+            if (!isRunning() || isStale()) throw error;
+            const delay = Math.min(5_000, (options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 5));
+            options.log?.(`sink: postgres write failed (${String(error)}); retrying in ${delay} ms`);
+            await sleep(delay);
+            await heartbeat();
+          }
+        }
+        const refused = inserted.refused.map(({ table, index, reason }) => {
+          const event = table === 'ratings' ? ratings[index]?.event : watches[index];
+          const source = table === 'ratings' ? ratings[index]?.source : watchSources[index];
+          if (event === undefined || source == null) throw new Error(`sink: no ${table} row ${index}`);
+          return deadLetterRecord(JSON.stringify(event), reason, source);
+        });
+        for (const chunk of chunkByBytes(refused))
+          await producer.send({ topic: topics.deadLetter, messages: chunk });
+        const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
+        ]);
+        resolveOffset(last);
+        await heartbeat();
+        stats.events += events;
+        stats.ratingsInserted += inserted.ratings;
+        stats.watchesInserted += inserted.watches;
+        stats.deadLettered += dead.length + refused.length;
+      },
+    });
+  };
+  keepConsuming(consumer, start, { name: 'sink', log: options.log, stopped: () => stopped });
+  await start();
   return {
     name: 'sink',
     stats: () => ({ ...stats }),
     async stop() {
+      stopped = true;
       await consumer.disconnect();
       await producer.disconnect();
     },

@@ -6,6 +6,7 @@ import { servedEventSchema, type ServedEvent } from './events.ts';
 import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
+import { keepConsuming } from './keep-consuming.ts';
 
 /** Counters of one served-list sink. */
 export interface ServedSinkStats {
@@ -42,41 +43,44 @@ export async function startServedSink(options: ServedSinkOptions): Promise<Runni
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    options.log?.(`served sink: consumer crashed: ${payload.error.message}`),
-  );
-  await consumer.connect();
-  await consumer.subscribe({ topic: topics.served, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-      const lists: ServedEvent[] = [];
-      const dead: Message[] = [];
-      let events = 0;
-      for (const message of batch.messages) {
-        const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-        events += readPack(message.value, at, decodeServed, (event) => lists.push(event), dead);
-      }
-      for (const chunk of chunkByBytes(dead))
-        await producer.send({ topic: topics.deadLetter, messages: chunk });
-      const inserted = await appendServedLists(pool, lists);
-      const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
-      ]);
-      resolveOffset(last);
-      await heartbeat();
-      stats.events += events;
-      stats.listsInserted += inserted;
-      stats.deadLettered += dead.length;
-    },
-  });
+  let stopped = false;
+  const start = async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.served, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const lists: ServedEvent[] = [];
+        const dead: Message[] = [];
+        let events = 0;
+        for (const message of batch.messages) {
+          const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+          events += readPack(message.value, at, decodeServed, (event) => lists.push(event), dead);
+        }
+        for (const chunk of chunkByBytes(dead))
+          await producer.send({ topic: topics.deadLetter, messages: chunk });
+        const inserted = await appendServedLists(pool, lists);
+        const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
+        ]);
+        resolveOffset(last);
+        await heartbeat();
+        stats.events += events;
+        stats.listsInserted += inserted;
+        stats.deadLettered += dead.length;
+      },
+    });
+  };
+  keepConsuming(consumer, start, { name: 'served sink', log: options.log, stopped: () => stopped });
+  await start();
   return {
     name: 'served-sink',
     stats: () => ({ ...stats }),
     async stop() {
+      stopped = true;
       await consumer.disconnect();
       await producer.disconnect();
     },

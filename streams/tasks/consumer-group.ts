@@ -10,6 +10,7 @@ import { eventCount } from '../event-pack.ts';
 import type { OffsetStore } from '../../src/state/offset-store.ts';
 import { findLostPartitions, LostStateError } from './lost-state.ts';
 import { PartitionTask, type Stage, type StreamRecord, type TaskOptions } from './partition-task.ts';
+import { keepConsuming } from '../keep-consuming.ts';
 
 /** What a group needs. */
 export interface TaskGroupDeps {
@@ -94,51 +95,55 @@ export async function startTaskGroup(deps: TaskGroupDeps): Promise<TaskGroup> {
     tasks.clear();
   };
 
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
   let markJoined: () => void = () => undefined;
   const joined = new Promise<void>((resolve) => (markJoined = resolve));
   consumer.on(consumer.events.GROUP_JOIN, () => {
     restartAll();
     markJoined();
   });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, isStale }) => {
-      // A batch fetched before a seek must not be offered after it (its offsets would hide the re-fetch).
-      if (closing || batch.messages.length === 0 || isStale()) return;
-      let task = tasks.get(batch.partition);
-      if (task === undefined) {
-        task = new PartitionTask(topic, batch.partition, {
-          stage: deps.stage,
-          offsets: deps.offsets,
-          producer: deps.producer,
-          consumer,
-          options: deps.taskOptions,
-          onCommit: deps.onCommit,
-          afterProduce: deps.afterProduce,
-          checkLost,
-          log: deps.log,
-          after: stopping.get(batch.partition),
-        });
-        tasks.set(batch.partition, task);
-      }
-      highWatermarks.set(batch.partition, Number(batch.highWatermark));
-      task.offer(
-        batch.messages.map((m) => ({
-          topic,
-          partition: batch.partition,
-          offset: Number(m.offset),
-          key: m.key,
-          value: m.value,
-          timestamp: Number(m.timestamp),
-          events: eventCount(m.value),
-        })),
-      );
-      resolveOffset(batch.lastOffset());
-    },
-  });
+  const start = async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, isStale }) => {
+        // A batch fetched before a seek must not be offered after it (its offsets would hide the re-fetch).
+        if (closing || batch.messages.length === 0 || isStale()) return;
+        let task = tasks.get(batch.partition);
+        if (task === undefined) {
+          task = new PartitionTask(topic, batch.partition, {
+            stage: deps.stage,
+            offsets: deps.offsets,
+            producer: deps.producer,
+            consumer,
+            options: deps.taskOptions,
+            onCommit: deps.onCommit,
+            afterProduce: deps.afterProduce,
+            checkLost,
+            log: deps.log,
+            after: stopping.get(batch.partition),
+          });
+          tasks.set(batch.partition, task);
+        }
+        highWatermarks.set(batch.partition, Number(batch.highWatermark));
+        task.offer(
+          batch.messages.map((m) => ({
+            topic,
+            partition: batch.partition,
+            offset: Number(m.offset),
+            key: m.key,
+            value: m.value,
+            timestamp: Number(m.timestamp),
+            events: eventCount(m.value),
+          })),
+        );
+        resolveOffset(batch.lastOffset());
+      },
+    });
+  };
+  keepConsuming(consumer, start, { name: groupId, log: deps.log, stopped: () => closing });
+  await start();
   return {
     groupId,
     joined,
