@@ -48,11 +48,15 @@ beforeAll(async () => {
   for (const name of ['user-events', 'movie-events', 'served', 'dlq']) await scope.createTopic(name, 4);
   scope.groupId('user-actors');
   scope.groupId('movie-actors');
-  stream = await startStream(scope.config, {
-    model: { factors: 16, dailyCap: 2 },
-    metrics: registry,
-    log: () => undefined,
-  });
+  // The cap comes from the config (RATING_DAILY_CAP), as the retrain's does.
+  stream = await startStream(
+    { ...scope.config, dailyCap: 2 },
+    {
+      model: { factors: 16 },
+      metrics: registry,
+      log: () => undefined,
+    },
+  );
 });
 
 afterAll(async () => {

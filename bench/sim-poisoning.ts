@@ -14,7 +14,6 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadDataset, ML_LATEST_SMALL_DIR } from '../src/data/load-dataset.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { RETRAIN_DEFAULTS } from '../src/jobs/retrain/retrain-job.ts';
 import { createRandom } from '../src/lib/random.ts';
 import {
   appendRatings,
@@ -71,12 +70,13 @@ function organicCap(): number {
 const proportionate = organicCap();
 
 /** The defence settings compared. */
-const quota = loadConfig({}).auth.ratingQuota;
+const deployed = loadConfig({});
+const quota = deployed.auth.ratingQuota;
 const settings: { label: string; victim: VictimOptions; quota: number }[] = [
   { label: 'off (no cap, no quota)', victim: { dailyCap: Infinity }, quota: 0 },
   {
-    label: `on as deployed (cap ${RETRAIN_DEFAULTS.dailyCap}/movie/day, quota ${quota}/day)`,
-    victim: { dailyCap: RETRAIN_DEFAULTS.dailyCap },
+    label: `on as deployed (cap ${deployed.dailyCap}/movie/day, quota ${quota}/day)`,
+    victim: { dailyCap: deployed.dailyCap },
     quota,
   },
   {

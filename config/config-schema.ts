@@ -143,6 +143,11 @@ export const configVariables = {
     default: '500',
     doc: 'ratings one token subject may record per UTC day through the API (a service/admin token: per user it rates for); 0: no quota',
   },
+  RATING_DAILY_CAP: {
+    schema: positiveInt,
+    default: '1000',
+    doc: 'ratings a movie learns from per UTC day, in the stream and the retrain alike (one slot per rater); the rest are counted, not learned. Set it near the busiest organic movie-day of your traffic (docs/threat-model.md)',
+  },
   NOISE_SECRET: {
     schema: z.string().min(16, 'must be at least 16 characters').optional(),
     default: undefined,

@@ -42,6 +42,11 @@ export interface Config {
     readonly ratingQuota: number;
   };
   readonly otlpEndpoint: string | undefined;
+  /**
+   * Ratings a movie learns from per UTC day (the rating-poison cap): the stream's movie actors and the
+   * retrain must apply the same value, or each retrain would learn what the stream held back.
+   */
+  readonly dailyCap: number;
   readonly retrain: {
     readonly intervalMs: number;
     readonly minRatings: number;
@@ -132,6 +137,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       ratingQuota: e.RATING_QUOTA,
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    dailyCap: e.RATING_DAILY_CAP,
     retrain: {
       intervalMs: e.RETRAIN_INTERVAL,
       minRatings: e.RETRAIN_MIN_RATINGS,

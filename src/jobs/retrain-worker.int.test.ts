@@ -10,7 +10,7 @@ import { readActiveVersion } from '../store/model-store.ts';
 import { listVersions } from '../store/postgres/model-versions.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { enqueueRetrain, progressOf, retrainEvents, retrainQueue } from './retrain-queue.ts';
-import { automaticTrigger, startRetrainWorker } from './retrain-worker.ts';
+import { automaticTrigger, retrainSettings, startRetrainWorker } from './retrain-worker.ts';
 
 const scope = createTestScope('retrain-worker');
 const env = {
@@ -68,6 +68,13 @@ describe('automaticTrigger', () => {
     expect(automaticTrigger({ active: true, ratings: 1500, lastAttemptRatings: 1000 }, 1000, 0.5)).toBe(
       'growth',
     );
+  });
+});
+
+describe('retrainSettings', () => {
+  it("caps the retrain's training set with the stream's daily cap, RATING_DAILY_CAP", () => {
+    expect(retrainSettings(loadConfig({ RATING_DAILY_CAP: '2' })).dailyCap).toBe(2);
+    expect(retrainSettings(loadConfig({})).dailyCap).toBe(1000);
   });
 });
 

@@ -33,6 +33,7 @@ import {
   RetrainRefused,
   runRetrain,
   type RetrainDeps,
+  type RetrainSettings,
 } from './retrain/retrain-job.ts';
 
 /** The job scheduler that asks for a retrain every RETRAIN_INTERVAL. */
@@ -71,14 +72,20 @@ export function automaticTrigger(
   return state.active ? 'growth' : 'bootstrap';
 }
 
-/** Starts the worker, its schedule and its checks. */
-export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<RunningRetrainWorker> {
-  const { config, pool, redis, keys, log } = deps;
-  const settings = {
+/** The retrain's settings from the config: the stream's daily cap, the gate's tolerance, versions kept. */
+export function retrainSettings(config: Config): RetrainSettings {
+  return {
     ...RETRAIN_DEFAULTS,
+    dailyCap: config.dailyCap,
     tolerance: config.retrain.tolerance,
     keepVersions: config.retrain.keepVersions,
   };
+}
+
+/** Starts the worker, its schedule and its checks. */
+export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<RunningRetrainWorker> {
+  const { config, pool, redis, keys, log } = deps;
+  const settings = retrainSettings(config);
   const instruments = deps.registry === undefined ? undefined : createInstruments(deps.registry);
   const queue = retrainQueue(config);
   // The scheduler's first job would run at once; a deployment's first model comes from the bootstrap
