@@ -96,13 +96,13 @@ for (const [label, d] of [
   ['on ', dOn],
 ] as const)
   console.log(
-    `  ${label}: coverage change ${pct(-d.coverageDrop)}, Gini rise ${d.giniRise.toFixed(3)}, ARP lift ${pct(d.popularityLift)} (with organic counts ${pct(d.organicPopularityLift)})`,
+    `  ${label}: coverage change ${pct(-d.coverageDrop)}, Gini rise ${d.giniRise.toFixed(3)}, ARP lift ${pct(d.popularityLift)} (relative to the catalogue's mean count ${pct(d.relativePopularityLift)}; with organic counts ${pct(d.organicPopularityLift)})`,
   );
 console.log('targets (mitigation on):');
 console.log(`  coverage drop ≤ 10 %: ${verdict(dOn.coverageDrop <= 0.1)} (change ${pct(-dOn.coverageDrop)})`);
 console.log(`  exposure Gini rise ≤ 0.05: ${verdict(dOn.giniRise <= 0.05)} (${dOn.giniRise.toFixed(3)})`);
 console.log(
-  `  average recommended popularity lift ≤ 10 %: ${verdict(dOn.popularityLift <= 0.1)} (${pct(dOn.popularityLift)}; with organic counts ${pct(dOn.organicPopularityLift)})`,
+  `  average recommended popularity lift ≤ 10 %, relative to the catalogue's mean count: ${verdict(dOn.relativePopularityLift <= 0.1)} (${pct(dOn.relativePopularityLift)}; in counts ${pct(dOn.popularityLift)}, which grow with every round's ratings; with organic counts ${pct(dOn.organicPopularityLift)})`,
 );
 console.log(
   `  satisfaction loss against off ≤ 5 %: ${verdict(loss <= 0.05)} (${pct(loss)}: ${dOn.satisfaction.toFixed(3)} vs ${dOff.satisfaction.toFixed(3)} stars)`,

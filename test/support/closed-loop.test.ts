@@ -61,6 +61,17 @@ describe('the closed-loop simulator', () => {
     }
     const d = drift(a);
     expect(d.giniRise).toBeCloseTo((a[2]?.gini ?? 0) - (a[0]?.gini ?? 0), 12);
+    // ARP relative to the catalogue's mean count: a round trains on the organic ratings and every
+    // rating accepted in the rounds before it.
+    let trained = world.ratings.length;
+    for (const m of a) {
+      expect(m.relPopularity).toBeCloseTo(m.avgPopularity / (trained / world.itemIds.length), 9);
+      trained += m.accepted;
+    }
+    expect(d.relativePopularityLift).toBeCloseTo(
+      (a[2]?.relPopularity ?? 0) / (a[0]?.relPopularity ?? 1) - 1,
+      12,
+    );
   });
 
   it('with mitigation on, tightens the head cap after a round whose head share crossed the threshold', () => {

@@ -97,6 +97,12 @@ export interface RoundMetrics {
   readonly avgPopularity: number;
   /** The same with the organic counts only: what the loop recommends, without what it added to the counts. */
   readonly avgOrganicPopularity: number;
+  /**
+   * ARP over the catalogue's mean count this round: every round adds ratings, so ARP in counts grows
+   * even when what is served stays as popular relative to the rest; this ratio grows only when
+   * exposure concentrates on what is (or became) more popular than the catalogue — reinforcement.
+   */
+  readonly relPopularity: number;
   /** Share of this round's exposure on the cap's head. */
   readonly headShare: number;
   /** The cap in force this round. */
@@ -240,6 +246,8 @@ export function runClosedLoop(world: LoopWorld, truth: SvdModel, options: LoopOp
       gini: gini(exposure),
       avgPopularity: averageRecommendedPopularity(exposure, counts),
       avgOrganicPopularity: averageRecommendedPopularity(exposure, organicCounts),
+      relPopularity:
+        averageRecommendedPopularity(exposure, counts) / (counts.reduce((a, b) => a + b, 0) / nItems),
       headShare: lastHeadShare,
       cap,
       skewGap: skew.meanGap,
@@ -263,6 +271,7 @@ export function drift(rounds: readonly RoundMetrics[]) {
     giniRise: last.gini - first.gini,
     popularityLift: last.avgPopularity / first.avgPopularity - 1,
     organicPopularityLift: last.avgOrganicPopularity / first.avgOrganicPopularity - 1,
+    relativePopularityLift: last.relPopularity / first.relPopularity - 1,
     satisfaction: last.satisfaction,
   };
 }
