@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
+import { parityOf } from '../experiments/experiment.ts';
 
 /**
- * The A/B arm of a user: by id parity for numeric ids (DESIGN.md: even → `a`, odd → `b`), by a hash
- * bucket otherwise, so the arm is stable across requests and processes.
+ * The A/B label of a user when no experiment runs: by id parity for numeric ids (DESIGN.md: even → `a`,
+ * odd → `b`), by a hash bucket otherwise, so the label is stable across requests and processes. A
+ * running experiment labels its users with their arm instead (experiment-follower.ts).
  */
 export function armOf(userId: string): 'a' | 'b' {
-  const last = userId.at(-1) ?? '';
-  const n = /^\d+$/.test(userId) ? Number(last) : (createHash('sha256').update(userId).digest()[0] as number);
-  return n % 2 === 0 ? 'a' : 'b';
+  return parityOf(userId) === 0 ? 'a' : 'b';
 }

@@ -28,7 +28,8 @@ export interface PopularityHolder {
 export interface PopularityHolderOptions {
   readonly redis: Redis;
   readonly keys: RedisKeys;
-  readonly models: Pick<ModelHolder, 'current'>;
+  /** Every version served (the active one and the arms of a running experiment) gets its own terms. */
+  readonly models: Pick<ModelHolder, 'current'> & Partial<Pick<ModelHolder, 'held'>>;
   /** Half-life the boards were written with, ms (default the blend's: BLEND_DEFAULTS.halfLifeDays). */
   readonly halfLifeMs?: number;
   /** Between refreshes, ms (default 5,000). */
@@ -66,9 +67,8 @@ export function boardCounts(
 }
 
 interface Board {
-  term: PreparedTerm | null;
-  /** The model version `term` is aligned to (null: never read). */
-  version: string | null;
+  /** Per model version held, the board aligned to that version's items (empty: never read). */
+  terms: Map<string, PreparedTerm | null>;
   askedAt: number;
 }
 
@@ -79,15 +79,16 @@ export function createPopularityHolder(options: PopularityHolderOptions): Popula
   const refreshMs = options.refreshMs ?? 5_000;
   const ttlMs = options.cohortTtlMs ?? 60_000;
   const now = options.now ?? Date.now;
-  const boards = new Map<string, Board>([[GLOBAL_COHORT, { term: null, version: null, askedAt: Infinity }]]);
+  const boards = new Map<string, Board>([[GLOBAL_COHORT, { terms: new Map(), askedAt: Infinity }]]);
   let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
   let kickedAt = -Infinity;
   let timer: ReturnType<typeof setInterval> | undefined;
 
   async function read(): Promise<void> {
-    const serving = models.current();
-    if (serving === undefined) return;
+    const active = models.current();
+    if (active === undefined) return;
+    const servings = models.held?.() ?? [active];
     const t = now();
     for (const [cohort, board] of boards) if (t - board.askedAt > ttlMs) boards.delete(cohort);
     const names = [...boards.keys()];
@@ -104,9 +105,12 @@ export function createPopularityHolder(options: PopularityHolderOptions): Popula
         options.onError?.(error);
         return;
       }
-      const counts = boardCounts(serving.catalogue, serving.model.nItems, flat as string[], at, halfLifeMs);
-      board.term = preparePopularity(counts);
-      board.version = serving.version;
+      const terms = new Map<string, PreparedTerm | null>();
+      for (const serving of servings) {
+        const counts = boardCounts(serving.catalogue, serving.model.nItems, flat as string[], at, halfLifeMs);
+        terms.set(serving.version, preparePopularity(counts));
+      }
+      board.terms = terms;
     });
   }
 
@@ -134,7 +138,8 @@ export function createPopularityHolder(options: PopularityHolderOptions): Popula
   }
 
   function termOf(board: Board, serving: ServingModel): PreparedTerm | null {
-    if (board.version === serving.version) return board.term;
+    const term = board.terms.get(serving.version);
+    if (term !== undefined || board.terms.has(serving.version)) return term ?? null;
     kick();
     return null;
   }
@@ -144,7 +149,7 @@ export function createPopularityHolder(options: PopularityHolderOptions): Popula
     cohort(serving, cohort) {
       if (cohort === GLOBAL_COHORT) return null;
       let board = boards.get(cohort);
-      if (board === undefined) boards.set(cohort, (board = { term: null, version: null, askedAt: now() }));
+      if (board === undefined) boards.set(cohort, (board = { terms: new Map(), askedAt: now() }));
       else board.askedAt = now();
       return termOf(board, serving);
     },

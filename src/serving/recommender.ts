@@ -7,6 +7,7 @@ import type { RedisKeys } from '../store/redis-keys.ts';
 import { armOf } from './ab-arm.ts';
 import type { FallbackList } from './fallback-list.ts';
 import type { GuardrailSettings } from './guardrail-settings.ts';
+import type { ExperimentArms } from './experiment-follower.ts';
 import type { ModelHolder } from './model-holder.ts';
 import type { PopularityHolder } from './popularity-holder.ts';
 import { rankUser } from './rank-user.ts';
@@ -57,7 +58,9 @@ export interface Recommendation {
 export interface RecommenderDeps {
   readonly redis: Redis;
   readonly keys: RedisKeys;
-  readonly models: Pick<ModelHolder, 'current'>;
+  readonly models: Pick<ModelHolder, 'current'> & Partial<Pick<ModelHolder, 'version'>>;
+  /** The running experiment's arms: a user in one is served by that arm's model version. */
+  readonly experiments?: ExperimentArms;
   readonly settings: GuardrailSettings;
   readonly fallback: FallbackList;
   /** Live decayed popularity for the blend; absent (or not read yet): the model's scores alone. */
@@ -103,8 +106,12 @@ export function createRecommender(
   }
 
   return async (userId, limit) => {
-    const arm = armOf(userId);
-    const serving = deps.models.current();
+    // In an experiment the user's arm picks the model version; one whose model is not loaded (yet)
+    // serves the active model under the plain label, so no list is counted for an arm it did not come from.
+    const assigned = deps.experiments?.armFor(userId);
+    const armModel = assigned === undefined ? undefined : deps.models.version?.(assigned.version);
+    const arm = armModel === undefined ? armOf(userId) : (assigned as { label: string }).label;
+    const serving = armModel ?? deps.models.current();
     // What the user has seen, for the fallback (a set only there: hashing every id cost ~2 %).
     let seen: readonly string[] = [];
     try {

@@ -59,6 +59,15 @@ export interface RedisKeys {
   partitionWatermarks(group: string, topic: string, partition: number): string;
   /** Hash of an A/B arm's online-evaluation sums from the user actors (`n`, `sum`, `sumSquares`). */
   onlineEval(arm: string): string;
+  /** String: the running A/B experiment as JSON (src/store/experiment-pointer.ts); absent when none runs. */
+  runningExperiment(): string;
+  /**
+   * One part of an experiment arm's online evaluation, written by the user actors in their batch commit:
+   * `residuals` (list of squared errors in commit order, cut into batches of 1,000 by the worker),
+   * `cut` (hash: `residuals` already cut, `batches` cut, `rmse` of the last), `users` (hash `<user>:n` ratings and `<user>:s` Σe² per
+   * user), `ratings` (hash `n`, `se` Σe², `se2` Σe⁴ over every rating).
+   */
+  experimentEval(experimentId: string, arm: string, part: 'residuals' | 'cut' | 'users' | 'ratings'): string;
   /** Prefix for rate-limit buckets. */
   rateLimitPrefix(): string;
   /** String: the event id an API idempotency key was first accepted as (expires after a day). */
@@ -95,6 +104,8 @@ export function redisKeys(prefix: string): RedisKeys {
     sourceWatermark: (group, topic, partition) => k('watermark', group, `${topic}:${partition}`),
     partitionWatermarks: (group, topic, partition) => k('watermarks', `{${group}:${topic}:${partition}}`),
     onlineEval: (arm) => k('online-eval', arm),
+    runningExperiment: () => k('experiment', 'running'),
+    experimentEval: (id, arm, part) => k('experiment', `{e${id}}`, arm, part),
     rateLimitPrefix: () => k('ratelimit', ''),
     idempotency: (key) => k('idempotency', key),
     ratingQuota: (subject, day) => k('rating-quota', day, subject),

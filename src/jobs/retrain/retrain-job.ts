@@ -22,6 +22,7 @@ import {
   recordAttempt,
   versionsBeyond,
 } from '../../store/postgres/model-versions.ts';
+import { versionsInExperiments } from '../../store/postgres/experiments.ts';
 import { readRatingSnapshot, usersRatedAfter } from '../../store/postgres/rating-log.ts';
 import { readCatalogue } from '../../store/postgres/reference-data.ts';
 import type { RedisKeys } from '../../store/redis-keys.ts';
@@ -255,8 +256,10 @@ export async function runRetrain(
     // their users move onto this one now and replay them (docs/actors.md, "Versions").
     const late = await usersRatedAfter(pool, log0.watermark);
     if (late.length > 0) await deps.announce?.(late, version);
+    // Versions an arm of the running experiment serves stay, however old (docs/experiments.md).
+    const pinned = await versionsInExperiments(pool);
     for (const old of await versionsBeyond(pool, settings.keepVersions)) {
-      if (old === version) continue;
+      if (old === version || pinned.has(old)) continue;
       await deleteModelVersion(redis, keys, old).catch((e: unknown) => log(`retention: ${String(e)}`));
       await markRetired(pool, [old]);
     }

@@ -16,6 +16,8 @@ describe('the Postgres schema', () => {
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       'audits',
+      'experiment_batches',
+      'experiments',
       'model_versions',
       'movies',
       'pgmigrations',
