@@ -19,6 +19,7 @@ import { createMovieStage, type MovieStageStats } from './movie/movie-stage.ts';
 import type { MovieState } from './movie/movie-actor.ts';
 import { ActorRegistry, type RegistryOptions } from './runtime/registry.ts';
 import { createUserStage } from './user/user-stage.ts';
+import type { StreamExperimentSource } from './experiment-arms.ts';
 import type { UserState } from './user/user-actor.ts';
 
 /** Everything a role may use; built once by the composition root. */
@@ -32,6 +33,8 @@ export interface RoleContext {
   readonly producer: Producer;
   /** The model version the actors live in (followed while running). */
   readonly space: ModelSpaceSource;
+  /** The running A/B experiment, evaluated online by the user actors. */
+  readonly experiments?: StreamExperimentSource;
   readonly tasks: TaskOptions;
   readonly registry: RegistryOptions;
   readonly sessionTimeoutMs: number;

@@ -12,6 +12,7 @@ import { prepareTopics, topicNames } from '../streams/topics.ts';
 import { redisKeys } from '../src/store/redis-keys.ts';
 import { STREAM_MODEL_DEFAULTS, type StreamModelOptions } from './model-options.ts';
 import { fixedSpace, followActiveModel, seededSpace, type ModelSpaceSource } from './model-space.ts';
+import { followExperiment, noExperiments } from './experiment-arms.ts';
 import { createStreamMetrics } from './stream-metrics.ts';
 import { REGISTRY_DEFAULTS, streamRoles, type RoleStarter, type RunningStreamRole } from './roles.ts';
 import type { RegistryOptions } from './runtime/registry.ts';
@@ -68,6 +69,9 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     options.fromActiveModel === true
       ? await followActiveModel(redis, keys, base, log)
       : fixedSpace(seededSpace(base));
+  // The real stream (following published models) also follows the running experiment.
+  const experiments =
+    options.fromActiveModel === true ? await followExperiment(redis, keys, log) : noExperiments;
   const roles: RunningStreamRole[] = [];
   const started = options.roles ?? streamRoles;
   const ctx = {
@@ -78,6 +82,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     topics: topicNames(config),
     producer,
     space,
+    experiments,
     tasks: { ...TASK_DEFAULTS, ...options.tasks },
     registry: { ...REGISTRY_DEFAULTS, ...options.registry },
     sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
@@ -115,6 +120,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     // A role that refuses (lost state) must not leave the others, the producer or Redis open.
     for (const role of [...roles].reverse()) await role.stop().catch(() => undefined);
     space.stop();
+    experiments.stop();
     await producer.disconnect().catch(() => undefined);
     redis.disconnect();
     throw error;
@@ -125,6 +131,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     async stop() {
       for (const role of [...roles].reverse()) await role.stop();
       space.stop();
+      experiments.stop();
       await producer.disconnect();
       redis.disconnect();
     },

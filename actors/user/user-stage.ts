@@ -30,6 +30,8 @@ import { encodeMovieMessage, type SourceRef } from '../messages.ts';
 import type { ModelSpace, ModelSpaceSource } from '../model-space.ts';
 import { newMovieState } from '../movie/movie-actor.ts';
 import { newUserState, rebaseUser, receiveUserEvent, type UserOutput, type UserState } from './user-actor.ts';
+import type { StreamExperimentSource } from '../experiment-arms.ts';
+import { onlineEval } from './online-eval.ts';
 
 /** Movies kept per cohort board (serving reads the head; the tail would only grow). */
 const POPULAR_KEPT = 5_000;
@@ -55,6 +57,8 @@ export interface UserStageDeps {
   readonly registry: ActorRegistry<UserState>;
   /** Where a movie id's events go on movie-events. */
   readonly moviePartition: PartitionOf;
+  /** The running A/B experiment, whose arms predict every rating of their exposed users (absent: none). */
+  readonly experiments?: StreamExperimentSource;
 }
 
 interface Delivery {
@@ -121,6 +125,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
     async process(topic, partition, records: readonly StreamRecord[]): Promise<StagedBatch> {
       const space = deps.space.current();
       const model = space.options;
+      const evaluation = onlineEval(deps.experiments?.current() ?? null, space, keys);
       const rated = new Set<string>();
       const mailboxes = sortIntoMailboxes(topic, partition, records, decodeUserEvent, (event, source) => {
         if (event.type === 'rate') rated.add(event.movieId);
@@ -178,6 +183,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
         states,
         (state, { event, source }, userId) => {
           const view = event.type === 'rate' ? views.get(event.movieId) : undefined;
+          if (event.type === 'rate' && view !== undefined) evaluation.observe(state, event, view);
           const turn = receiveUserEvent(state, event, view, source, model);
           for (const out of turn.outputs) apply(userId, out);
           return turn.state;
@@ -204,6 +210,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
         w.hincrbyfloat(keys.onlineEval(arm), 'sum', e.sum);
         w.hincrbyfloat(keys.onlineEval(arm), 'sumSquares', e.sumSquares);
       }
+      evaluation.flush(w);
       // Per source partition, movie events must leave in source order: the movie side's replay
       // filter drops anything at or before the highest position it applied.
       movieMessages.sort((a, b) => a.source.offset - b.source.offset || a.source.index - b.source.index);

@@ -132,6 +132,7 @@ describe('API hygiene', () => {
     };
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/recommend/{userId}',
+      '/v1/experiments/{id}',
       '/v1/ratings',
       '/v1/users/{userId}/recommendations',
     ]);

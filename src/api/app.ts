@@ -11,6 +11,7 @@ import { problem, problemErrorHandler, problemNotFound } from './middleware/prob
 import { rateLimit, type RateLimitOptions } from './middleware/rate-limit/index.ts';
 import { requestMetrics } from './middleware/request-metrics/index.ts';
 import { openApiRoute } from './openapi/document.ts';
+import { experimentsRoute, type ExperimentsDeps } from './routes/experiments.ts';
 import { ratingsRoute, type RatingsDeps } from './routes/ratings.ts';
 import { recommendationsRoute, type RecommendationsDeps } from './routes/recommendations.ts';
 import { recommendRoute } from './routes/course-recommend.ts';
@@ -19,6 +20,8 @@ import { recommendRoute } from './routes/course-recommend.ts';
 export interface ApiDeps {
   readonly recommendations: Omit<RecommendationsDeps, 'outcomes'>;
   readonly ratings: RatingsDeps;
+  /** `GET /v1/experiments/:id`; absent: no route (a test app without Postgres). */
+  readonly experiments?: ExperimentsDeps;
   readonly registry: Registry;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
   /** The live coverage page (`/live`), fed by the live signals; absent: no page. */
@@ -72,6 +75,8 @@ export function createApp(deps: ApiDeps): Hono {
       auth: { onReject, ...deps.ratings.auth },
     }),
   );
+  if (deps.experiments !== undefined)
+    app.route('/', experimentsRoute({ ...deps.experiments, auth: { onReject, ...deps.experiments.auth } }));
   app.route('/', healthRoutes({ registry: deps.registry, checks: deps.readiness }));
   app.route('/', openApiRoute());
   if (deps.live !== undefined) app.route('/', liveRoutes(deps.live));

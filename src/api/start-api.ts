@@ -20,7 +20,11 @@ import { withinQuota } from '../guardrails/rating-budget.ts';
 import { createLiveHeadCap } from '../serving/head-cap.ts';
 import { registerLiveMetrics } from '../serving/live-metrics.ts';
 import { createLiveSignals } from '../serving/live-signals.ts';
+import { createExperimentFollower } from '../serving/experiment-follower.ts';
+import { registerExperimentMetrics } from '../serving/experiment-metrics.ts';
 import { createModelHolder } from '../serving/model-holder.ts';
+import { experimentReport } from '../experiments/experiment-report.ts';
+import { createPool } from '../store/postgres/pool.ts';
 import { createPopularityHolder } from '../serving/popularity-holder.ts';
 import { createRecommender, type DemographicsSource } from '../serving/recommender.ts';
 import { createServedRecorder } from '../serving/served-log/served-recorder.ts';
@@ -237,10 +241,30 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     labelNames: ['kind'],
     registers: [registry],
   });
+  // The running experiment: its arms' models held beside the active one, each user's arm, online RMSE on /metrics.
+  const experiments = createExperimentFollower({
+    redis,
+    keys,
+    models,
+    onChange: (e) =>
+      log(
+        e === null
+          ? 'no experiment running'
+          : `experiment ${e.id} running: ${e.arms.map((a) => `${a.name}=v${a.version}`).join(', ')}`,
+      ),
+    onError: (error) => logError('experiment', error instanceof Error ? error.message : String(error)),
+  });
+  await withTimeout(experiments.start(), 5_000, 'experiment').catch((error: unknown) =>
+    log(`experiment not read yet (${String(error)}); serving without it until it is`),
+  );
+  registerExperimentMetrics(registry, experiments);
+  // Postgres only for experiment reports (GET /v1/experiments/:id), never on the request path.
+  const pool = createPool(config.postgres, 2);
   const recommend = createRecommender({
     redis,
     keys,
     models,
+    experiments,
     settings: headCap.settings,
     fallback,
     popularity,
@@ -309,6 +333,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
         refund: async (subject, day) => void (await redis.decr(keys.ratingQuota(subject, day))),
       },
     },
+    experiments: { auth, report: (id) => experimentReport({ pool, redis, keys }, id, { look: true }) },
     registry,
     live: { signals: live, headCap: headCap.maxHeadShare },
     readiness: {
@@ -350,6 +375,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       stopping.abort();
       clearInterval(periodic);
       clearInterval(early);
+      experiments.stop();
       await popularity.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await served.stop();
@@ -357,6 +383,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       await live.stop();
       await models.stop();
       await producer.disconnect().catch(() => undefined);
+      await pool.end().catch(() => undefined);
       redis.disconnect();
       subscriber.disconnect();
       await stopTracing();

@@ -2,6 +2,7 @@ import { apiCommand } from './api.ts';
 import { auditCommand } from './audit.ts';
 import type { Command } from './command.ts';
 import { demoCommand } from './demo.ts';
+import { experimentCommand } from './experiment.ts';
 import { ingestCommand } from './ingest.ts';
 import { migrateCommand } from './migrate.ts';
 import { modelCommand } from './model.ts';
@@ -30,4 +31,5 @@ export const commands: readonly Command[] = [
   retrainCommand,
   modelCommand,
   auditCommand,
+  experimentCommand,
 ];

@@ -6,6 +6,7 @@ import { createMetricsRegistry, serveMetrics } from '../../otel/metrics.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { prepareTopics, topicNames } from '../../streams/topics.ts';
 import { startAuditWorker } from '../jobs/audit-worker.ts';
+import { startExperimentBatcher } from '../jobs/experiment-batches.ts';
 import { rebaseAnnouncer } from '../jobs/rebase-announcer.ts';
 import { startRetrainWorker } from '../jobs/retrain-worker.ts';
 import { migrate } from '../store/postgres/migrate.ts';
@@ -66,6 +67,12 @@ go to $MARQUEE_HOME/audits (docs/fairness.md).
       reportDir: join(config.home, 'audits'),
       log: io.err,
     });
+    const batches = startExperimentBatcher({
+      pool,
+      redis,
+      keys: redisKeys(config.redis.keyPrefix),
+      log: io.err,
+    });
     const port = values['metrics-port'];
     const stopMetrics =
       port === undefined
@@ -82,6 +89,7 @@ go to $MARQUEE_HOME/audits (docs/fairness.md).
         },
         worker,
         audits,
+        batches,
         { name: 'metrics', stop: stopMetrics },
       ],
       io.err,

@@ -41,7 +41,10 @@ export const openApiDocument = {
             description: 'The list',
             headers: {
               'X-Model-Version': { schema: { type: 'string' } },
-              'X-AB-Arm': { schema: { type: 'string', enum: ['a', 'b'] } },
+              'X-AB-Arm': {
+                description: "a or b (id parity) when no experiment runs; else the user's arm, e<id>.<arm>",
+                schema: { type: 'string', pattern: '^(a|b|e\\d+\\.[a-z0-9][a-z0-9_+-]{0,23})$' },
+              },
             },
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Recommendations' } } },
           },
@@ -51,6 +54,27 @@ export const openApiDocument = {
           ),
           '403': problemResponse("The token's subject is not this user, and it has no admin or service role"),
           '429': problemResponse('Throttled; see Retry-After'),
+        },
+      },
+    },
+    '/v1/experiments/{id}': {
+      get: {
+        summary: "An A/B experiment's report (what `marquee experiment report` prints), as JSON",
+        description:
+          'Per arm: users, ratings, online RMSE per batch of 1,000, watch-through; each arm against the control with the user as the unit (Welch, delta method, the always-valid sequential test) beside the per-rating test; the SRM check; the decision. Each call is a look at the sequential test. Needs an admin or service token.',
+        security: [{ bearer: [] }],
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{1,18}$' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The report (docs/experiments.md)',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          '400': problemResponse('Not an experiment id'),
+          '401': problemResponse('Missing or invalid token'),
+          '403': problemResponse('The token has no admin or service role'),
+          '404': problemResponse('No such experiment'),
         },
       },
     },
