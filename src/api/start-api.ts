@@ -333,7 +333,12 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
         refund: async (subject, day) => void (await redis.decr(keys.ratingQuota(subject, day))),
       },
     },
-    experiments: { auth, report: (id) => experimentReport({ pool, redis, keys }, id, { look: true }) },
+    experiments: {
+      auth,
+      report: (id) => experimentReport({ pool, redis, keys }, id, { look: true }),
+      onError: (error) =>
+        logError('experiment report', error instanceof Error ? error.message : String(error)),
+    },
     registry,
     live: { signals: live, headCap: headCap.maxHeadShare },
     readiness: {

@@ -467,6 +467,8 @@ export interface FuzzTarget {
 export async function startFuzzTarget(scope: TestScope): Promise<FuzzTarget> {
   const auth = { secret: 'fuzz-secret-that-is-at-least-32-characters' };
   for (const name of ['served', 'user-events']) await scope.createTopic(name, 1);
+  // The schema as `marquee up` leaves it (migrated), so the experiment reports read real, empty tables.
+  await scope.postgres();
   const redis = new Redis(scope.config.redis.url);
   try {
     const world = generateSyntheticWorld({ users: 100, movies: 300, ratings: 2_000, seed: 5 });

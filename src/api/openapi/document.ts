@@ -75,6 +75,7 @@ export const openApiDocument = {
           '401': problemResponse('Missing or invalid token'),
           '403': problemResponse('The token has no admin or service role'),
           '404': problemResponse('No such experiment'),
+          '503': problemResponse('The experiment store cannot be read now; retry after Retry-After'),
         },
       },
     },

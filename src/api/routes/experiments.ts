@@ -13,6 +13,8 @@ export interface ExperimentsDeps {
   readonly auth: JwtAuthOptions;
   /** The report of experiment `id` (a look), or null when there is none. */
   readonly report: (id: string) => Promise<ExperimentReport | null>;
+  /** Hears a report that could not be read (Postgres or Redis down, schema not migrated): answered 503. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /**
@@ -27,7 +29,14 @@ export function experimentsRoute(deps: ExperimentsDeps): Hono<{ Variables: JwtVa
     const id = c.req.param('id');
     if (!/^\d{1,18}$/.test(id))
       return problem(c, 400, 'Bad Request', 'id must be an experiment id (digits).');
-    const report = await deps.report(id);
+    let report: ExperimentReport | null;
+    try {
+      report = await deps.report(id);
+    } catch (error) {
+      deps.onError?.(error);
+      c.header('Retry-After', '5');
+      return problem(c, 503, 'Service Unavailable', 'The experiment store cannot be read now; retry later.');
+    }
     if (report === null) return problem(c, 404, 'Not Found', `No experiment ${id}.`);
     return c.json(report);
   });
