@@ -186,7 +186,7 @@ export const configVariables = {
   HEAD_CAP_SHARE: {
     schema: z.coerce.number().min(0).max(1),
     default: '0.5',
-    doc: 'largest share of a list the popularity head (top 2 % of titles) may take; the live cap tightens from here (1: no cap)',
+    doc: 'largest share of a list the popularity head (top 2 % of titles) may take; the live cap tightens from here (no cap: 1 here and HEAD_CAP_THRESHOLD=1)',
   },
   HEAD_CAP_THRESHOLD: {
     schema: z.coerce.number().min(0).max(1),

@@ -119,7 +119,12 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   const refreshFallback = async () => {
     const serving = models.current();
     // Before the first model: the worker's live list of popular titles safe for every age.
-    if (serving === undefined) return fallback.update(await readSafeList(redis, keys).catch(() => []));
+    if (serving === undefined) {
+      const safe = await readSafeList(redis, keys).catch(() => []);
+      // A model may have loaded (and filled the list from itself) while the safe list was read.
+      if (models.current() === undefined) fallback.update(safe);
+      return;
+    }
     fallback.update(serving.safeForAll.map((i) => serving.catalogue.itemIds[i] as string));
     const popular = await readPopular(redis, keys, GLOBAL_COHORT, 500).catch(() => []);
     const safe = popular.filter((id) => {

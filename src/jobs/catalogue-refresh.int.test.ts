@@ -78,6 +78,7 @@ describe('a title new since the last retrain, against real Redis and Postgres', 
     const bump = (movieId: string, times: number) =>
       redis.zincrby(keys.popularFor(GLOBAL_COHORT), times * boardWeight(now, HALF_LIFE), movieId);
     await bump(fresh.movieId, 500);
+    await bump('never+described+2026', 400);
     for (const [k, m] of world.movies.slice(0, 40).entries()) await bump(m.movieId, 40 - k);
 
     const subscriber = new Redis(scope.config.redis.url);
@@ -103,10 +104,12 @@ describe('a title new since the last retrain, against real Redis and Postgres', 
 
       const refreshed = await refreshCatalogue(redis, keys, pool);
       expect(refreshed).toMatchObject({ version: '1', added: 1, trained: artifact.itemIds.length });
-      // Stored after the model's own titles; the unwatched title is not on the board, so not added.
+      // Stored after the model's own titles; the unwatched title is not on the board and the hot
+      // undescribed one has no certification for the guard: neither is added.
       const stored = (await loadModelVersion(redis, keys, '1'))?.movies.map((m) => m.movieId) ?? [];
       expect(stored.at(-1)).toBe(fresh.movieId);
       expect(stored).not.toContain(unwatched.movieId);
+      expect(stored).not.toContain('never+described+2026');
       // A second refresh with nothing new republishes nothing.
       expect(await refreshCatalogue(redis, keys, pool)).toBeNull();
 
@@ -125,6 +128,14 @@ describe('a title new since the last retrain, against real Redis and Postgres', 
       const personal = await recommend(known, 20);
       expect(personal.source).toBe('personal');
       expect(personal.items.map((i) => i.movieId)).toContain(fresh.movieId);
+
+      // One new title leaves the board and another rises: as many titles, not the same ones.
+      await redis.zrem(keys.popularFor(GLOBAL_COHORT), fresh.movieId);
+      await bump(unwatched.movieId, 300);
+      expect(await refreshCatalogue(redis, keys, pool)).toMatchObject({ added: 1 });
+      const swapped = (await loadModelVersion(redis, keys, '1'))?.movies.map((m) => m.movieId) ?? [];
+      expect(swapped.at(-1)).toBe(unwatched.movieId);
+      expect(swapped).not.toContain(fresh.movieId);
     } finally {
       await popularity.stop();
       await models.stop();

@@ -27,9 +27,9 @@ export interface CatalogueRefresh {
 }
 
 /**
- * Republishes the active version's metadata when more of its titles, or more new titles from the
- * top of the global board, are described in Postgres; null when nothing changed (or no version is
- * active). Only described titles are added: the age guard needs a title's certification.
+ * Republishes the active version's metadata when the described titles — its own, and new ones
+ * from the top of the global board — differ from those published; null when nothing changed (or no
+ * version is active). Only described titles are added: the age guard needs a title's certification.
  */
 export async function refreshCatalogue(
   redis: Redis,
@@ -44,7 +44,10 @@ export async function refreshCatalogue(
   const popular = await readPopular(redis, keys, GLOBAL_COHORT, NEW_TITLES_SCAN);
   const ids = [...trained, ...popular.filter((id) => !inModel.has(id))];
   const known = await readCatalogue(pool, ids);
-  if (known.length <= published.movies.length) return null;
+  // Republished when the set of described titles changed, not only when it grew: a title that fell
+  // off the top of the board makes room for one that rose, at the same count.
+  const before = new Set(published.movies.map((m) => m.movieId));
+  if (known.length === before.size && known.every((m) => before.has(m.movieId))) return null;
   // The model's titles in its order, then the new ones by live popularity: serving appends the new
   // ones in this order, so every process builds the same item indices.
   const order = new Map(ids.map((id, k) => [id, k]));
