@@ -24,6 +24,33 @@ export function buildHeadMask(popularity: ArrayLike<number>, headShare: number):
   return mask;
 }
 
+/**
+ * The head mask with the untrained items (titles newer than the model, ranked by live popularity)
+ * whose live popularity places them among the head's size of most popular items: training counts
+ * cannot know them, and without this the hottest new titles would pass the head cap. Returns `mask`
+ * itself when none qualifies.
+ */
+export function withLiveHead(
+  mask: Uint8Array,
+  live: ArrayLike<number>,
+  trained: (item: number) => boolean,
+): Uint8Array {
+  let size = 0;
+  for (let i = 0; i < mask.length; i++) size += mask[i] as number;
+  const n = Math.min(mask.length, live.length);
+  if (size === 0 || n === 0) return mask;
+  const sorted = Float64Array.from({ length: n }, (_, i) => live[i] as number).sort();
+  const threshold = sorted[Math.max(0, n - size)] as number;
+  let out = mask;
+  for (let i = 0; i < n; i++) {
+    const p = live[i] as number;
+    if (trained(i) || !(p > 0) || p < threshold || mask[i] === 1) continue;
+    if (out === mask) out = Uint8Array.from(mask);
+    out[i] = 1;
+  }
+  return out;
+}
+
 /** How many head items a list of `size` may hold. */
 export function headCap(size: number, maxHeadShare: number): number {
   return Math.floor(size * Math.min(1, Math.max(0, maxHeadShare)));

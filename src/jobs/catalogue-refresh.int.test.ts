@@ -120,6 +120,9 @@ describe('a title new since the last retrain, against real Redis and Postgres', 
       expect(serving?.version).toBe('1');
       expect(serving?.model.knowsItem(artifact.itemIds.length)).toBe(false);
       await popularity.refresh();
+      // The hottest title on the board counts toward the popularity cap's head, untrained or not.
+      expect(popularity.headMask(serving as NonNullable<typeof serving>)[artifact.itemIds.length]).toBe(1);
+      expect(serving?.headMask[artifact.itemIds.length]).toBe(0);
       const after = await recommend('new-user-1', 20);
       expect(after.items[0]?.movieId).toBe(fresh.movieId);
       expect(after.items[0]?.movie?.title).toBe('Fresh Title');

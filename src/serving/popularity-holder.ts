@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CatalogueIndex } from '../data/catalogue-index.ts';
+import { withLiveHead } from '../guardrails/debias.ts';
 import { BLEND_DEFAULTS, preparePopularity, type PreparedTerm } from '../model/ranking/blend.ts';
 import { countFromBoard } from '../model/ranking/popularity.ts';
 import { GLOBAL_COHORT } from '../store/popular-lists.ts';
@@ -15,6 +16,11 @@ import type { ServingModel } from './serving-model.ts';
 export interface PopularityHolder {
   /** Global popularity aligned to `serving`'s items; null until a refresh has read it for this version. */
   global(serving: ServingModel): PreparedTerm | null;
+  /**
+   * The popularity cap's head for `serving`: its training head plus the untrained titles the live
+   * global board ranks there (`withLiveHead`); the training head until a refresh read the board.
+   */
+  headMask(serving: ServingModel): Uint8Array;
   /** A cohort's (null for the global cohort); null until read, and the first ask starts the read. */
   cohort(serving: ServingModel, cohort: string): PreparedTerm | null;
   /** Reads the boards now (global and the cohorts asked for within the TTL) and prepares them. */
@@ -69,6 +75,8 @@ export function boardCounts(
 interface Board {
   /** Per model version held, the board aligned to that version's items (empty: never read). */
   terms: Map<string, PreparedTerm | null>;
+  /** The global board only: per version, the cap's head with the live board's untrained titles. */
+  heads: Map<string, Uint8Array>;
   askedAt: number;
 }
 
@@ -79,7 +87,9 @@ export function createPopularityHolder(options: PopularityHolderOptions): Popula
   const refreshMs = options.refreshMs ?? 5_000;
   const ttlMs = options.cohortTtlMs ?? 60_000;
   const now = options.now ?? Date.now;
-  const boards = new Map<string, Board>([[GLOBAL_COHORT, { terms: new Map(), askedAt: Infinity }]]);
+  const boards = new Map<string, Board>([
+    [GLOBAL_COHORT, { terms: new Map(), heads: new Map(), askedAt: Infinity }],
+  ]);
   let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
   let kickedAt = -Infinity;
@@ -106,11 +116,18 @@ export function createPopularityHolder(options: PopularityHolderOptions): Popula
         return;
       }
       const terms = new Map<string, PreparedTerm | null>();
+      const heads = new Map<string, Uint8Array>();
       for (const serving of servings) {
         const counts = boardCounts(serving.catalogue, serving.model.nItems, flat as string[], at, halfLifeMs);
         terms.set(serving.version, preparePopularity(counts));
+        if (cohort === GLOBAL_COHORT)
+          heads.set(
+            serving.version,
+            withLiveHead(serving.headMask, counts, (i) => serving.model.knowsItem(i)),
+          );
       }
       board.terms = terms;
+      board.heads = heads;
     });
   }
 
@@ -146,10 +163,13 @@ export function createPopularityHolder(options: PopularityHolderOptions): Popula
 
   return {
     global: (serving) => termOf(boards.get(GLOBAL_COHORT) as Board, serving),
+    headMask: (serving) =>
+      (boards.get(GLOBAL_COHORT) as Board).heads.get(serving.version) ?? serving.headMask,
     cohort(serving, cohort) {
       if (cohort === GLOBAL_COHORT) return null;
       let board = boards.get(cohort);
-      if (board === undefined) boards.set(cohort, (board = { terms: new Map(), askedAt: now() }));
+      if (board === undefined)
+        boards.set(cohort, (board = { terms: new Map(), heads: new Map(), askedAt: now() }));
       else board.askedAt = now();
       return termOf(board, serving);
     },

@@ -26,6 +26,8 @@ export interface RankStream {
   readonly weights: BlendWeights;
   readonly popularity: PreparedTerm | null;
   readonly cohort: PreparedTerm | null;
+  /** The popularity cap's head (default the model's training head; see PopularityHolder.headMask). */
+  readonly headMask?: Uint8Array;
 }
 
 /** A ranked, guarded list plus how many titles the guard withheld (forbidden for the age, seen). */
@@ -113,7 +115,7 @@ export function rankUser(
       size: limit,
       minGenres: Math.min(minGenres, Math.ceil((minGenres * limit) / full)),
     },
-    { mask: serving.headMask, maxHead: headCap(limit, settings.debias.maxHeadShare) },
+    { mask: stream.headMask ?? serving.headMask, maxHead: headCap(limit, settings.debias.maxHeadShare) },
   );
   diversifying.end();
   return { ...list, forbidden: forbidden.length, seen: seen.length };

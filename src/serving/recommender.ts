@@ -64,7 +64,8 @@ export interface RecommenderDeps {
   readonly settings: GuardrailSettings;
   readonly fallback: FallbackList;
   /** Live decayed popularity for the blend; absent (or not read yet): the model's scores alone. */
-  readonly popularity?: Pick<PopularityHolder, 'global' | 'cohort'>;
+  readonly popularity?: Pick<PopularityHolder, 'global' | 'cohort'> &
+    Partial<Pick<PopularityHolder, 'headMask'>>;
   /** The blend's weights (default BLEND_DEFAULTS, as tuned offline). */
   readonly blend?: BlendConfig;
   readonly demographics?: DemographicsSource;
@@ -139,6 +140,7 @@ export function createRecommender(
       const stream = {
         weights,
         popularity: deps.popularity?.global(serving) ?? null,
+        headMask: deps.popularity?.headMask?.(serving) ?? serving.headMask,
         cohort:
           weights.cohort !== 0 ? (deps.popularity?.cohort(serving, cohortOf(age, gender)) ?? null) : null,
       };
