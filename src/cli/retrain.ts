@@ -20,13 +20,14 @@ function paramsOf(values: readonly string[]): Record<string, string> {
 export const retrainCommand: Command = {
   name: 'retrain',
   summary: 'ask `marquee worker` to retrain the model now; --wait shows its progress to the end',
-  usage: `usage: marquee retrain [--wait] [--timeout SECONDS] [--param KEY=VALUE ...]
+  usage: `usage: marquee retrain [--wait] [--timeout SECONDS] [--algorithm svd|svd++] [--param KEY=VALUE ...]
 
 Queues a retrain job for \`marquee worker\` (which must be running). With --wait, shows a progress
 bar with the stage and ETA, then the outcome (published version, or why the gate rejected it), and
 exits 1 if the job failed or 3 on timeout.
   --wait               follow the job until it ends
   --timeout SECONDS    with --wait, give up after this long (default 3600)
+  --algorithm NAME     svd (default) or svd++ (Koren's, the seed's A/B challenger) for this run
   --param KEY=VALUE    override a training parameter for this run (e.g. epochs=30), repeatable`,
   async run(args, io) {
     let values;
@@ -37,6 +38,7 @@ exits 1 if the job failed or 3 on timeout.
           wait: { type: 'boolean' },
           timeout: { type: 'string' },
           param: { type: 'string', multiple: true },
+          algorithm: { type: 'string' },
         },
         strict: true,
         allowPositionals: false,
@@ -45,6 +47,11 @@ exits 1 if the job failed or 3 on timeout.
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const params = paramsOf(values.param ?? []);
+    const algorithm = values.algorithm;
+    if (algorithm !== undefined && algorithm !== 'svd' && algorithm !== 'svd++')
+      throw new UsageError(
+        `--algorithm is svd or svd++ (the biased-MF models Marquee serves), got '${algorithm}'`,
+      );
     const timeoutSeconds = numberOption(values.timeout, 'timeout', 3_600, 1, 86_400);
     const config = loadConfig(io.env);
     const queue = retrainQueue(config);
@@ -54,6 +61,7 @@ exits 1 if the job failed or 3 on timeout.
       const job = await enqueueRetrain(queue, {
         trigger: 'manual',
         ...(Object.keys(params).length > 0 && { params }),
+        ...(algorithm !== undefined && { algorithm }),
       });
       io.err(`retrain job ${job.id} queued`);
       if (events === undefined) return 0;

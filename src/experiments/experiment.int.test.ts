@@ -27,6 +27,7 @@ import { startExperimentBatcher } from '../jobs/experiment-batches.ts';
 import { RETRAIN_DEFAULTS, runRetrain } from '../jobs/retrain/retrain-job.ts';
 import { readStoredUser } from '../state/user-state.ts';
 import { readBatches } from '../store/postgres/experiments.ts';
+import { readVersion } from '../store/postgres/model-versions.ts';
 import { upsertMovies } from '../store/postgres/reference-data.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import type { ExperimentReport } from './report.ts';
@@ -76,22 +77,18 @@ beforeAll(async () => {
   pool = await scope.postgres();
   await upsertMovies(pool, world.movies, 'test');
   await logRatings(pool, trained, 0, 'experiment');
-  const deps = (algorithm: string, params: Record<string, string>) => ({
+  const deps = {
     pool,
     redis,
     keys,
-    settings: { ...RETRAIN_DEFAULTS, algorithm, params, tolerance: 10 },
-  });
-  const svd = await runRetrain(deps('svd', { factors: '8', epochs: '20' }), {
-    trigger: 'test',
-    jobId: 'svd',
-  });
-  const svdpp = await runRetrain(deps('svd++', { factors: '8', epochs: '20' }), {
-    trigger: 'test',
-    jobId: 'svdpp',
-  });
+    settings: { ...RETRAIN_DEFAULTS, params: { factors: '8', epochs: '10' }, tolerance: 10 },
+  };
+  const svd = await runRetrain(deps, { trigger: 'test', jobId: 'svd' });
+  // The challenger as `marquee retrain --algorithm svd++` asks for it.
+  const svdpp = await runRetrain(deps, { trigger: 'test', jobId: 'svdpp', algorithm: 'svd++' });
   expect([svd.status, svdpp.status]).toEqual(['active', 'active']);
   versions = { svd: svd.version, svdpp: svdpp.version };
+  expect((await readVersion(pool, svdpp.version))?.algorithm).toBe('svd++');
   for (const name of ['user-events', 'movie-events', 'served', 'dlq']) await scope.createTopic(name, 2);
   for (const g of ['user-actors', 'movie-actors', 'sink', 'sink-served']) scope.groupId(g);
   producer = scope.kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });

@@ -18,6 +18,8 @@ export interface RetrainJobData {
   readonly trigger: RetrainTrigger;
   /** Parameter overrides for this run (`key=value`, as `marquee train --param`). */
   readonly params?: Readonly<Record<string, string>>;
+  /** The algorithm for this run (svd or svd++; default the worker's, svd). */
+  readonly algorithm?: string;
 }
 
 /** What a finished job returns (kept in Redis with the job). */

@@ -111,6 +111,7 @@ export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<Runni
             trigger: job.data.trigger,
             jobId: String(job.id),
             ...(job.data.params && { params: job.data.params }),
+            ...(job.data.algorithm !== undefined && { algorithm: job.data.algorithm }),
           },
           (p) => void job.updateProgress({ ...p }).catch(() => undefined),
         );

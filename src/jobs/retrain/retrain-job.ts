@@ -99,6 +99,8 @@ export interface RetrainRequest {
   readonly jobId: string;
   /** Parameter overrides for this run only (`key=value` as `marquee train --param`). */
   readonly params?: Readonly<Record<string, string>>;
+  /** The biased-MF algorithm for this run only (`svd++` for an experiment's challenger); default the settings'. */
+  readonly algorithm?: string;
 }
 
 /** How a retrain ended (failures throw). */
@@ -130,6 +132,7 @@ export async function runRetrain(
   const { pool, redis, keys, settings } = deps;
   const log = deps.log ?? (() => undefined);
   const params = { ...settings.params, ...request.params };
+  const algorithm = request.algorithm ?? settings.algorithm;
   const started = performance.now();
   const timings: Partial<Record<RetrainStage, number>> = {};
   let stage: RetrainStage = 'read';
@@ -153,7 +156,7 @@ export async function runRetrain(
   };
 
   const version = await openAttempt(pool, {
-    algorithm: settings.algorithm,
+    algorithm,
     params,
     trigger: request.trigger,
     jobId: request.jobId,
@@ -184,7 +187,7 @@ export async function runRetrain(
       {
         kind: 'evaluate',
         set: training.set,
-        algorithm: settings.algorithm,
+        algorithm,
         params,
         holdoutFraction: settings.holdoutFraction,
         active:
@@ -232,9 +235,8 @@ export async function runRetrain(
       };
     }
     enter('refit');
-    const bytes = await refitInThread(
-      { kind: 'refit', set: training.set, algorithm: settings.algorithm, params },
-      (p) => report(p.epoch / p.epochs),
+    const bytes = await refitInThread({ kind: 'refit', set: training.set, algorithm, params }, (p) =>
+      report(p.epoch / p.epochs),
     );
     enter('publish');
     await recordAttempt(pool, version, {
