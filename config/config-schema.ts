@@ -208,6 +208,16 @@ export const configVariables = {
     default: undefined,
     doc: 'OTLP endpoint for traces (Jaeger: http://127.0.0.1:4318); unset: tracing off',
   },
+  TRACE_SAMPLE_RATIO: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.05',
+    doc: 'share of requests, ratings and batches traced (head sampling by trace id); spans with errors are always kept',
+  },
+  PROMETHEUS_URL: {
+    schema: urlWithScheme('http'),
+    default: 'http://127.0.0.1:9090',
+    doc: 'where `marquee services up --with prometheus` runs Prometheus (loopback), with the alert rules of otel/prometheus/rules.yml',
+  },
 } as const;
 
 /** The name of one configuration variable. */

@@ -47,6 +47,9 @@ export interface Config {
    * retrain must apply the same value, or each retrain would learn what the stream held back.
    */
   readonly dailyCap: number;
+  /** Share of traces kept by head sampling (errors are kept regardless). */
+  readonly traceSampleRatio: number;
+  readonly prometheusUrl: string;
   readonly retrain: {
     readonly intervalMs: number;
     readonly minRatings: number;
@@ -138,6 +141,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     dailyCap: e.RATING_DAILY_CAP,
+    traceSampleRatio: e.TRACE_SAMPLE_RATIO,
+    prometheusUrl: e.PROMETHEUS_URL,
     retrain: {
       intervalMs: e.RETRAIN_INTERVAL,
       minRatings: e.RETRAIN_MIN_RATINGS,

@@ -70,6 +70,8 @@ export const metrics = {
   feedbackHeadCap: 'marquee_feedback_head_cap_ratio',
   auditLiveLists: 'marquee_audit_live_lists_total',
   auditLiveViolations: 'marquee_audit_live_violations_total',
+  /** The holdout RMSE the active model was published with (model_versions in Postgres). */
+  modelHoldoutRmse: 'marquee_model_holdout_rmse_stars',
   /** RMSE of an experiment arm's last completed batch of 1,000 online ratings (label `arm`: e<id>.<name>). */
   onlineRmse: 'marquee_online_rmse_stars',
   /** Completed batches of 1,000 online ratings per experiment arm (label `arm`). */

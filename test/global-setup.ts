@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load-config.ts';
 import { ensureChromium } from '../src/services/chromium.ts';
+import { ensurePrometheus } from '../src/services/prometheus-service.ts';
 import { formatStatus, localServices, servicesUp } from '../src/services/services.ts';
 
 /**
@@ -16,4 +17,6 @@ export default async function setup(): Promise<void> {
   // The /live page's browser test needs a headless Chromium: installed here, once, when missing
   // (apt-get can take minutes on a fresh machine, longer than a test hook may).
   ensureChromium((line) => console.log(`[chromium] ${line}`));
+  // promtool (Debian's prometheus package) runs the alert rules' unit tests.
+  ensurePrometheus((line) => console.log(`[prometheus] ${line}`));
 }
