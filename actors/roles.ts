@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from '../config/load-config.ts';
+import { spans } from '../otel/names.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
 import { createOffsetStore } from '../src/state/offset-store.ts';
 import { TASK_DEFAULTS, type StreamRecord, type TaskOptions } from '../streams/tasks/partition-task.ts';
@@ -82,9 +83,12 @@ function joinGroup(
   extra: {
     afterProduce?: (() => void) | undefined;
     onCommitted?: (records: readonly StreamRecord[], at: number) => void;
+    /** The span of each traced event the group receives (otel/names.ts). */
+    eventSpan: string;
   },
 ): Promise<TaskGroup> {
   return startTaskGroup({
+    eventSpan: extra.eventSpan,
     kafka: ctx.kafka,
     groupId,
     topic,
@@ -115,6 +119,7 @@ export const userRole: RoleStarter = {
     const stage = createUserStage({ ...ctx, registry, moviePartition });
     const group = await joinGroup(ctx, groupId, ctx.topics.userEvents, stage, offsets, registry, {
       afterProduce: ctx.afterProduce,
+      eventSpan: spans.userReceive,
       onCommitted(records, committedAt) {
         // Kafka's timestamp is when the rating entered Kafka: one sample per rating in the pack. A
         // byte search, not a second decode: the stage validated the records, and this only feeds a
@@ -139,7 +144,9 @@ export const movieRole: RoleStarter = {
     const registry = new ActorRegistry<MovieState>(ctx.registry);
     const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
     const stage = createMovieStage({ ...ctx, offsets, registry });
-    const group = await joinGroup(ctx, groupId, ctx.topics.movieEvents, stage, offsets, registry, {});
+    const group = await joinGroup(ctx, groupId, ctx.topics.movieEvents, stage, offsets, registry, {
+      eventSpan: spans.movieReceive,
+    });
     return { name: 'movie', group, registry, movieStats: stage.stats, stop: () => group.stop() };
   },
 };

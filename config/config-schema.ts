@@ -213,6 +213,11 @@ export const configVariables = {
     default: '0.05',
     doc: 'share of requests, ratings and batches traced (head sampling by trace id); spans with errors are always kept',
   },
+  METRICS_HOST: {
+    schema: z.string().trim().min(1),
+    default: '127.0.0.1',
+    doc: 'address the /metrics of stream, sink, ingest and worker listen on (`--metrics-port`); the API serves its own on API_HOST',
+  },
   PROMETHEUS_URL: {
     schema: urlWithScheme('http'),
     default: 'http://127.0.0.1:9090',

@@ -50,6 +50,8 @@ export interface Config {
   /** Share of traces kept by head sampling (errors are kept regardless). */
   readonly traceSampleRatio: number;
   readonly prometheusUrl: string;
+  /** Where the roles without an HTTP server of their own serve /metrics. */
+  readonly metricsHost: string;
   readonly retrain: {
     readonly intervalMs: number;
     readonly minRatings: number;
@@ -143,6 +145,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dailyCap: e.RATING_DAILY_CAP,
     traceSampleRatio: e.TRACE_SAMPLE_RATIO,
     prometheusUrl: e.PROMETHEUS_URL,
+    metricsHost: e.METRICS_HOST,
     retrain: {
       intervalMs: e.RETRAIN_INTERVAL,
       minRatings: e.RETRAIN_MIN_RATINGS,

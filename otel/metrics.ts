@@ -12,6 +12,8 @@ export function createMetricsRegistry(role: string, version: string): Registry {
     help: 'Marquee version of this process',
     labelNames: ['version'],
     registers: [registry],
+    // One API's workers aggregated into one scrape (otel/cluster-metrics.ts) are one version, not N.
+    aggregator: 'first',
   });
   info.set({ version }, 1);
   return registry;
@@ -29,6 +31,8 @@ export function serveMetrics(registry: Registry, port: number, host = '127.0.0.1
       () => res.writeHead(500).end(),
     );
   }).listen(port, host);
+  // A port in use must not crash the role it reports on: Prometheus shows the target down instead.
+  server.on('error', (error) => process.stderr.write(`metrics on ${host}:${port}: ${error.message}\n`));
   return () => new Promise((resolve) => server.close(() => resolve()));
 }
 

@@ -14,6 +14,27 @@ export const spans = {
   apiGuard: 'marquee.api.guard',
   apiDiversify: 'marquee.api.diversify',
   apiModelLoad: 'marquee.api.model-load',
+  /** Root span of one `GET /recommend/:userId` (and the JSON route): context read, score, guard, diversify, record. */
+  apiRecommend: 'marquee.api.recommend',
+  /** Root span of one `POST /v1/ratings`: its traceparent travels in the Kafka record's headers. */
+  apiRating: 'marquee.api.rating',
+  /** Any other HTTP request. */
+  apiRequest: 'marquee.api.request',
+  apiUserContext: 'marquee.api.user-context',
+  apiServedRecord: 'marquee.api.served-record',
+  apiPublish: 'marquee.api.publish',
+  /** A user actor's turn on a traced event (the batch it came in is its span's extent). */
+  userReceive: 'marquee.actor.user.receive',
+  movieReceive: 'marquee.actor.movie.receive',
+  /** The Redis commit (states + offset, one Lua call) of the batch a traced event came in. */
+  stateCommit: 'marquee.state.commit',
+  /** One batch of a partition task, of ingest, of the sink. */
+  streamBatch: 'marquee.stream.batch',
+  ingestBatch: 'marquee.ingest.batch',
+  sinkBatch: 'marquee.sink.batch',
+  /** One worker job. */
+  retrainJob: 'marquee.job.retrain',
+  auditJob: 'marquee.job.audit',
 } as const;
 
 /** Span attribute keys. */
@@ -25,6 +46,26 @@ export const attributes = {
   candidates: 'marquee.candidates',
   removed: 'marquee.removed',
   genres: 'marquee.genres',
+  /** Set on a span that must be exported whatever the sampler says (an error in an unsampled trace). */
+  keep: 'marquee.keep',
+  route: 'http.route',
+  status: 'http.response.status_code',
+  group: 'marquee.stream.group',
+  topic: 'messaging.destination.name',
+  partition: 'messaging.destination.partition.id',
+  offset: 'messaging.kafka.offset',
+  eventIndex: 'marquee.event.index',
+  events: 'marquee.events',
+  tracedEvents: 'marquee.events.traced',
+  job: 'marquee.job',
+} as const;
+
+/** Kafka record headers that carry trace context (W3C `traceparent`; docs/operations.md, "Traces"). */
+export const traceHeaders = {
+  /** A record of one event (the API's ratings): the event's traceparent. */
+  single: 'traceparent',
+  /** A pack of events: `index=traceparent` for each sampled event, comma-separated. */
+  pack: 'marquee-traceparents',
 } as const;
 
 /** Prometheus metric names (prom-client); `marquee_` prefix, base units in the name. */

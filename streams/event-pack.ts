@@ -12,6 +12,7 @@
 import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import { deadLetterRecord } from './events.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
+import { packTraceHeader } from './trace-headers.ts';
 
 /** Events per pack at most: keeps an event's index within its record small and batches fine-grained. */
 export const PACK_MAX_EVENTS = 1000;
@@ -78,6 +79,8 @@ export async function topicPartitioner(kafka: Kafka, topic: string): Promise<Par
 export interface Keyed {
   readonly key: string;
   readonly value: string;
+  /** The W3C traceparent of a sampled event: travels in its pack's header (trace-headers.ts). */
+  readonly traceparent?: string | undefined;
 }
 
 /**
@@ -86,15 +89,20 @@ export interface Keyed {
  * Each record names its partition explicitly and carries its first event's key for tooling.
  */
 export function packByPartition(events: readonly Keyed[], partitionOf: PartitionOf): Message[] {
-  const open = new Map<number, { key: string; values: string[]; chars: number }>();
+  const open = new Map<number, { key: string; values: string[]; chars: number; traced?: string[] }>();
   const packs: Message[] = [];
   const close = (partition: number) => {
     const pack = open.get(partition);
     if (pack === undefined) return;
     open.delete(partition);
-    packs.push({ key: pack.key, value: pack.values.join('\n'), partition });
+    const value = pack.values.join('\n');
+    packs.push(
+      pack.traced === undefined
+        ? { key: pack.key, value, partition }
+        : { key: pack.key, value, partition, headers: packTraceHeader(pack.traced) },
+    );
   };
-  for (const { key, value } of events) {
+  for (const { key, value, traceparent } of events) {
     const partition = partitionOf(key);
     let pack = open.get(partition);
     if (
@@ -105,6 +113,7 @@ export function packByPartition(events: readonly Keyed[], partitionOf: Partition
       pack = undefined;
     }
     if (pack === undefined) open.set(partition, (pack = { key, values: [], chars: 0 }));
+    if (traceparent !== undefined) (pack.traced ??= []).push(`${pack.values.length}=${traceparent}`);
     pack.values.push(value);
     pack.chars += value.length + 1;
   }

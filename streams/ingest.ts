@@ -1,6 +1,8 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Topics } from './topics.ts';
 import { deadLetterRecord, eventIdFor, withEventId, type CourseEvent } from './events.ts';
+import { attributes, spans } from '../otel/names.ts';
+import { inSpan, traceparentOf } from '../otel/tracing.ts';
 import { packByPartition, topicPartitioner, type Keyed } from './event-pack.ts';
 import type { MetadataEnricher } from './metadata-enricher.ts';
 import { parseMovielogLine } from './movielog-parser.ts';
@@ -76,61 +78,73 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const events: Keyed[] = [];
-        const dead: Message[] = [];
-        const users = new Set<string>();
-        const movies = new Set<string>();
-        const now = Date.now();
-        for (const message of batch.messages) {
-          const raw = message.value ?? Buffer.alloc(0);
-          const parsed = parseMovielogLine(raw);
-          if (!parsed.ok) {
-            const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-            dead.push(deadLetterRecord(raw, parsed.reason, source, now));
-            continue;
+        const where = {
+          [attributes.topic]: batch.topic,
+          [attributes.partition]: String(batch.partition),
+          [attributes.events]: batch.messages.length,
+        };
+        await inSpan(spans.ingestBatch, where, async (span) => {
+          const events: Keyed[] = [];
+          const dead: Message[] = [];
+          const users = new Set<string>();
+          const movies = new Set<string>();
+          const now = Date.now();
+          for (const message of batch.messages) {
+            const raw = message.value ?? Buffer.alloc(0);
+            const parsed = parseMovielogLine(raw);
+            if (!parsed.ok) {
+              const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+              dead.push(deadLetterRecord(raw, parsed.reason, source, now));
+              continue;
+            }
+            const event: CourseEvent = withEventId(
+              parsed.event,
+              eventIdFor(batch.topic, batch.partition, message.offset),
+            );
+            events.push({ key: event.userId, value: JSON.stringify(event) });
+            users.add(event.userId);
+            if (event.type !== 'served') movies.add(event.movieId);
           }
-          const event: CourseEvent = withEventId(
-            parsed.event,
-            eventIdFor(batch.topic, batch.partition, message.offset),
-          );
-          events.push({ key: event.userId, value: JSON.stringify(event) });
-          users.add(event.userId);
-          if (event.type !== 'served') movies.add(event.movieId);
-        }
-        const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
-        const producer = await producerFor(batch.partition).catch(async (error: unknown) => {
-          await dropProducer(batch.partition);
-          throw error;
-        });
-        const transaction = await producer.transaction();
-        try {
-          for (const chunk of chunkByBytes(packByPartition(events, userPartition)))
-            await transaction.send({ topic: topics.userEvents, messages: chunk });
-          for (const chunk of chunkByBytes(dead))
-            await transaction.send({ topic: topics.deadLetter, messages: chunk });
-          await transaction.sendOffsets({
-            consumerGroupId: groupId,
-            topics: [
-              {
-                topic: batch.topic,
-                partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
-              },
-            ],
+          // A sampled batch's first event carries the batch's context on, so one line of it is traced
+          // through the user and movie actors (docs/operations.md, "Traces"); the others carry nothing.
+          const traceparent = traceparentOf(span);
+          const first = events[0];
+          if (traceparent !== undefined && first !== undefined) events[0] = { ...first, traceparent };
+          const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+          const producer = await producerFor(batch.partition).catch(async (error: unknown) => {
+            await dropProducer(batch.partition);
+            throw error;
           });
-          await transaction.commit();
-        } catch (error) {
-          await transaction.abort().catch(() => undefined);
-          // A fenced or broken producer never recovers: the retry gets a fresh one (and fences in turn).
-          await dropProducer(batch.partition);
-          throw error;
-        }
-        resolveOffset(last);
-        await heartbeat();
-        stats.lines += batch.messages.length;
-        stats.events += events.length;
-        stats.deadLettered += dead.length;
-        stats.batches += 1;
-        options.enricher?.notice(users, movies);
+          const transaction = await producer.transaction();
+          try {
+            for (const chunk of chunkByBytes(packByPartition(events, userPartition)))
+              await transaction.send({ topic: topics.userEvents, messages: chunk });
+            for (const chunk of chunkByBytes(dead))
+              await transaction.send({ topic: topics.deadLetter, messages: chunk });
+            await transaction.sendOffsets({
+              consumerGroupId: groupId,
+              topics: [
+                {
+                  topic: batch.topic,
+                  partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
+                },
+              ],
+            });
+            await transaction.commit();
+          } catch (error) {
+            await transaction.abort().catch(() => undefined);
+            // A fenced or broken producer never recovers: the retry gets a fresh one (and fences in turn).
+            await dropProducer(batch.partition);
+            throw error;
+          }
+          resolveOffset(last);
+          await heartbeat();
+          stats.lines += batch.messages.length;
+          stats.events += events.length;
+          stats.deadLettered += dead.length;
+          stats.batches += 1;
+          options.enricher?.notice(users, movies);
+        });
       },
     });
   };

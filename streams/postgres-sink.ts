@@ -2,6 +2,8 @@ import type { Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
 import { sleep } from '../src/lib/time.ts';
 import { appendEventsIsolating, type LoggedRating } from '../src/store/postgres/event-log.ts';
+import { attributes, spans } from '../otel/names.ts';
+import { inSpan } from '../otel/tracing.ts';
 import { readPack } from './event-pack.ts';
 import {
   deadLetterRecord,
@@ -71,61 +73,68 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const ratings: LoggedRating[] = [];
-        const watches: WatchEvent[] = [];
-        const watchSources: SourceRef[] = [];
-        const dead: Message[] = [];
-        let events = 0;
-        for (const message of batch.messages) {
-          const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-          events += readPack(
-            message.value,
-            at,
-            decode,
-            (event, index) => {
-              if (event.type === 'rate')
-                ratings.push({ event, source: { ...at, offset: Number(message.offset), index } });
-              else if (event.type === 'watch') {
-                watches.push(event);
-                watchSources.push({ ...at, offset: Number(message.offset), index });
-              }
-            },
-            dead,
-          );
-        }
-        for (const chunk of chunkByBytes(dead))
-          await producer.send({ topic: topics.deadLetter, messages: chunk });
-        let inserted: Awaited<ReturnType<typeof appendEventsIsolating>>;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            inserted = await appendEventsIsolating(pool, ratings, watches);
-            break;
-          } catch (error) {
-            if (!isRunning() || isStale()) throw error;
-            const delay = Math.min(5_000, (options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 5));
-            options.log?.(`sink: postgres write failed (${String(error)}); retrying in ${delay} ms`);
-            await sleep(delay);
-            await heartbeat();
+        const where = {
+          [attributes.topic]: batch.topic,
+          [attributes.partition]: String(batch.partition),
+          [attributes.events]: batch.messages.length,
+        };
+        await inSpan(spans.sinkBatch, where, async () => {
+          const ratings: LoggedRating[] = [];
+          const watches: WatchEvent[] = [];
+          const watchSources: SourceRef[] = [];
+          const dead: Message[] = [];
+          let events = 0;
+          for (const message of batch.messages) {
+            const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+            events += readPack(
+              message.value,
+              at,
+              decode,
+              (event, index) => {
+                if (event.type === 'rate')
+                  ratings.push({ event, source: { ...at, offset: Number(message.offset), index } });
+                else if (event.type === 'watch') {
+                  watches.push(event);
+                  watchSources.push({ ...at, offset: Number(message.offset), index });
+                }
+              },
+              dead,
+            );
           }
-        }
-        const refused = inserted.refused.map(({ table, index, reason }) => {
-          const event = table === 'ratings' ? ratings[index]?.event : watches[index];
-          const source = table === 'ratings' ? ratings[index]?.source : watchSources[index];
-          if (event === undefined || source == null) throw new Error(`sink: no ${table} row ${index}`);
-          return deadLetterRecord(JSON.stringify(event), reason, source);
+          for (const chunk of chunkByBytes(dead))
+            await producer.send({ topic: topics.deadLetter, messages: chunk });
+          let inserted: Awaited<ReturnType<typeof appendEventsIsolating>>;
+          for (let attempt = 1; ; attempt++) {
+            try {
+              inserted = await appendEventsIsolating(pool, ratings, watches);
+              break;
+            } catch (error) {
+              if (!isRunning() || isStale()) throw error;
+              const delay = Math.min(5_000, (options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 5));
+              options.log?.(`sink: postgres write failed (${String(error)}); retrying in ${delay} ms`);
+              await sleep(delay);
+              await heartbeat();
+            }
+          }
+          const refused = inserted.refused.map(({ table, index, reason }) => {
+            const event = table === 'ratings' ? ratings[index]?.event : watches[index];
+            const source = table === 'ratings' ? ratings[index]?.source : watchSources[index];
+            if (event === undefined || source == null) throw new Error(`sink: no ${table} row ${index}`);
+            return deadLetterRecord(JSON.stringify(event), reason, source);
+          });
+          for (const chunk of chunkByBytes(refused))
+            await producer.send({ topic: topics.deadLetter, messages: chunk });
+          const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
+          ]);
+          resolveOffset(last);
+          await heartbeat();
+          stats.events += events;
+          stats.ratingsInserted += inserted.ratings;
+          stats.watchesInserted += inserted.watches;
+          stats.deadLettered += dead.length + refused.length;
         });
-        for (const chunk of chunkByBytes(refused))
-          await producer.send({ topic: topics.deadLetter, messages: chunk });
-        const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
-        ]);
-        resolveOffset(last);
-        await heartbeat();
-        stats.events += events;
-        stats.ratingsInserted += inserted.ratings;
-        stats.watchesInserted += inserted.watches;
-        stats.deadLettered += dead.length + refused.length;
       },
     });
   };

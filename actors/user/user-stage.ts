@@ -122,7 +122,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
     stop(_topic, partition) {
       registry.dropPartition(partition);
     },
-    async process(topic, partition, records: readonly StreamRecord[]): Promise<StagedBatch> {
+    async process(topic, partition, records: readonly StreamRecord[], traced): Promise<StagedBatch> {
       const space = deps.space.current();
       const model = space.options;
       const evaluation = onlineEval(deps.experiments?.current() ?? null, space, keys);
@@ -155,9 +155,15 @@ export function createUserStage(deps: UserStageDeps): Stage {
           const m = out.message;
           if (m.type === 'rate')
             recent.push({ movieId: m.movieId, rating: m.rating, at: m.at, source: m.source });
+          const source = out.message.source;
           movieMessages.push({
-            source: out.message.source,
-            message: { key: out.message.movieId, value: encodeMovieMessage(out.message) },
+            source,
+            message: {
+              key: out.message.movieId,
+              value: encodeMovieMessage(out.message),
+              // A traced rating's movie event continues its trace into the movie actor.
+              traceparent: traced?.parentOf(source.offset, source.index),
+            },
           });
         } else if (out.kind === 'history') {
           history.push(out.at, out.movieId);

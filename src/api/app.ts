@@ -10,6 +10,7 @@ import { liveRoutes, type LiveDeps } from './live/index.ts';
 import { problem, problemErrorHandler, problemNotFound } from './middleware/problem-json/index.ts';
 import { rateLimit, type RateLimitOptions } from './middleware/rate-limit/index.ts';
 import { requestMetrics } from './middleware/request-metrics/index.ts';
+import { requestTrace } from './middleware/request-trace/index.ts';
 import { openApiRoute } from './openapi/document.ts';
 import { experimentsRoute, type ExperimentsDeps } from './routes/experiments.ts';
 import { ratingsRoute, type RatingsDeps } from './routes/ratings.ts';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   /** `GET /v1/experiments/:id`; absent: no route (a test app without Postgres). */
   readonly experiments?: ExperimentsDeps;
   readonly registry: Registry;
+  /** The text of a scrape of /metrics, when not the registry's own (workers of one API: all of them). */
+  readonly metricsText?: () => Promise<string>;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
   /** The live coverage page (`/live`), fed by the live signals; absent: no page. */
   readonly live?: LiveDeps;
@@ -49,6 +52,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.onError(problemErrorHandler({ ...(deps.log && { log: deps.log }) }));
   app.notFound(problemNotFound);
   app.use(requestMetrics({ registry: deps.registry }));
+  app.use(requestTrace());
   if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0)
     app.use('/v1/*', cors({ origin: [...deps.corsOrigins] }));
   if (deps.rateLimit !== undefined)
@@ -77,7 +81,14 @@ export function createApp(deps: ApiDeps): Hono {
   );
   if (deps.experiments !== undefined)
     app.route('/', experimentsRoute({ ...deps.experiments, auth: { onReject, ...deps.experiments.auth } }));
-  app.route('/', healthRoutes({ registry: deps.registry, checks: deps.readiness }));
+  app.route(
+    '/',
+    healthRoutes({
+      registry: deps.registry,
+      checks: deps.readiness,
+      ...(deps.metricsText && { metricsText: deps.metricsText }),
+    }),
+  );
   app.route('/', openApiRoute());
   if (deps.live !== undefined) app.route('/', liveRoutes(deps.live));
   return app;

@@ -4,10 +4,12 @@ import { Partitioners } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../../config/load-config.ts';
+import { clusterMetricsText } from '../../otel/cluster-metrics.ts';
 import { createMetricsRegistry } from '../../otel/metrics.ts';
 import { defaultLiveHeadCap } from '../guardrails/debias.ts';
-import { metrics } from '../../otel/names.ts';
-import { startTracing } from '../../otel/tracing.ts';
+import { attributes, metrics, spans } from '../../otel/names.ts';
+import { inSpan, startTracing, traceparentOf } from '../../otel/tracing.ts';
+import { singleTraceHeader } from '../../streams/trace-headers.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { ensureTopics, topicNames } from '../../streams/topics.ts';
 import { createCourseServices } from '../data/course-services.ts';
@@ -48,6 +50,8 @@ export interface ApiRunOptions {
   /** Bounds of the HTTP server (default API_SERVER_LIMITS). */
   readonly limits?: Partial<ApiServerLimits>;
   readonly log?: (line: string) => void;
+  /** One of `marquee api --workers N`: /metrics answers for all workers (otel/cluster-metrics.ts). */
+  readonly clustered?: boolean;
 }
 
 /** The HTTP server's bounds (ApiRunOptions.limits overrides any of them). */
@@ -92,7 +96,11 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
     debias: { ...defaultGuardrailSettings.debias, maxHeadShare: headShare },
   };
   const keys = redisKeys(config.redis.keyPrefix);
-  const stopTracing = startTracing({ role: 'api', otlpEndpoint: config.otlpEndpoint });
+  const stopTracing = startTracing({
+    role: 'api',
+    otlpEndpoint: config.otlpEndpoint,
+    sampleRatio: config.traceSampleRatio,
+  });
   const registry = createMetricsRegistry('api', process.env['npm_package_version'] ?? '0.1.0');
   // Fail fast while Redis is down (no offline queue): the recommender answers from its fallback.
   const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 250 };
@@ -309,9 +317,19 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       publish: async (event) => {
         // Not connected yet (Kafka down since start): a quick 503, not kafkajs's 30 s of retries.
         if (!kafkaUp) throw new Error('kafka not connected');
-        await producer.send({
-          topic: topics.userEvents,
-          messages: [{ key: event.userId, value: JSON.stringify(event) }],
+        // A sampled rating's context travels in the record's headers (W3C traceparent) to the actors.
+        await inSpan(spans.apiPublish, { [attributes.topic]: topics.userEvents }, async (span) => {
+          const traceparent = traceparentOf(span);
+          await producer.send({
+            topic: topics.userEvents,
+            messages: [
+              {
+                key: event.userId,
+                value: JSON.stringify(event),
+                ...(traceparent !== undefined && { headers: singleTraceHeader(traceparent) }),
+              },
+            ],
+          });
         });
       },
       // SET NX GET (Redis 7): claims the key, or answers the record that holds it, in one step.
@@ -345,6 +363,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
         logError('experiment report', error instanceof Error ? error.message : String(error)),
     },
     registry,
+    ...(options.clustered === true && { metricsText: clusterMetricsText(registry) }),
     live: { signals: live, headCap: headCap.maxHeadShare },
     readiness: {
       model: async () => models.current() !== undefined,

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.ts';
+import { serveClusterMetrics } from '../../otel/cluster-metrics.ts';
 import { defaultGuardrailSettings } from '../serving/guardrail-settings.ts';
 import { startApi } from '../api/start-api.ts';
 import { UsageError, type Command } from './command.ts';
@@ -52,6 +53,7 @@ export const apiCommand: Command = {
     const config = loadConfig(io.env);
     const workers = Math.floor(positiveNumber(values.workers, '--workers', 1));
     if (workers > 1 && cluster.isPrimary) {
+      serveClusterMetrics();
       for (let k = 0; k < workers; k++) cluster.fork();
       io.out(`marquee api: ${workers} workers on ${config.api.host}:${values.port ?? config.api.port}`);
       await new Promise<void>((resolve) => {
@@ -75,6 +77,7 @@ export const apiCommand: Command = {
       ratePoints: positiveNumber(values['rate-limit'], '--rate-limit', 100),
       ...(values['cors-origin'] && { corsOrigins: values['cors-origin'] }),
       log: io.err,
+      clustered: cluster.isWorker,
     });
     io.out(`marquee api listening on http://${config.api.host}:${api.port} (pid ${process.pid})`);
     await new Promise<void>((resolve) => {

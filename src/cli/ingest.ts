@@ -29,10 +29,15 @@ ${datasetUsage}
     io.err(
       `ingest: ${topics.movielog} → ${topics.userEvents} (dead letters: ${topics.deadLetter}); metadata from ${sourceName}`,
     );
-    const stopMetrics = metricsServer('ingest', values['metrics-port'], {
-      ingest: ingest.stats,
-      enricher: enricher.stats,
-    });
+    const stopMetrics = metricsServer(
+      'ingest',
+      values['metrics-port'],
+      {
+        ingest: ingest.stats,
+        enricher: enricher.stats,
+      },
+      config.metricsHost,
+    );
     const code = await runUntilSignal([...parts, { name: 'metrics', stop: stopMetrics }], io.err);
     io.out(JSON.stringify({ ingest: ingest.stats(), metadata: enricher.stats() }));
     return code;

@@ -11,9 +11,10 @@ export function metricsServer(
   role: string,
   port: string | undefined,
   readings: IngestSinkReadings,
+  host = '127.0.0.1',
 ): () => Promise<void> {
   if (port === undefined) return async () => undefined;
   const registry = createMetricsRegistry(role, process.env.npm_package_version ?? 'dev');
   registerIngestSinkMetrics(registry, readings);
-  return serveMetrics(registry, numberOption(port, 'metrics-port', 0, 1, 65_535));
+  return serveMetrics(registry, numberOption(port, 'metrics-port', 0, 1, 65_535), host);
 }

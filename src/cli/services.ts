@@ -2,9 +2,11 @@ import { loadConfig } from '../../config/load-config.ts';
 import {
   formatStatus,
   localServices,
+  optionalServices,
   servicesDown,
   servicesStatus,
   servicesUp,
+  type OptionalService,
 } from '../services/services.ts';
 import { UsageError, type Command } from './command.ts';
 
@@ -13,24 +15,38 @@ export const servicesCommand: Command = {
   name: 'services',
   summary: 'start, stop or show local Kafka (KRaft), Redis and Postgres on loopback (no Docker)',
   usage: [
-    'usage: marquee services up|down|status',
+    'usage: marquee services up|down|status [--with jaeger,prometheus]',
     '',
     '  up      install what is missing, start Kafka, Redis and Postgres, wait until each is ready;',
     '          services already reachable at the configured addresses are reused, not started',
     '  down    stop the services marquee started (reused ones are left alone)',
     '  status  one line per service: running (started by marquee), reused, or stopped',
+    '  --with jaeger,prometheus',
+    '          also Jaeger (built once from its Go module, cached in $MARQUEE_HOME/jaeger; OTLP on',
+    '          127.0.0.1:4318, UI on :16686) and Prometheus (Debian package; PROMETHEUS_URL, the alert',
+    '          rules of otel/prometheus/rules.yml, targets from $MARQUEE_HOME/prometheus/targets);',
+    '          down and status always include them',
     '',
     'Addresses come from KAFKA_BROKERS, REDIS_URL and DATABASE_URL; files and logs live in $MARQUEE_HOME.',
   ].join('\n'),
   async run(args, io) {
-    const [action, ...extra] = args;
+    const [action, ...rest] = args;
+    const withAt = rest.indexOf('--with');
+    const withList = withAt < 0 ? [] : (rest[withAt + 1] ?? '').split(',').map((s) => s.trim());
+    const extra = withAt < 0 ? rest : [...rest.slice(0, withAt), ...rest.slice(withAt + 2)];
     if (extra.length > 0 || (action !== 'up' && action !== 'down' && action !== 'status')) {
       throw new UsageError(
         action === undefined ? 'missing action' : `unknown action '${[action, ...extra].join(' ')}'`,
       );
     }
+    const unknown = withList.filter((s) => !(optionalServices as readonly string[]).includes(s));
+    if (unknown.length > 0 || (withAt >= 0 && withList.length === 0))
+      throw new UsageError(`--with takes ${optionalServices.join(' and/or ')}, comma-separated`);
     const config = loadConfig(io.env);
-    const services = localServices(config);
+    const services = localServices(
+      config,
+      action === 'up' ? (withList as OptionalService[]) : optionalServices,
+    );
     const statuses =
       action === 'up'
         ? await servicesUp(services, io.err)

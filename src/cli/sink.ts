@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config/load-config.ts';
+import { startTracing } from '../../otel/tracing.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { startPostgresSink } from '../../streams/postgres-sink.ts';
 import { startServedSink } from '../../streams/served-sink.ts';
@@ -29,6 +30,11 @@ and the served topic's lists to served_lists (each idempotent by event id). Migr
     });
     const batchBytes = numberOption(values['batch-bytes'], 'batch-bytes', 1_048_576, 1_024, 104_857_600);
     const config = loadConfig(io.env);
+    const stopTracing = startTracing({
+      role: 'sink',
+      otlpEndpoint: config.otlpEndpoint,
+      sampleRatio: config.traceSampleRatio,
+    });
     await migrate(config.postgres.url, config.postgres.schema);
     const kafka = createKafka(config, 'sink');
     const topics = topicNames(config);
@@ -45,11 +51,17 @@ and the served topic's lists to served_lists (each idempotent by event id). Migr
     });
     io.err(`sink: ${topics.userEvents} → postgres ${config.postgres.schema}.ratings/watches`);
     io.err(`sink: ${topics.served} → postgres ${config.postgres.schema}.served_lists`);
-    const stopMetrics = metricsServer('sink', values['metrics-port'], {
-      sink: () => ({ ...sink.stats(), listsInserted: servedSink.stats().listsInserted }),
-    });
+    const stopMetrics = metricsServer(
+      'sink',
+      values['metrics-port'],
+      {
+        sink: () => ({ ...sink.stats(), listsInserted: servedSink.stats().listsInserted }),
+      },
+      config.metricsHost,
+    );
     const code = await runUntilSignal(
       [
+        { name: 'tracing', stop: stopTracing },
         { name: 'postgres', stop: () => pool.end() },
         sink,
         servedSink,

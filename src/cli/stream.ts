@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/load-config.ts';
 import { createMetricsRegistry, registerIngestSinkMetrics, serveMetrics } from '../../otel/metrics.ts';
+import { startTracing } from '../../otel/tracing.ts';
 import { startStream } from '../../actors/stream-runtime.ts';
 import { streamRoles } from '../../actors/roles.ts';
 import type { RunningRole } from '../../streams/running-role.ts';
@@ -79,7 +80,13 @@ ${datasetUsage}`,
     const port = values['metrics-port'];
     const metricsPort = port === undefined ? undefined : numberOption(port, 'metrics-port', 0, 1, 65_535);
     const registry = createMetricsRegistry('stream', process.env.npm_package_version ?? 'dev');
-    const parts: RunningRole[] = [];
+    // Stopped last (parts stop in reverse order): flushes the spans of the final batches.
+    const stopTracing = startTracing({
+      role: 'stream',
+      otlpEndpoint: config.otlpEndpoint,
+      sampleRatio: config.traceSampleRatio,
+    });
+    const parts: RunningRole[] = [{ name: 'tracing', stop: stopTracing }];
     try {
       if (only.includes('ingest')) {
         const ingest = await startIngestRole(config, values, io.err);
@@ -103,7 +110,7 @@ ${datasetUsage}`,
         parts.push({ name: 'actors', stop: () => stream.stop() });
       }
       if (metricsPort !== undefined)
-        parts.push({ name: 'metrics', stop: serveMetrics(registry, metricsPort) });
+        parts.push({ name: 'metrics', stop: serveMetrics(registry, metricsPort, config.metricsHost) });
     } catch (error) {
       // Stop what did start (a running ingest would keep the process alive as a half of itself).
       for (const part of [...parts].reverse()) await part.stop().catch(() => undefined);

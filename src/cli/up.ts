@@ -1,7 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../config/load-config.ts';
 import { sleep } from '../lib/time.ts';
-import { formatStatus, localServices, servicesUp } from '../services/services.ts';
+import { JAEGER_OTLP_URL } from '../services/jaeger-service.ts';
+import { writeScrapeTargets, type ScrapeTarget } from '../services/prometheus-config.ts';
+import { scrapeTargetsDir } from '../services/prometheus-service.ts';
+import { servicePaths } from '../services/service-paths.ts';
+import {
+  formatStatus,
+  localServices,
+  optionalServices,
+  servicesUp,
+  type OptionalService,
+} from '../services/services.ts';
 import { startSupervisor } from '../services/supervisor.ts';
 import { migrate } from '../store/postgres/migrate.ts';
 import { UsageError, type Command, type CommandIo } from './command.ts';
@@ -25,11 +35,31 @@ export function planRoles(
   };
 }
 
-/** A role's arguments to `marquee`: the API takes its worker count, the stream its metadata dataset. */
-export function roleArgs(role: UpRole, apiWorkers: number, dataset?: string): string[] {
+/**
+ * A role's arguments to `marquee`: the API takes its worker count, the stream its metadata dataset;
+ * with `metricsPort`, stream, sink and worker serve /metrics on it, the next and the one after.
+ */
+export function roleArgs(role: UpRole, apiWorkers: number, dataset?: string, metricsPort?: number): string[] {
   if (role === 'api') return ['api', '--workers', String(apiWorkers)];
-  if (role === 'stream' && dataset !== undefined) return ['stream', '--dataset', dataset];
-  return [role];
+  const metrics =
+    metricsPort === undefined ? [] : ['--metrics-port', String(metricsPort + METRICS_OFFSET[role])];
+  if (role === 'stream' && dataset !== undefined) return ['stream', '--dataset', dataset, ...metrics];
+  return [role, ...metrics];
+}
+
+/** Where each role's /metrics goes relative to --metrics-port (the API serves its own on API_PORT). */
+const METRICS_OFFSET: Record<Exclude<UpRole, 'api'>, number> = { stream: 0, sink: 1, worker: 2 };
+
+/** The Prometheus scrape targets of the roles `marquee up` runs. */
+export function upScrapeTargets(
+  roles: readonly UpRole[],
+  apiAddress: string,
+  metricsPort: number,
+): ScrapeTarget[] {
+  return roles.map((role) => ({
+    role,
+    address: role === 'api' ? apiAddress : `127.0.0.1:${metricsPort + METRICS_OFFSET[role]}`,
+  }));
 }
 
 const bin = fileURLToPath(new URL('../../bin/marquee.js', import.meta.url));
@@ -39,6 +69,7 @@ export const upCommand: Command = {
   name: 'up',
   summary: 'start the services, migrate, and run stream, sink, worker and api together (Ctrl-C stops all)',
   usage: `usage: marquee up [--only ROLE[,ROLE]] [--no-services] [--api-workers N] [--dataset NAME|DIR]
+                  [--metrics-port N] [--with jaeger,prometheus]
 
 The whole system on one machine: starts Kafka, Redis and Postgres (as \`marquee services up\`: reused
 when already running), applies the Postgres migrations, then runs stream, sink, worker and api, each
@@ -52,14 +83,32 @@ once. The services keep running afterwards: \`marquee services down\` stops them
   --api-workers N      API processes sharing the port (marquee api --workers N; default 1)
   --dataset NAME|DIR   where the stream's ingest finds user and movie metadata when METADATA_URL is
                        not set: synthetic (default), ml-latest-small, or a MovieLens directory
-                       (marquee stream --dataset); pick the dataset you replay`,
+                       (marquee stream --dataset); pick the dataset you replay
+  --metrics-port N     stream, sink and worker serve Prometheus /metrics on N, N+1, N+2 (default
+                       9464 with --with prometheus, else none); the API serves its own on API_PORT.
+                       The roles are listed for the local Prometheus in
+                       $MARQUEE_HOME/prometheus/targets while marquee up runs
+  --with jaeger,prometheus
+                       also start Jaeger and Prometheus (marquee services up --with); with jaeger, the
+                       roles export traces to it unless OTEL_EXPORTER_OTLP_ENDPOINT is set`,
   async run(args, io) {
     const values = parseOptions(args, {
       only: { type: 'string' },
       'no-services': { type: 'boolean' },
       'api-workers': { type: 'string' },
       dataset: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      with: { type: 'string' },
     });
+    const extra = (values.with ?? '').split(',').filter((s) => s !== '');
+    // Roles serve /metrics on ports of their own only when asked (two runs on one machine would clash).
+    const metricsPort =
+      values['metrics-port'] === undefined && !extra.includes('prometheus')
+        ? undefined
+        : numberOption(values['metrics-port'], 'metrics-port', 9464, 1, 65_533);
+    const unknownExtra = extra.filter((s) => !(optionalServices as readonly string[]).includes(s));
+    if (unknownExtra.length > 0)
+      throw new UsageError(`--with takes ${optionalServices.join(' and/or ')}, comma-separated`);
     const selected = selectRoles(values.only);
     const apiWorkers = numberOption(values['api-workers'], 'api-workers', 1, 1, 64);
     if (!Number.isInteger(apiWorkers))
@@ -76,7 +125,9 @@ once. The services keep running afterwards: \`marquee services down\` stops them
     if (plan.run.length === 0) throw new Error(`nothing to run: ${selected.join(', ')} skipped`);
 
     if (values['no-services'] !== true) {
-      const statuses = await servicesUp(localServices(config), (line) => io.err(`  ${line}`));
+      const statuses = await servicesUp(localServices(config, extra as OptionalService[]), (line) =>
+        io.err(`  ${line}`),
+      );
       for (const line of formatStatus(statuses)) io.err(line);
     }
     const { applied } = await migrate(config.postgres.url, config.postgres.schema);
@@ -84,15 +135,32 @@ once. The services keep running afterwards: \`marquee services down\` stops them
       `schema ${config.postgres.schema}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
     );
 
+    const env = {
+      ...io.env,
+      ...(extra.includes('jaeger') &&
+        io.env['OTEL_EXPORTER_OTLP_ENDPOINT'] === undefined && {
+          OTEL_EXPORTER_OTLP_ENDPOINT: JAEGER_OTLP_URL,
+        }),
+    };
     const supervisor = startSupervisor(
       plan.run.map((role) => ({
         name: role,
         command: process.execPath,
-        args: [bin, ...roleArgs(role, apiWorkers, values.dataset)],
-        env: { ...io.env },
+        args: [bin, ...roleArgs(role, apiWorkers, values.dataset, metricsPort)],
+        env,
       })),
       { out: io.out, err: io.err },
     );
+    // The local Prometheus (if any) scrapes this run's roles; each series carries its topic prefix.
+    const removeTargets =
+      metricsPort === undefined
+        ? () => undefined
+        : writeScrapeTargets(
+            scrapeTargetsDir(servicePaths(config.home)),
+            `up-${config.api.port}`,
+            upScrapeTargets(plan.run, `${apiHost(config)}:${config.api.port}`, metricsPort),
+            { deployment: config.kafka.topicPrefix },
+          );
     const announcing = new AbortController();
     if (plan.run.includes('api')) void announceApi(config, io, announcing.signal);
     try {
@@ -103,6 +171,7 @@ once. The services keep running afterwards: \`marquee services down\` stops them
         supervisor.done.then(() => 0),
       ]);
     } finally {
+      removeTargets();
       announcing.abort();
       if (values['no-services'] !== true)
         io.err('the services keep running: `marquee services down` stops them');
@@ -120,14 +189,17 @@ function selectRoles(only: string | undefined): UpRole[] {
   return upRoles.filter((r) => names.includes(r));
 }
 
+/** Where the API is reached from this machine (a wildcard listener on loopback). */
+function apiHost(config: Config): string {
+  return config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host === '::' ? '::1' : config.api.host;
+}
+
 /**
  * Polls the API's /healthz until it answers, then prints the one address a newcomer needs. Polls for
  * as long as `marquee up` runs: the API may take a few restarts to come up (Kafka still electing).
  */
 async function announceApi(config: Config, io: CommandIo, stop: AbortSignal): Promise<void> {
-  // A wildcard listener is reached on loopback.
-  const host =
-    config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host === '::' ? '::1' : config.api.host;
+  const host = apiHost(config);
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.api.port}`;
   while (!stop.aborted) {
     const ok = await fetch(`${base}/healthz`, { signal: AbortSignal.any([stop, AbortSignal.timeout(1_000)]) })

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
 import { createMetricsRegistry, serveMetrics } from '../../otel/metrics.ts';
+import { startTracing } from '../../otel/tracing.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { prepareTopics, topicNames } from '../../streams/topics.ts';
 import { startAuditWorker } from '../jobs/audit-worker.ts';
@@ -38,6 +39,11 @@ go to $MARQUEE_HOME/audits (docs/fairness.md).
     const values = parseOptions(args, { 'metrics-port': { type: 'string' }, 'lock-ms': { type: 'string' } });
     const lockMs = numberOption(values['lock-ms'], 'lock-ms', 30_000, 1_000, 3_600_000);
     const config = loadConfig(io.env);
+    const stopTracing = startTracing({
+      role: 'worker',
+      otlpEndpoint: config.otlpEndpoint,
+      sampleRatio: config.traceSampleRatio,
+    });
     await migrate(config.postgres.url, config.postgres.schema);
     const kafka = createKafka(config, 'worker');
     await prepareTopics(kafka, config);
@@ -77,12 +83,13 @@ go to $MARQUEE_HOME/audits (docs/fairness.md).
     const stopMetrics =
       port === undefined
         ? async () => undefined
-        : serveMetrics(registry, numberOption(port, 'metrics-port', 0, 1, 65_535));
+        : serveMetrics(registry, numberOption(port, 'metrics-port', 0, 1, 65_535), config.metricsHost);
     io.err(
       `worker: retrain every ${config.retrain.intervalMs / 3_600_000} h; bootstrap at ${config.retrain.minRatings} ratings; growth +${config.retrain.growth * 100} %; audit every ${config.audit.intervalMs / 3_600_000} h`,
     );
     return runUntilSignal(
       [
+        { name: 'tracing', stop: stopTracing },
         {
           name: 'clients',
           stop: async () => void (await Promise.all([pool.end(), producer.disconnect()]), redis.disconnect()),

@@ -8,6 +8,8 @@ import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../../config/load-config.ts';
+import { attributes, spans } from '../../otel/names.ts';
+import { inSpan } from '../../otel/tracing.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { runAudit } from './audit/audit-job.ts';
 import { createLiveAudit } from './audit/live-audit.ts';
@@ -54,25 +56,26 @@ export async function startAuditWorker(deps: AuditWorkerDeps): Promise<RunningAu
   }
   const worker = new Worker<AuditJobData, AuditJobResult>(
     AUDIT_QUEUE,
-    async (job: Job<AuditJobData, AuditJobResult>) => {
-      const until = Date.now();
-      const since = job.data.windowMs === undefined ? job.data.since : until - job.data.windowMs;
-      log(`worker: audit job ${job.id} (${job.data.trigger}) started`);
-      const outcome = await runAudit(
-        { pool, reportDir: deps.reportDir, log },
-        { since, until, trigger: job.data.trigger },
-      );
-      const v = outcome.result.violations;
-      return {
-        auditId: outcome.auditId,
-        headline: outcome.headline,
-        lists: v.lists,
-        violations: v.total,
-        disparitiesFailed: outcome.result.disparities.filter((d) => !d.passed).length,
-        reportPath: outcome.reportPath,
-        seconds: outcome.seconds,
-      };
-    },
+    (job: Job<AuditJobData, AuditJobResult>) =>
+      inSpan(spans.auditJob, { [attributes.job]: String(job.id) }, async () => {
+        const until = Date.now();
+        const since = job.data.windowMs === undefined ? job.data.since : until - job.data.windowMs;
+        log(`worker: audit job ${job.id} (${job.data.trigger}) started`);
+        const outcome = await runAudit(
+          { pool, reportDir: deps.reportDir, log },
+          { since, until, trigger: job.data.trigger },
+        );
+        const v = outcome.result.violations;
+        return {
+          auditId: outcome.auditId,
+          headline: outcome.headline,
+          lists: v.lists,
+          violations: v.total,
+          disparitiesFailed: outcome.result.disparities.filter((d) => !d.passed).length,
+          reportPath: outcome.reportPath,
+          seconds: outcome.seconds,
+        };
+      }),
     { connection: queueConnection(config), prefix: queuePrefix(config), concurrency: 1 },
   );
   worker.on('error', (error) => log(`worker: audit: ${error.message}`));

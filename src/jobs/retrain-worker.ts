@@ -11,9 +11,10 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Config } from '../../config/load-config.ts';
-import { metrics } from '../../otel/names.ts';
+import { attributes, metrics, spans } from '../../otel/names.ts';
+import { inSpan } from '../../otel/tracing.ts';
 import { readActiveVersion } from '../store/model-store.ts';
-import { listVersions, readVersion } from '../store/postgres/model-versions.ts';
+import { listVersions, readPublishedSummary, readVersion } from '../store/postgres/model-versions.ts';
 import { countRatings } from '../store/postgres/rating-log.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import { refreshCatalogue, refreshSafeList } from './catalogue-refresh.ts';
@@ -86,7 +87,7 @@ export function retrainSettings(config: Config): RetrainSettings {
 export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<RunningRetrainWorker> {
   const { config, pool, redis, keys, log } = deps;
   const settings = retrainSettings(config);
-  const instruments = deps.registry === undefined ? undefined : createInstruments(deps.registry);
+  const instruments = deps.registry === undefined ? undefined : await createInstruments(deps.registry, pool);
   const queue = retrainQueue(config);
   // The scheduler's first job would run at once; a deployment's first model comes from the bootstrap
   // check instead, and restarting the worker must not push the next run further out: the scheduler
@@ -101,37 +102,12 @@ export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<Runni
   }
   const worker = new Worker<RetrainJobData, RetrainJobResult>(
     RETRAIN_QUEUE,
-    async (job: Job<RetrainJobData, RetrainJobResult>) => {
-      log(`worker: retrain job ${job.id} (${job.data.trigger}, attempt ${job.attemptsMade + 1}) started`);
-      const ended = instruments?.started();
-      try {
-        const outcome = await runRetrain(
-          { pool, redis, keys, settings, ...(deps.announce && { announce: deps.announce }), log },
-          {
-            trigger: job.data.trigger,
-            jobId: String(job.id),
-            ...(job.data.params && { params: job.data.params }),
-            ...(job.data.algorithm !== undefined && { algorithm: job.data.algorithm }),
-          },
-          (p) => void job.updateProgress({ ...p }).catch(() => undefined),
-        );
-        ended?.(outcome.status === 'active' ? 'published' : 'rejected', outcome.timings, outcome.version);
-        return {
-          version: outcome.version,
-          status: outcome.status,
-          ratingsUsed: outcome.ratingsUsed,
-          timings: outcome.timings,
-          reason: outcome.gate.reason,
-        };
-      } catch (error) {
-        ended?.('failed', {}, null);
-        log(
-          `worker: retrain job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        if (error instanceof RetrainRefused) throw new UnrecoverableError(error.message);
-        throw error;
-      }
-    },
+    (job: Job<RetrainJobData, RetrainJobResult>) =>
+      inSpan(
+        spans.retrainJob,
+        { [attributes.job]: String(job.id), [attributes.command]: job.data.trigger },
+        () => runJob(job),
+      ),
     {
       connection: queueConnection(config),
       prefix: queuePrefix(config),
@@ -140,6 +116,35 @@ export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<Runni
       stalledInterval: deps.lockMs ?? 30_000,
     },
   );
+  async function runJob(job: Job<RetrainJobData, RetrainJobResult>): Promise<RetrainJobResult> {
+    log(`worker: retrain job ${job.id} (${job.data.trigger}, attempt ${job.attemptsMade + 1}) started`);
+    const ended = instruments?.started();
+    try {
+      const outcome = await runRetrain(
+        { pool, redis, keys, settings, ...(deps.announce && { announce: deps.announce }), log },
+        {
+          trigger: job.data.trigger,
+          jobId: String(job.id),
+          ...(job.data.params && { params: job.data.params }),
+          ...(job.data.algorithm !== undefined && { algorithm: job.data.algorithm }),
+        },
+        (p) => void job.updateProgress({ ...p }).catch(() => undefined),
+      );
+      ended?.(outcome.status === 'active' ? 'published' : 'rejected', outcome.timings, outcome.version);
+      return {
+        version: outcome.version,
+        status: outcome.status,
+        ratingsUsed: outcome.ratingsUsed,
+        timings: outcome.timings,
+        reason: outcome.gate.reason,
+      };
+    } catch (error) {
+      ended?.('failed', {}, null);
+      log(`worker: retrain job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof RetrainRefused) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  }
   worker.on('error', (error) => log(`worker: ${error.message}`));
 
   const check = async (): Promise<RetrainTrigger | null> => {
@@ -197,8 +202,14 @@ export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<Runni
   };
 }
 
-/** The worker's instruments; `started()` returns the function that records how a run ended. */
-function createInstruments(registry: Registry) {
+/**
+ * The worker's instruments; `started()` returns the function that records how a run ended. The last
+ * publish time starts from the registry in Postgres (a restart must not look like a fresh publish,
+ * nor like none ever: MarqueeRetrainOverdue), or from now when nothing was ever published; the active
+ * model's holdout RMSE is read from it at every scrape (MarqueeOnlineRmseAboveHoldout).
+ */
+async function createInstruments(registry: Registry, pool: pg.Pool) {
+  const published0 = await readPublishedSummary(pool).catch(() => null);
   const runs = new Counter({
     name: metrics.retrainRuns,
     help: 'Retrain runs by outcome (published, rejected by the gate, failed)',
@@ -207,8 +218,19 @@ function createInstruments(registry: Registry) {
   });
   const lastSuccess = new Gauge({
     name: metrics.retrainLastSuccess,
-    help: 'When a retrain last published a model (Unix seconds)',
+    help: 'When a model was last published (Unix seconds; the worker start if never)',
     registers: [registry],
+  });
+  lastSuccess.set((published0?.lastPublishedAt?.getTime() ?? Date.now()) / 1000);
+  new Gauge({
+    name: metrics.modelHoldoutRmse,
+    help: 'Holdout RMSE (stars) the active model was published with',
+    registers: [registry],
+    async collect() {
+      const rmse = (await readPublishedSummary(pool).catch(() => null))?.activeHoldoutRmse;
+      if (rmse === null || rmse === undefined) this.reset();
+      else this.set(rmse);
+    },
   });
   const stageSeconds = new Gauge({
     name: metrics.retrainStageSeconds,

@@ -1,17 +1,36 @@
 import type { Config } from '../../config/load-config.ts';
+import { createJaegerService } from './jaeger-service.ts';
 import { createKafkaService } from './kafka-service.ts';
 import type { LocalService, ServiceLog, ServiceStatus } from './local-service.ts';
 import { createPostgresService } from './postgres-service.ts';
+import { createPrometheusService } from './prometheus-service.ts';
 import { createRedisService } from './redis-service.ts';
 import { servicePaths } from './service-paths.ts';
 
-/** Kafka, Redis and Postgres as configured; the order is the order of `status` lines. */
-export function localServices(config: Config): readonly LocalService[] {
+/** Services beyond the three every role needs: observability, started on request (`--with`). */
+export const optionalServices = ['jaeger', 'prometheus'] as const;
+
+/** One of {@link optionalServices}. */
+export type OptionalService = (typeof optionalServices)[number];
+
+/**
+ * Kafka, Redis and Postgres as configured, then the optional services named in `extra`; the order is
+ * the order of `status` lines.
+ */
+export function localServices(
+  config: Config,
+  extra: readonly OptionalService[] = [],
+): readonly LocalService[] {
   const paths = servicePaths(config.home);
+  const optional: Record<OptionalService, () => LocalService> = {
+    jaeger: () => createJaegerService(paths),
+    prometheus: () => createPrometheusService(config.prometheusUrl, paths),
+  };
   return [
     createKafkaService(config.kafka.brokers, paths),
     createRedisService(config.redis.url, paths),
     createPostgresService(config.postgres.url, paths),
+    ...optionalServices.filter((name) => extra.includes(name)).map((name) => optional[name]()),
   ];
 }
 
@@ -46,6 +65,6 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string[] {
   return statuses.map((s) => {
     const pid = s.pid === undefined ? '' : ` pid ${s.pid}`;
     const detail = s.detail === '' ? '' : ` (${s.detail})`;
-    return `${s.name.padEnd(9)}${s.state.padEnd(8)} ${s.address}${pid}${detail}`;
+    return `${s.name.padEnd(11)}${s.state.padEnd(8)} ${s.address}${pid}${detail}`;
   });
 }

@@ -13,6 +13,8 @@ import type { PopularityHolder } from './popularity-holder.ts';
 import { rankUser } from './rank-user.ts';
 import { createUserContextReader, type UserContext } from './user-context.ts';
 import { withTimeout } from '../lib/time.ts';
+import { spans } from '../../otel/names.ts';
+import { inSpan } from '../../otel/tracing.ts';
 
 /** Age and gender of a user the stream has not described yet (e.g. the course's user service). */
 export type DemographicsSource = (
@@ -123,7 +125,9 @@ export function createRecommender(
           [];
         throw new Error('no model loaded yet');
       }
-      const ctx = await withTimeout(readUserContext(userId), redisBudget, 'user context');
+      const ctx = await inSpan(spans.apiUserContext, {}, () =>
+        withTimeout(readUserContext(userId), redisBudget, 'user context'),
+      );
       seen = ctx.seen;
       const { age, gender } = await demographicsOf(userId, ctx);
       const { model } = serving;

@@ -25,6 +25,8 @@ export interface TaskGroupDeps {
   readonly sessionTimeoutMs: number;
   readonly onCommit?: (records: readonly StreamRecord[], committedAt: number) => void;
   readonly afterProduce?: (() => void) | undefined;
+  /** Name of the span of each traced event this group receives (otel/names.ts); none: no event spans. */
+  readonly eventSpan?: string;
   /**
    * What to do when Redis lost the group's offsets while Kafka shows it consumed (lost-state.ts):
    * `refuse` (the default) throws LostStateError at start, and a task that finds it later stops
@@ -120,6 +122,8 @@ export async function startTaskGroup(deps: TaskGroupDeps): Promise<TaskGroup> {
             options: deps.taskOptions,
             onCommit: deps.onCommit,
             afterProduce: deps.afterProduce,
+            eventSpan: deps.eventSpan,
+            group: groupId,
             checkLost,
             log: deps.log,
             after: stopping.get(batch.partition),
@@ -136,6 +140,7 @@ export async function startTaskGroup(deps: TaskGroupDeps): Promise<TaskGroup> {
             value: m.value,
             timestamp: Number(m.timestamp),
             events: eventCount(m.value),
+            headers: m.headers,
           })),
         );
         resolveOffset(batch.lastOffset());

@@ -9,6 +9,7 @@ import type { Consumer, Producer } from 'kafkajs';
 import type { OffsetStore } from '../../src/state/offset-store.ts';
 import { backoffDelay, type BackoffOptions } from '../../src/lib/retry-backoff.ts';
 import { chunkByBytes } from '../send-in-chunks.ts';
+import { traceBatch } from './batch-trace.ts';
 import type { Stage, StreamRecord } from './stage.ts';
 
 export type { Stage, StagedBatch, StreamRecord } from './stage.ts';
@@ -40,6 +41,10 @@ export interface TaskDeps {
   readonly onCommit?: (records: readonly StreamRecord[], committedAt: number) => void;
   /** Called between producing a batch's outputs and committing it: the crash tests' failpoint. */
   readonly afterProduce?: (() => void) | undefined;
+  /** Name of each traced event's span (batch-trace.ts); none: the task makes no spans. */
+  readonly eventSpan?: string | undefined;
+  /** The consumer group, for span attributes. */
+  readonly group?: string;
   /**
    * Throws when Redis holds no offset for the partition although Kafka shows the group consumed it
    * (streams/tasks/lost-state.ts): the task then processes nothing and logs why on every retry.
@@ -258,8 +263,19 @@ export class PartitionTask {
 
   async #run(batch: readonly StreamRecord[], generation: number): Promise<void> {
     const { stage, producer, offsets, consumer } = this.deps;
-    const staged = await stage.process(this.topic, this.partition, batch);
+    const spans =
+      this.deps.eventSpan === undefined
+        ? undefined
+        : traceBatch(this.deps.eventSpan, this.deps.group ?? '', this.topic, this.partition, batch);
+    let staged;
+    try {
+      staged = await stage.process(this.topic, this.partition, batch, spans);
+    } catch (error) {
+      spans?.failed(error);
+      throw error;
+    }
     let committed = false;
+    let commitStart = 0;
     try {
       if (staged.outputs.length > 0) {
         if (producer === undefined) throw new Error('stage produced outputs but the task has no producer');
@@ -271,6 +287,7 @@ export class PartitionTask {
         this.deps.afterProduce?.();
       }
       const nextOffset = (batch[batch.length - 1] as StreamRecord).offset + 1;
+      commitStart = Date.now();
       committed = await offsets.commit(this.topic, this.partition, this.#next, nextOffset, staged.writes);
       if (!committed) {
         // Another process owns the partition now, or did meanwhile: reload from its truth.
@@ -287,6 +304,7 @@ export class PartitionTask {
         return;
       }
       staged.committed();
+      spans?.committed(commitStart, Date.now());
       this.#failures = 0;
       this.#next = nextOffset;
       this.#contiguous = true;
@@ -296,8 +314,15 @@ export class PartitionTask {
           .commitOffsets([{ topic: this.topic, partition: this.partition, offset: String(nextOffset) }])
           .catch((error: unknown) => this.deps.log(`advisory Kafka commit failed: ${String(error)}`));
       }
+    } catch (error) {
+      spans?.failed(error);
+      throw error;
     } finally {
-      if (!committed) staged.aborted();
+      if (!committed) {
+        staged.aborted();
+        // Fenced (another owner committed): the batch's events are traced again where they commit.
+        spans?.failed(new Error('batch not committed: the partition moved'));
+      }
     }
   }
 }

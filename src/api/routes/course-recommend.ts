@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { spans } from '../../../otel/names.ts';
+import { tracer } from '../../../otel/tracing.ts';
 import type { Counter } from 'prom-client';
 import type { Recommendation } from '../../serving/recommender.ts';
 import type { ServedRecorder } from '../../serving/served-log/served-recorder.ts';
@@ -30,6 +32,7 @@ export function recommendRoute(deps: RecommendDeps): Hono {
     const rec = await deps.recommend(userId, 20);
     const ids = rec.items.map((i) => i.movieId);
     deps.outcomes?.inc({ source: rec.source });
+    const recording = tracer().startSpan(spans.apiServedRecord);
     deps.served.record({
       userId,
       items: ids,
@@ -37,6 +40,7 @@ export function recommendRoute(deps: RecommendDeps): Hono {
       arm: rec.arm,
       ...(rec.modelVersion !== null && { modelVersion: rec.modelVersion }),
     });
+    recording.end();
     return c.text(ids.join(','), 200, {
       'X-Model-Version': rec.modelVersion ?? 'none',
       'X-AB-Arm': rec.arm,

@@ -10,6 +10,8 @@ export interface HealthDeps {
   /** e.g. model loaded, Redis and Kafka reachable; each is given `timeoutMs` (default 500). */
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
   readonly timeoutMs?: number;
+  /** The scrape's text, when it is not the registry's own (the API's workers: otel/cluster-metrics.ts). */
+  readonly metricsText?: () => Promise<string>;
 }
 
 async function run(check: ReadinessCheck, ms: number): Promise<boolean> {
@@ -35,6 +37,8 @@ export function healthRoutes(deps: HealthDeps): Hono {
       return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
     })
     .get('/metrics', async (c) =>
-      c.text(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }),
+      c.text(await (deps.metricsText ?? (() => deps.registry.metrics()))(), 200, {
+        'content-type': deps.registry.contentType,
+      }),
     );
 }

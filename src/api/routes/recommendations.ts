@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { spans } from '../../../otel/names.ts';
+import { tracer } from '../../../otel/tracing.ts';
 import { z } from 'zod';
 import { noisyScore, type NoiseOptions } from '../../guardrails/score-noise.ts';
 import { isUserId } from '../../../streams/id-grammar.ts';
@@ -40,6 +42,7 @@ export function recommendationsRoute(deps: RecommendationsDeps): Hono<{ Variable
     if (!parsed.success) return problem(c, 400, 'Bad Request', 'limit must be an integer from 1 to 100.');
     const rec = await deps.recommend(userId, parsed.data.limit);
     deps.outcomes?.inc({ source: rec.source });
+    const recording = tracer().startSpan(spans.apiServedRecord);
     deps.served.record({
       userId,
       items: rec.items.map((i) => i.movieId),
@@ -47,6 +50,7 @@ export function recommendationsRoute(deps: RecommendationsDeps): Hono<{ Variable
       arm: rec.arm,
       ...(rec.modelVersion !== null && { modelVersion: rec.modelVersion }),
     });
+    recording.end();
     const items = rec.items.map((item) => ({
       movieId: item.movieId,
       title: item.movie?.title ?? null,

@@ -182,3 +182,18 @@ export async function versionsBeyond(pool: pg.Pool, keep: number): Promise<strin
   );
   return result.rows.map((r) => String(r.version)).reverse();
 }
+
+/**
+ * What the worker reports of the model registry: the holdout RMSE the active version was published
+ * with (its candidate score at the gate), and when any version was last published.
+ */
+export async function readPublishedSummary(
+  pool: pg.Pool,
+): Promise<{ activeHoldoutRmse: number | null; lastPublishedAt: Date | null }> {
+  const { rows } = await pool.query<{ rmse: number | null; last: Date | null }>(
+    `SELECT (SELECT (metrics->'candidate'->>'rmse')::float8 FROM model_versions
+              WHERE status = 'active' ORDER BY published_at DESC NULLS LAST LIMIT 1) AS rmse,
+            (SELECT max(published_at) FROM model_versions) AS last`,
+  );
+  return { activeHoldoutRmse: rows[0]?.rmse ?? null, lastPublishedAt: rows[0]?.last ?? null };
+}
