@@ -89,4 +89,30 @@ describe('docker-compose.yml', () => {
     expect(String(kafkaEnv.KAFKA_ADVERTISED_LISTENERS)).toContain(broker);
     expect(String(kafkaEnv.KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS)).toBe('0');
   });
+
+  it('has Prometheus scrape every role on the port it serves /metrics on, with the alert rules mounted', () => {
+    const prometheus = compose.services['prometheus'];
+    expect(prometheus?.volumes).toContain('./otel/prometheus/rules.yml:/etc/prometheus/rules.yml:ro');
+    const config = parse(
+      readFileSync(new URL('../config/prometheus/prometheus.yml', import.meta.url), 'utf8'),
+    ) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.rule_files).toEqual(['/etc/prometheus/rules.yml']);
+    const scraped = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    for (const [name, role] of roles) {
+      if (name === 'migrate') continue;
+      const args = role.command ?? [];
+      const port = name === 'api' ? '8082' : args[args.indexOf('--metrics-port') + 1];
+      expect(scraped, name).toContain(`${name}:${port}`);
+    }
+  });
+
+  it('provisions Grafana with the datasource and the dashboards of otel/grafana', () => {
+    expect(compose.services['grafana']?.volumes).toEqual([
+      './otel/grafana/provisioning:/etc/grafana/provisioning:ro',
+      './otel/grafana/dashboards:/var/lib/grafana/dashboards:ro',
+    ]);
+  });
 });
