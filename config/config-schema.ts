@@ -143,6 +143,16 @@ export const configVariables = {
     default: '500',
     doc: 'ratings one token subject may record per UTC day through the API (a service/admin token: per user it rates for); 0: no quota',
   },
+  RANK_NOISE: {
+    schema: z.coerce.number().min(0).max(1000),
+    default: '0',
+    doc: 'rank noise on served lists, in list positions (σ): each list is drawn from the best RANK_NOISE_DEPTH times its length, fixed per user and movie under NOISE_SECRET (docs/threat-model.md); 0: the exact ranking',
+  },
+  RANK_NOISE_DEPTH: {
+    schema: z.coerce.number().min(1).max(10),
+    default: '4',
+    doc: 'how deep in the ranking rank noise draws a list from, as a multiple of its length',
+  },
   RATING_DAILY_CAP: {
     schema: positiveInt,
     default: '1000',

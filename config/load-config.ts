@@ -52,6 +52,8 @@ export interface Config {
   readonly prometheusUrl: string;
   /** Where the roles without an HTTP server of their own serve /metrics. */
   readonly metricsHost: string;
+  /** Rank noise on served lists (src/guardrails/rank-noise.ts); scale 0: off. */
+  readonly rankNoise: { readonly scale: number; readonly depth: number };
   readonly retrain: {
     readonly intervalMs: number;
     readonly minRatings: number;
@@ -146,6 +148,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     traceSampleRatio: e.TRACE_SAMPLE_RATIO,
     prometheusUrl: e.PROMETHEUS_URL,
     metricsHost: e.METRICS_HOST,
+    rankNoise: { scale: e.RANK_NOISE, depth: e.RANK_NOISE_DEPTH },
     retrain: {
       intervalMs: e.RETRAIN_INTERVAL,
       minRatings: e.RETRAIN_MIN_RATINGS,

@@ -310,6 +310,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       served,
       noiseSecret: config.secrets.noiseSecret,
       noise: settings.noise,
+      rankNoise: { secret: config.secrets.noiseSecret, options: config.rankNoise },
       auth,
     },
     ratings: {

@@ -5,6 +5,7 @@ import { createApp } from '../../src/api/app.ts';
 import { API_RATE_LIMIT } from '../../src/api/start-api.ts';
 import type { Recommendation } from '../../src/serving/recommender.ts';
 import type { RateEvent } from '../../streams/events.ts';
+import type { RankNoiseOptions } from '../../src/guardrails/rank-noise.ts';
 import { memoryQuota } from './app-fixture.ts';
 
 /** The HS256 secret of {@link simApp}'s tokens. */
@@ -29,6 +30,8 @@ export interface SimAppOptions {
   readonly noise: { readonly scale: number; readonly decimals: number };
   /** Ratings a subject may record per UTC day (RATING_QUOTA; 0: no quota). */
   readonly quota: number;
+  /** Rank noise on both recommendation routes (RANK_NOISE; default off). */
+  readonly rankNoise?: RankNoiseOptions;
 }
 
 /** Builds the app with the deployed middleware (JWT, throttle when asked, id grammar, body limits). */
@@ -55,6 +58,7 @@ export function simApp(options: SimAppOptions): SimApp {
       noiseSecret: 'sim-noise',
       noise: options.noise,
       auth,
+      ...(options.rankNoise && { rankNoise: { secret: 'sim-noise', options: options.rankNoise } }),
     },
     ratings: {
       auth,

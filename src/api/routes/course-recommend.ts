@@ -4,6 +4,7 @@ import { tracer } from '../../../otel/tracing.ts';
 import type { Counter } from 'prom-client';
 import type { Recommendation } from '../../serving/recommender.ts';
 import type { ServedRecorder } from '../../serving/served-log/served-recorder.ts';
+import { noisyRanking, rankNoiseDepth, type RankNoiseOptions } from '../../guardrails/rank-noise.ts';
 import { isUserId } from '../../../streams/id-grammar.ts';
 
 /** What the recommendation routes need. */
@@ -13,6 +14,20 @@ export interface RecommendDeps {
   readonly outcomes?: Counter<'source'>;
   /** What a user id looks like (default: the course's positive integers), within the id grammar. */
   readonly userIdPattern?: RegExp;
+  /** Rank noise on both routes' lists (RANK_NOISE; absent or scale 0: the exact ranking). */
+  readonly rankNoise?: { readonly secret: string; readonly options: RankNoiseOptions };
+}
+
+/** The list served to `userId`: the recommender's, with rank noise when configured. */
+export async function servedList(
+  deps: RecommendDeps,
+  userId: string,
+  limit: number,
+): Promise<Recommendation> {
+  const noise = deps.rankNoise;
+  if (noise === undefined || noise.options.scale <= 0) return deps.recommend(userId, limit);
+  const rec = await deps.recommend(userId, rankNoiseDepth(limit, noise.options));
+  return { ...rec, items: noisyRanking(noise.secret, userId, rec.items, limit, noise.options) };
 }
 
 /** The course's user ids: decimal digits, at most 12. */
@@ -29,7 +44,7 @@ export function recommendRoute(deps: RecommendDeps): Hono {
     const start = performance.now();
     const userId = c.req.param('userId');
     if (!isUserId(userId) || !pattern.test(userId)) return c.text('not a user id', 400);
-    const rec = await deps.recommend(userId, 20);
+    const rec = await servedList(deps, userId, 20);
     const ids = rec.items.map((i) => i.movieId);
     deps.outcomes?.inc({ source: rec.source });
     const recording = tracer().startSpan(spans.apiServedRecord);

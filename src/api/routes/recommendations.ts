@@ -6,7 +6,7 @@ import { noisyScore, type NoiseOptions } from '../../guardrails/score-noise.ts';
 import { isUserId } from '../../../streams/id-grammar.ts';
 import { jwtAuth, mayActFor, type JwtAuthOptions, type JwtVariables } from '../middleware/jwt-auth/index.ts';
 import { problem } from '../middleware/problem-json/index.ts';
-import { defaultUserIdPattern, type RecommendDeps } from './course-recommend.ts';
+import { defaultUserIdPattern, servedList, type RecommendDeps } from './course-recommend.ts';
 
 /** What the JSON route needs beyond the course route's dependencies. */
 export interface RecommendationsDeps extends RecommendDeps {
@@ -40,7 +40,7 @@ export function recommendationsRoute(deps: RecommendationsDeps): Hono<{ Variable
     }
     const parsed = query.safeParse({ limit: c.req.query('limit') });
     if (!parsed.success) return problem(c, 400, 'Bad Request', 'limit must be an integer from 1 to 100.');
-    const rec = await deps.recommend(userId, parsed.data.limit);
+    const rec = await servedList(deps, userId, parsed.data.limit);
     deps.outcomes?.inc({ source: rec.source });
     const recording = tracer().startSpan(spans.apiServedRecord);
     deps.served.record({

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { Recommendation } from '../../serving/recommender.ts';
+import { servedList, type RecommendDeps } from './course-recommend.ts';
+
+const asked: number[] = [];
+const deps = (rankNoise?: RecommendDeps['rankNoise']): RecommendDeps => ({
+  recommend: async (_userId, limit): Promise<Recommendation> => {
+    asked.push(limit);
+    return {
+      items: Array.from({ length: limit }, (_, k) => ({
+        movieId: `m${k}`,
+        score: 5 - k / 100,
+        reasons: ['score'],
+      })),
+      source: 'personal',
+      modelVersion: 'v1',
+      arm: 'a',
+    };
+  },
+  served: { record: () => undefined },
+  ...(rankNoise && { rankNoise }),
+});
+const ids = (r: Recommendation) => r.items.map((i) => i.movieId);
+
+describe('the list both recommendation routes serve', () => {
+  it('is the exact ranking without rank noise', async () => {
+    asked.length = 0;
+    const list = await servedList(deps(), '42', 20);
+    expect(ids(list)).toEqual(Array.from({ length: 20 }, (_, k) => `m${k}`));
+    expect(asked).toEqual([20]);
+  });
+
+  it('is a draw from RANK_NOISE_DEPTH times deeper with rank noise, the same on every query', async () => {
+    asked.length = 0;
+    const noisy = deps({ secret: 'noise-secret-for-tests', options: { scale: 50, depth: 4 } });
+    const first = ids(await servedList(noisy, '42', 20));
+    expect(asked).toEqual([80]);
+    expect(first).toHaveLength(20);
+    expect(first.some((id) => Number(id.slice(1)) >= 20)).toBe(true);
+    expect(ids(await servedList(noisy, '42', 20))).toEqual(first);
+    expect(ids(await servedList(noisy, '43', 20))).not.toEqual(first);
+  });
+});
