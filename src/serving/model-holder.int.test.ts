@@ -62,4 +62,28 @@ describe('createModelHolder', () => {
     await holder.stop();
     subscriber.disconnect();
   });
+
+  it("holds an experiment's arm versions beside the active one, builds each once, and drops them when the experiment ends", async () => {
+    const subscriber = new Redis(scope.config.redis.url);
+    const errors: unknown[] = [];
+    const holder = createModelHolder({ redis, subscriber, keys, settings, onError: (e) => errors.push(e) });
+    await publishModel(redis, keys, artifact, { movies, version: '10' });
+    await publishModel(redis, keys, artifact, { movies, version: '11' });
+    await holder.start();
+    expect(holder.current()?.version).toBe('11');
+    await holder.hold(['10', '11', '404']);
+    expect(holder.version('10')?.version).toBe('10');
+    // The active version is not built twice: the arm serves the very object the holder serves.
+    expect(holder.version('11')).toBe(holder.current());
+    expect(holder.held().map((m) => m.version)).toEqual(['11', '10']);
+    expect(String(errors[0])).toMatch(/version 404 is not stored/);
+    const arm = holder.version('10');
+    await holder.hold(['10']);
+    expect(holder.version('10')).toBe(arm);
+    await holder.hold([]);
+    expect(holder.version('10')).toBeUndefined();
+    expect(holder.version('11')).toBe(holder.current());
+    await holder.stop();
+    subscriber.disconnect();
+  });
 });
