@@ -161,7 +161,7 @@ export const configVariables = {
   NOISE_SECRET: {
     schema: z.string().min(16, 'must be at least 16 characters').optional(),
     default: undefined,
-    doc: 'server-side secret that seeds score noise; development default only in development',
+    doc: 'server-side secret that seeds score noise (and rank noise); development default only in development',
   },
   RETRAIN_INTERVAL: {
     schema: duration,
