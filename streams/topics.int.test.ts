@@ -52,9 +52,11 @@ describe('ensureTopics', () => {
         },
       ],
     });
-    expect(await deadLetterLimit()).toBe(1048588);
+    // KRaft applies a config change through its metadata log: the broker may answer the old value
+    // for a moment (seen under load), so wait for each change to show before the next step.
+    await expect.poll(deadLetterLimit, { timeout: 15_000 }).toBe(1048588);
     expect(await ensureTopics(admin, config)).toEqual([]);
-    expect(await deadLetterLimit()).toBe(DEAD_LETTER_MAX_BYTES);
+    await expect.poll(deadLetterLimit, { timeout: 15_000 }).toBe(DEAD_LETTER_MAX_BYTES);
     // The topic's other overrides survive (Kafka's AlterConfigs replaces the whole set).
     const { resources } = await admin.describeConfigs({
       resources: [{ type: ConfigResourceTypes.TOPIC, name: names.deadLetter, configNames: ['retention.ms'] }],
