@@ -7,7 +7,7 @@ import type { RateEvent, ServedEvent, UserEvent, WatchEvent } from '../../stream
 import { dotAt, sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
 import { foldInDual } from './fold-in-dual.ts';
 import { isAfter, type MovieMessage, type Position, type SourceRef } from '../messages.ts';
-import { clip, seededVector, type StreamModelOptions } from '../model-options.ts';
+import { seededVector, type StreamModelOptions } from '../model-options.ts';
 import type { MovieFactors } from '../../src/state/movie-state.ts';
 import type { PendingRating, UserState } from '../../src/state/user-state.ts';
 
@@ -25,7 +25,6 @@ export type UserOutput =
   | { readonly kind: 'history'; readonly movieId: string; readonly at: number }
   /** The user took up a movie (rated it, or started watching it): one count on the popularity boards. */
   | { readonly kind: 'popular'; readonly movieId: string; readonly at: number }
-  | { readonly kind: 'residual'; readonly arm: string; readonly residual: number }
   /** A rating, and whether its title was in a list last served to the user (the rating-skew monitor). */
   | { readonly kind: 'rating'; readonly rating: number; readonly served: boolean };
 
@@ -114,14 +113,9 @@ function rate(
     { kind: 'history', movieId: e.movieId, at: e.at },
     { kind: 'popular', movieId: e.movieId, at: e.at },
   ];
-  const residual = e.rating - clip(e.rating - err, o);
-  let served = false;
-  for (const [arm, items] of Object.entries(s.lastServed)) {
-    if (items.includes(e.movieId)) {
-      outputs.push({ kind: 'residual', arm, residual });
-      served = true;
-    }
-  }
+  // Online evaluation per A/B arm is the stage's (online-eval.ts: every rating of an exposed user, by
+  // the arm's model); here only whether the title was in a list last served (the rating-skew monitor).
+  const served = Object.values(s.lastServed).some((items) => items.includes(e.movieId));
   outputs.push({ kind: 'rating', rating: e.rating, served });
   return { state: { ...s, bias, vector, folded, pending, ratings: s.ratings + 1 }, outputs };
 }

@@ -144,7 +144,6 @@ export function createUserStage(deps: UserStageDeps): Stage {
       let history: (number | string)[] = [];
       /** The batch's ratings of the user whose turns run now, kept for a version change. */
       let recent: StoredRecent[] = [];
-      const evals = new Map<string, { n: number; sum: number; sumSquares: number }>();
       /** Ratings per star (index 0 = 1 star) of titles in the rater's last served list, and of the others. */
       const servedRatings = [0, 0, 0, 0, 0];
       const organicRatings = [0, 0, 0, 0, 0];
@@ -175,13 +174,6 @@ export function createUserStage(deps: UserStageDeps): Stage {
           if (cohort !== GLOBAL_COHORT) addWeight(boards, cohort, out.movieId, weight);
         } else if (out.kind === 'rating') {
           (out.served ? servedRatings : organicRatings)[out.rating - 1]! += 1;
-        } else {
-          const e = evals.get(out.arm) ?? { n: 0, sum: 0, sumSquares: 0 };
-          evals.set(out.arm, {
-            n: e.n + 1,
-            sum: e.sum + out.residual,
-            sumSquares: e.sumSquares + out.residual ** 2,
-          });
         }
       };
       runTurns(
@@ -211,11 +203,6 @@ export function createUserStage(deps: UserStageDeps): Stage {
         ['organic', organicRatings],
       ] as const)
         counts.forEach((n, j) => n > 0 && w.hincrby(keys.ratingHistogramOf(origin), String(j + 1), n));
-      for (const [arm, e] of evals) {
-        w.hincrby(keys.onlineEval(arm), 'n', e.n);
-        w.hincrbyfloat(keys.onlineEval(arm), 'sum', e.sum);
-        w.hincrbyfloat(keys.onlineEval(arm), 'sumSquares', e.sumSquares);
-      }
       evaluation.flush(w);
       // Per source partition, movie events must leave in source order: the movie side's replay
       // filter drops anything at or before the highest position it applied.

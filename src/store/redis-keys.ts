@@ -57,8 +57,6 @@ export interface RedisKeys {
   sourceWatermark(group: string, sourceTopic: string, sourcePartition: number): string;
   /** Hash `sourceTopic:sourcePartition` → highest source offset applied by one task partition (beside its offset). */
   partitionWatermarks(group: string, topic: string, partition: number): string;
-  /** Hash of an A/B arm's online-evaluation sums from the user actors (`n`, `sum`, `sumSquares`). */
-  onlineEval(arm: string): string;
   /** String: the running A/B experiment as JSON (src/store/experiment-pointer.ts); absent when none runs. */
   runningExperiment(): string;
   /**
@@ -103,7 +101,6 @@ export function redisKeys(prefix: string): RedisKeys {
     partitionOffset: (group, topic, partition) => k('offset', `{${group}:${topic}:${partition}}`),
     sourceWatermark: (group, topic, partition) => k('watermark', group, `${topic}:${partition}`),
     partitionWatermarks: (group, topic, partition) => k('watermarks', `{${group}:${topic}:${partition}}`),
-    onlineEval: (arm) => k('online-eval', arm),
     runningExperiment: () => k('experiment', 'running'),
     experimentEval: (id, arm, part) => k('experiment', `{e${id}}`, arm, part),
     rateLimitPrefix: () => k('ratelimit', ''),
