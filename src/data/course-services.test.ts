@@ -27,7 +27,7 @@ beforeAll(async () => {
     } else if (path === '/user/nobody') reply(200, '{"message":"user not found"}');
     else if (path === '/user/down') reply(503, 'unavailable');
     else if (path === '/movie/slow+1999') {
-      if (n === 1) setTimeout(() => reply(200, movie('slow+1999')), 400);
+      if (n === 1) setTimeout(() => reply(200, movie('slow+1999')), 3_000);
       else reply(200, movie('slow+1999'));
     } else if (path === '/movie/bad+1999') reply(200, '{"id": "bad+1999", "title": ');
     else if (path === '/movie/toy+story+1995') setTimeout(() => reply(200, movie('toy+story+1995')), 20);
@@ -48,7 +48,8 @@ function client(extra: Partial<CourseServicesOptions> = {}) {
   const waits: number[] = [];
   const services = createCourseServices({
     baseUrl,
-    timeoutMs: 150,
+    // Far above a loopback answer even on a loaded machine; the slow reply (3 s) still overruns it.
+    timeoutMs: 1_000,
     retries: 2,
     random: () => 0.5,
     sleep: async (ms) => {
