@@ -66,7 +66,12 @@ describe('attack telemetry on /metrics', () => {
     ];
     for (const [authorization] of probes) statuses.push((await read(authorization)).status);
     statuses.push((await read(`Bearer ${token({ exp: exp() })}`, '7')).status);
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 403]);
+    // A user's token probing the admin-only experiment reports is refused and counted the same way.
+    const report = await fetch(`${base}/v1/experiments/1`, {
+      headers: { authorization: `Bearer ${token({ exp: exp() })}` },
+    });
+    statuses.push(report.status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 403, 403]);
 
     const rate = (rating: number) =>
       fetch(`${base}/v1/ratings`, {
@@ -89,7 +94,7 @@ describe('attack telemetry on /metrics', () => {
     const after = await (await fetch(`${base}/metrics`)).text();
     for (const [, reason] of probes)
       expect(counter(after, metrics.apiAuthFailures, 'reason', reason)).toBe(1);
-    expect(counter(after, metrics.apiAuthFailures, 'reason', 'forbidden')).toBe(1);
+    expect(counter(after, metrics.apiAuthFailures, 'reason', 'forbidden')).toBe(2);
     expect(counter(after, metrics.apiIdempotency, 'outcome', 'replay')).toBe(1);
     expect(counter(after, metrics.apiIdempotency, 'outcome', 'conflict')).toBe(1);
     expect(counter(after, metrics.apiThrottled, 'route', 'v1')).toBe(refused);

@@ -24,8 +24,10 @@ export interface ExperimentsDeps {
 export function experimentsRoute(deps: ExperimentsDeps): Hono<{ Variables: JwtVariables }> {
   const route = new Hono<{ Variables: JwtVariables }>();
   return route.get('/v1/experiments/:id', jwtAuth(deps.auth), async (c) => {
-    if (!isPrivileged(c.get('claims')))
+    if (!isPrivileged(c.get('claims'))) {
+      deps.auth.onReject?.('forbidden');
       return problem(c, 403, 'Forbidden', 'Experiment reports need an admin token.');
+    }
     const id = c.req.param('id');
     if (!/^\d{1,18}$/.test(id))
       return problem(c, 400, 'Bad Request', 'id must be an experiment id (digits).');
