@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../src/store/redis-client.ts';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../config/load-config.ts';
 import { metrics } from '../otel/names.ts';
@@ -40,7 +40,7 @@ const env = {
 };
 const config = loadConfig(env);
 const keys = redisKeys(config.redis.keyPrefix);
-const redis = new Redis(config.redis.url);
+const redis = createRedisClient(config);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -18,7 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../src/store/redis-client.ts';
 import { loadConfig, type Config } from '../config/load-config.ts';
 import { produceUserEvents, userEventsOf } from '../test/support/replay-events.ts';
 import { waitForCaughtUp } from '../test/support/stream-checks.ts';
@@ -146,7 +146,7 @@ async function cleanup(config: Config): Promise<void> {
   await admin.deleteGroups([`${prefix}user-actors`, `${prefix}movie-actors`]).catch(() => undefined);
   if (topics.length > 0) await admin.deleteTopics({ topics });
   await admin.disconnect();
-  const redis = new Redis(config.redis.url);
+  const redis = createRedisClient(config);
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.keyPrefix}*`, 'COUNT', 5000);
@@ -203,7 +203,7 @@ async function run(workload: Workload, rate: number): Promise<Run & { events: nu
     onRatingFresh: (s) => freshness.push(s),
   });
   const replay = await startReplay({ workload, env, rate: Number.isFinite(rate) ? rate : 1e12 });
-  const redis = new Redis(config.redis.url);
+  const redis = createRedisClient(config);
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 200);
   await Promise.all(stream.roles.map((r) => r.group.joined));

@@ -88,6 +88,11 @@ export const configVariables = {
     default: 'redis://127.0.0.1:6379',
     doc: 'Redis connection URL',
   },
+  REDIS_CLUSTER_NODES: {
+    schema: hostPortList.optional(),
+    default: undefined,
+    doc: 'Redis Cluster seed nodes, comma-separated host:port (docs/scaling.md); unset: the one Redis at REDIS_URL',
+  },
   REDIS_KEY_PREFIX: {
     schema: z.string().regex(/^[A-Za-z0-9:._-]{0,100}$/),
     default: 'mq:',

@@ -24,7 +24,12 @@ export interface Config {
     readonly movielogTopic: string;
     readonly topicPrefix: string;
   };
-  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly redis: {
+    readonly url: string;
+    readonly keyPrefix: string;
+    /** Redis Cluster seed nodes (`host:port`); undefined: the one Redis at `url` (the default). */
+    readonly clusterNodes: readonly string[] | undefined;
+  };
   readonly postgres: { readonly url: string; readonly schema: string };
   readonly api: { readonly host: string; readonly port: number };
   readonly metadataUrl: string | undefined;
@@ -126,7 +131,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       movielogTopic: e.MOVIELOG_TOPIC,
       topicPrefix: e.TOPIC_PREFIX,
     },
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    redis: {
+      url: e.REDIS_URL,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      clusterNodes: e.REDIS_CLUSTER_NODES?.split(',').map((n) => n.trim()),
+    },
     postgres: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
     api: { host: e.API_HOST, port: e.API_PORT },
     metadataUrl: e.METADATA_URL,

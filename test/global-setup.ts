@@ -3,7 +3,7 @@ import { ensureChromium } from '../src/services/chromium.ts';
 import { formatStatus, localServices, optionalServices, servicesUp } from '../src/services/services.ts';
 
 /**
- * Brings Kafka, Redis and Postgres, Jaeger and Prometheus up once per test run (reusing any already
+ * Brings Kafka, Redis and Postgres, Jaeger, Prometheus and a local 3-master Redis Cluster up once per test run (reusing any already
  * reachable; the first run on a machine builds Jaeger from its Go module, minutes), and makes
  * sure Debian's chromium is installed, before the integration tests start. Services stay up
  * afterwards: the next run reuses them and starts faster; `marquee services down` stops them.

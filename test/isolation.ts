@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type pg from 'pg';
 import { loadConfig, type Config } from '../config/load-config.ts';
 import { waitUntil } from '../src/lib/time.ts';
 import { migrate } from '../src/store/postgres/migrate.ts';
 import { createPool } from '../src/store/postgres/pool.ts';
+import { createRedisClient, forEachMaster } from '../src/store/redis-client.ts';
 
 /**
  * What one integration test file owns: a config whose topic prefix, Redis key prefix and Postgres
@@ -97,7 +98,7 @@ export function createTestScope(
       return topic;
     },
     redis() {
-      const client = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+      const client = createRedisClient(config, { maxRetriesPerRequest: 1 });
       redisClients.push(client);
       return client;
     },
@@ -133,20 +134,26 @@ export function createTestScope(
       });
       await step(async () => admin?.disconnect());
       await step(async () => {
-        const cleaner = new Redis(config.redis.url);
+        const cleaner = createRedisClient(config);
         try {
-          let cursor = '0';
-          do {
-            const [next, keys] = await cleaner.scan(
-              cursor,
-              'MATCH',
-              `${config.redis.keyPrefix}*`,
-              'COUNT',
-              1000,
-            );
-            if (keys.length > 0) await cleaner.unlink(...keys);
-            cursor = next;
-          } while (cursor !== '0');
+          // On a cluster, every master holds some of the keys, and one UNLINK may name one slot only.
+          await forEachMaster(cleaner, async (node) => {
+            let cursor = '0';
+            do {
+              const [next, keys] = await node.scan(
+                cursor,
+                'MATCH',
+                `${config.redis.keyPrefix}*`,
+                'COUNT',
+                1000,
+              );
+              if (keys.length > 0) {
+                if (config.redis.clusterNodes === undefined) await node.unlink(...keys);
+                else await Promise.all(keys.map((key) => node.unlink(key)));
+              }
+              cursor = next;
+            } while (cursor !== '0');
+          });
         } finally {
           cleaner.disconnect();
         }

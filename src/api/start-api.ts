@@ -1,5 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis-client.ts';
 import { Partitioners } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -104,9 +104,9 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   const registry = createMetricsRegistry('api', process.env['npm_package_version'] ?? '0.1.0');
   // Fail fast while Redis is down (no offline queue): the recommender answers from its fallback.
   const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 250 };
-  const redis = new Redis(config.redis.url, redisOptions);
+  const redis = createRedisClient(config, redisOptions);
   // The subscriber keeps ioredis's offline queue: its SUBSCRIBE goes through whenever Redis comes up.
-  const subscriber = new Redis(config.redis.url);
+  const subscriber = createRedisClient(config);
   const logError = createThrottledLog(log);
   const clientErrors = new Counter({
     name: metrics.clientErrors,

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis-client.ts';
 import { loadConfig, type Config } from '../../config/load-config.ts';
 import type { RunningRole } from '../../streams/running-role.ts';
 import { buildReplay } from '../data/replay.ts';
@@ -171,7 +171,7 @@ async function runSteps(ctx: StepContext): Promise<number> {
     '              → ingest → user and movie actors (factors in Redis) + the Postgres sink (the rating log)',
   );
   const pool = createPool(config.postgres, 6);
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+  const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
   redis.on('error', (error: Error) => log(`demo: redis: ${error.message}`));
   running.push({
     name: 'clients',

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis-client.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { activateModelVersion } from '../store/model-store.ts';
 import {
@@ -72,7 +72,7 @@ rollback  make a stored version active again; the stream and the API move onto i
       const version = rest[0];
       if (version === undefined || rest.length !== 1) throw new UsageError('rollback takes one VERSION');
       const pool = createPool(config.postgres, 1);
-      const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
+      const redis = createRedisClient(config, { maxRetriesPerRequest: 2 });
       try {
         const row = await readVersion(pool, version);
         if (row === null) throw new UsageError(`no model version ${version} (see \`marquee model list\`)`);

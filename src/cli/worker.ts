@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis-client.ts';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
 import { createMetricsRegistry, serveMetrics } from '../../otel/metrics.ts';
@@ -54,7 +54,7 @@ go to $MARQUEE_HOME/audits (docs/fairness.md).
     });
     await producer.connect();
     const pool = createPool(config.postgres, 4);
-    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+    const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
     redis.on('error', (error: Error) => io.err(`worker: redis: ${error.message}`));
     const registry = createMetricsRegistry('worker', process.env['npm_package_version'] ?? 'dev');
     const worker = await startRetrainWorker({

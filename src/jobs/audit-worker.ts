@@ -5,7 +5,7 @@
  * as they reach Postgres, every couple of seconds, for the `/live` page's "violations so far".
  */
 import { Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis-client.ts';
 import type pg from 'pg';
 import type { Config } from '../../config/load-config.ts';
 import { attributes, spans } from '../../otel/names.ts';
@@ -81,7 +81,7 @@ export async function startAuditWorker(deps: AuditWorkerDeps): Promise<RunningAu
   worker.on('error', (error) => log(`worker: audit: ${error.message}`));
   worker.on('failed', (job, error) => log(`worker: audit job ${job?.id} failed: ${error.message}`));
   // Its own client: the live audit's WATCH/MULTI must not interleave with anyone else's commands.
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+  const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
   redis.on('error', (error: Error) => log(`worker: live audit: redis: ${error.message}`));
   const live = createLiveAudit({ pool, redis, keys: redisKeys(config.redis.keyPrefix) });
   const every = deps.liveEveryMs ?? 2_000;

@@ -4,6 +4,7 @@
  * it is retrain-worker.ts; a process builds only the side it uses (BullMQ's split).
  */
 import { Queue, QueueEvents, type ConnectionOptions, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
 import type { RetrainOutcome, RetrainProgress } from './retrain/retrain-job.ts';
 
@@ -27,16 +28,33 @@ export type RetrainJobResult = Pick<RetrainOutcome, 'version' | 'status' | 'rati
   readonly reason: string;
 };
 
-/** BullMQ's key prefix for this deployment: every queue key starts with REDIS_KEY_PREFIX. */
+/**
+ * BullMQ's key prefix for this deployment: every queue key starts with REDIS_KEY_PREFIX. On Redis
+ * Cluster the prefix is a hash tag (`mq:{bull}`), so all of a queue's keys share one slot: BullMQ's
+ * scripts touch several of them at once.
+ */
 export function queuePrefix(config: Config): string {
-  return `${config.redis.keyPrefix}bull`;
+  return config.redis.clusterNodes === undefined
+    ? `${config.redis.keyPrefix}bull`
+    : `${config.redis.keyPrefix}{bull}`;
 }
 
 /**
  * BullMQ's connection options for `config`'s Redis URL. Options rather than a client, so BullMQ owns
- * (and closes) its connections; a worker blocks on its own, which must never time out commands.
+ * (and closes) its connections; a worker blocks on its own, which must never time out commands. On
+ * Redis Cluster, a Cluster client of its own (BullMQ takes a cluster only as a client; a worker
+ * duplicates it for its blocking connection).
  */
 export function queueConnection(config: Config): ConnectionOptions {
+  const nodes = config.redis.clusterNodes;
+  if (nodes !== undefined)
+    return new Cluster(
+      nodes.map((n) => ({
+        host: n.slice(0, n.lastIndexOf(':')),
+        port: Number(n.slice(n.lastIndexOf(':') + 1)),
+      })),
+      { redisOptions: { maxRetriesPerRequest: null } },
+    );
   const url = new URL(config.redis.url);
   const db = Number(url.pathname.replace(/^\//, '') || 0);
   return {

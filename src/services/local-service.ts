@@ -27,6 +27,8 @@ export interface LocalService {
   /** Stops the service only if Marquee started it; returns its status afterwards. */
   down(): Promise<ServiceStatus>;
   status(): Promise<ServiceStatus>;
+  /** Brought up only once the others are (it installs the same Debian package as one of them). */
+  readonly afterOthers?: boolean;
 }
 
 /** Host and port of the first address in a URL or host:port string. */

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis-client.ts';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../config/load-config.ts';
 import { createPool } from '../store/postgres/pool.ts';
@@ -11,7 +11,7 @@ export async function describeServices(config: Config): Promise<string[]> {
     logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+  const redis = createRedisClient(config, { maxRetriesPerRequest: 1 });
   const pool = createPool(config.postgres, 1);
   try {
     await admin.connect();

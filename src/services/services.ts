@@ -4,11 +4,12 @@ import { createKafkaService } from './kafka-service.ts';
 import type { LocalService, ServiceLog, ServiceStatus } from './local-service.ts';
 import { createPostgresService } from './postgres-service.ts';
 import { createPrometheusService } from './prometheus-service.ts';
+import { createRedisClusterService, LOCAL_CLUSTER_NODES } from './redis-cluster-service.ts';
 import { createRedisService } from './redis-service.ts';
 import { servicePaths } from './service-paths.ts';
 
 /** Services beyond the three every role needs: observability, started on request (`--with`). */
-export const optionalServices = ['jaeger', 'prometheus'] as const;
+export const optionalServices = ['jaeger', 'prometheus', 'redis-cluster'] as const;
 
 /** One of {@link optionalServices}. */
 export type OptionalService = (typeof optionalServices)[number];
@@ -25,6 +26,7 @@ export function localServices(
   const optional: Record<OptionalService, () => LocalService> = {
     jaeger: () => createJaegerService(paths),
     prometheus: () => createPrometheusService(config.prometheusUrl, paths),
+    'redis-cluster': () => createRedisClusterService(config.redis.clusterNodes ?? LOCAL_CLUSTER_NODES, paths),
   };
   return [
     createKafkaService(config.kafka.brokers, paths),
@@ -42,12 +44,21 @@ export async function servicesUp(
   services: readonly LocalService[],
   log: ServiceLog,
 ): Promise<ServiceStatus[]> {
-  const results = await Promise.allSettled(services.map((s) => s.up(log)));
-  const errors = results.flatMap((r) =>
+  // Services that install what another installs (a Redis Cluster node is Debian's redis-server) come
+  // up after the others: two apt-get runs at once would fight over dpkg's lock on a fresh machine.
+  const first = services.filter((s) => s.afterOthers !== true);
+  const results = [
+    ...(await Promise.allSettled(first.map((s) => s.up(log)))),
+    ...(await Promise.allSettled(services.filter((s) => s.afterOthers === true).map((s) => s.up(log)))),
+  ];
+  const order = [...first, ...services.filter((s) => s.afterOthers === true)];
+  const byService = new Map(order.map((s, j) => [s, results[j] as PromiseSettledResult<ServiceStatus>]));
+  const settled = services.map((s) => byService.get(s) as PromiseSettledResult<ServiceStatus>);
+  const errors = settled.flatMap((r) =>
     r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
   );
   if (errors.length > 0) throw new Error(errors.join('\n'));
-  return results.map((r) => (r as PromiseFulfilledResult<ServiceStatus>).value);
+  return settled.map((r) => (r as PromiseFulfilledResult<ServiceStatus>).value);
 }
 
 /** Stops what Marquee started; leaves reused services alone. */
@@ -62,9 +73,10 @@ export function servicesStatus(services: readonly LocalService[]): Promise<Servi
 
 /** Status lines as a small aligned table. */
 export function formatStatus(statuses: readonly ServiceStatus[]): string[] {
+  const width = Math.max(11, ...statuses.map((s) => s.name.length + 1));
   return statuses.map((s) => {
     const pid = s.pid === undefined ? '' : ` pid ${s.pid}`;
     const detail = s.detail === '' ? '' : ` (${s.detail})`;
-    return `${s.name.padEnd(11)}${s.state.padEnd(8)} ${s.address}${pid}${detail}`;
+    return `${s.name.padEnd(width)}${s.state.padEnd(8)} ${s.address}${pid}${detail}`;
   });
 }

@@ -2,7 +2,7 @@
  * Entry of the served-sinks worker thread (see served-sinks-thread.ts): owns its own Kafka producer
  * and Redis client and runs each publish or count the API thread asks for, answering by request id.
  */
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../../store/redis-client.ts';
 import { Partitioners } from 'kafkajs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -25,7 +25,7 @@ try {
 } catch {
   // not permitted here: the thread keeps the process's priority
 }
-const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+const redis = createRedisClient(config, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
 // ioredis reconnects by itself; the API thread counts and logs what it reports (throttled there).
 redis.on('error', (error: Error) =>
   port.postMessage({ id: -1, client: 'served-sinks redis', clientError: error.message } satisfies SinkReply),
