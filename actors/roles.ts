@@ -44,6 +44,8 @@ export interface RoleContext {
   readonly onCommit: (group: string, records: readonly StreamRecord[], committedAt: number) => void;
   /** Called between producing a batch's outputs and committing it (crash tests' failpoint). */
   readonly afterProduce: (() => void) | undefined;
+  /** Redis Cluster only: called mid-commit, half of the batch's slots written (crash tests' failpoint). */
+  readonly midCommit?: (() => void) | undefined;
   /** Called per committed rating with the seconds from Kafka to the user's factors in Redis. */
   readonly onRatingFresh: (seconds: number) => void;
   /** When Redis lost a group's offsets: refuse (default) or rebuild from Kafka (lost-state.ts). */
@@ -114,7 +116,7 @@ export const userRole: RoleStarter = {
   async start(ctx) {
     const groupId = `${ctx.config.kafka.topicPrefix}user-actors`;
     const registry = new ActorRegistry<UserState>(ctx.registry);
-    const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
+    const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId, ctx.midCommit);
     const moviePartition = await topicPartitioner(ctx.kafka, ctx.topics.movieEvents);
     const stage = createUserStage({ ...ctx, registry, moviePartition });
     const group = await joinGroup(ctx, groupId, ctx.topics.userEvents, stage, offsets, registry, {
@@ -142,7 +144,7 @@ export const movieRole: RoleStarter = {
   async start(ctx) {
     const groupId = `${ctx.config.kafka.topicPrefix}movie-actors`;
     const registry = new ActorRegistry<MovieState>(ctx.registry);
-    const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId);
+    const offsets = createOffsetStore(ctx.redis, ctx.keys, groupId, ctx.midCommit);
     const stage = createMovieStage({ ...ctx, offsets, registry });
     const group = await joinGroup(ctx, groupId, ctx.topics.movieEvents, stage, offsets, registry, {
       eventSpan: spans.movieReceive,

@@ -3,7 +3,7 @@
  * Redis client and the metrics, then starts the chosen roles. `marquee stream`, the tests and the
  * bench all start the stream through here, so they run the same code.
  */
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../src/store/redis-client.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/load-config.ts';
 import { createKafka } from '../streams/kafka-client.ts';
@@ -39,6 +39,11 @@ export interface StreamOptions {
   /** Called between producing a batch's outputs and committing it (crash tests' failpoint). */
   readonly afterProduce?: () => void;
   /**
+   * Redis Cluster only: called in the middle of a batch's commit, when half of the slots it writes
+   * hold their writes and the rest do not (the crash tests' worst moment on a cluster).
+   */
+  readonly midCommit?: () => void;
+  /**
    * When Redis lost a group's offsets while Kafka shows it consumed (streams/tasks/lost-state.ts):
    * `refuse` (default: start fails with LostStateError) or `rebuild` from the earliest records.
    */
@@ -59,7 +64,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const kafka = createKafka(config, 'stream');
   await prepareTopics(kafka, config);
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+  const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const keys = redisKeys(config.redis.keyPrefix);
@@ -88,6 +93,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
     sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
     log,
     afterProduce: options.afterProduce,
+    midCommit: options.midCommit,
     ...(options.onLostState !== undefined && { onLostState: options.onLostState }),
     onCommit: (group: string, records: readonly StreamRecord[], at: number) => {
       metrics?.committed(

@@ -17,7 +17,7 @@ export type { PendingRating, UserState };
 export type MovieView = MovieFactors;
 
 /** Watch lines at or before this minute mark the start of a view (what popularity counts). */
-const STARTED_WATCHING_MINUTE = 1;
+export const STARTED_WATCHING_MINUTE = 1;
 
 /** What a user turn asks the shell to do. */
 export type UserOutput =

@@ -37,6 +37,8 @@ processes with --only) to share the partitions.
   --metrics-port PORT      serve Prometheus /metrics on 127.0.0.1:PORT
   --crash-after-produce N  testing only: SIGKILL this process after producing the outputs of its
                            Nth actor batch and before committing it (the crash tests' worst moment)
+  --crash-mid-commit N     testing only, Redis Cluster: SIGKILL this process in the middle of its Nth
+                           batch commit, half of the slots written (the cluster's worst moment)
 Ingest's metadata source (when METADATA_URL is not set):
 ${datasetUsage}`,
   async run(args, io) {
@@ -49,12 +51,15 @@ ${datasetUsage}`,
       'session-timeout-ms': { type: 'string' },
       'metrics-port': { type: 'string' },
       'crash-after-produce': { type: 'string' },
+      'crash-mid-commit': { type: 'string' },
       'no-model': { type: 'boolean' },
       rebuild: { type: 'boolean' },
       ...datasetOptions,
     });
     const crashAt = numberOption(values['crash-after-produce'], 'crash-after-produce', 0, 0, 1e9);
     let produced = 0;
+    const crashMidAt = numberOption(values['crash-mid-commit'], 'crash-mid-commit', 0, 0, 1e9);
+    let commits = 0;
     const only = values.only === undefined ? [...ROLES] : values.only.split(',').map((r) => r.trim());
     const unknown = only.filter((r) => !(ROLES as readonly string[]).includes(r));
     if (unknown.length > 0 || only.length === 0)
@@ -105,6 +110,12 @@ ${datasetUsage}`,
               ? undefined
               : () => {
                   if (++produced === crashAt) process.kill(process.pid, 'SIGKILL');
+                },
+          midCommit:
+            crashMidAt === 0
+              ? undefined
+              : () => {
+                  if (++commits === crashMidAt) process.kill(process.pid, 'SIGKILL');
                 },
         });
         parts.push({ name: 'actors', stop: () => stream.stop() });

@@ -1,13 +1,22 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WriteBatch } from './write-batch.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { createTestScope } from '../../test/isolation.ts';
+import { clusterEnv, ensureTestCluster, TEST_CLUSTER_NODES } from '../../test/support/redis-cluster.ts';
 import { createOffsetStore, formatPosition } from './offset-store.ts';
+import { forEachMaster } from '../store/redis-client.ts';
 
-const scope = createTestScope('offset-store');
-afterAll(() => scope.cleanup());
-
-describe('OffsetStore.commit (commitBatch.lua)', () => {
+describe.each([
+  ['one Redis (commitBatch.lua)', process.env],
+  ['Redis Cluster (beginBatch, applySlot, endBatch)', clusterEnv(TEST_CLUSTER_NODES)],
+])('OffsetStore.commit on %s', (_name, env) => {
+  const scope = createTestScope('offset-store', env);
+  beforeAll(async () => {
+    if (scope.config.redis.clusterNodes !== undefined)
+      await ensureTestCluster(scope.config.redis.clusterNodes);
+  });
+  afterAll(() => scope.cleanup());
   const redis = scope.redis();
   const keys = redisKeys(scope.config.redis.keyPrefix);
   const store = createOffsetStore(redis, keys, 'g');
@@ -51,13 +60,66 @@ describe('OffsetStore.commit (commitBatch.lua)', () => {
     w.hincrby(keys.ratingHistogram(), '4', 1);
     w.args.push('FLUSHALL', 2, 0);
     await expect(store.commit('t', 0, 100, 130, w)).rejects.toThrow(/bad write/);
+    expect(await redis.exists(keys.partitionPending('g', 't', 0))).toBe(0);
     expect(await redis.hget(keys.ratingHistogram(), '4')).toBeNull();
     expect(await store.readOffset('t', 0)).toBe(100);
   });
 
   it('still works after the server forgets its scripts', async () => {
-    await redis.script('FLUSH');
+    for (const node of scope.config.redis.clusterNodes === undefined ? [redis] : await masters(redis))
+      await node.script('FLUSH');
     expect(await store.commit('t', 0, 100, 140, new WriteBatch())).toBe(true);
     expect(await store.readOffset('t', 0)).toBe(140);
+  });
+});
+
+/** The masters of a cluster client. */
+async function masters(redis: Redis): Promise<Redis[]> {
+  const nodes: Redis[] = [];
+  await forEachMaster(redis, async (node) => void nodes.push(node));
+  return nodes;
+}
+
+describe('OffsetStore.commit on Redis Cluster, interrupted', () => {
+  const scope = createTestScope('offset-store-cut', clusterEnv(TEST_CLUSTER_NODES));
+  beforeAll(() => ensureTestCluster(TEST_CLUSTER_NODES));
+  afterAll(() => scope.cleanup());
+  const redis = scope.redis();
+  const keys = redisKeys(scope.config.redis.keyPrefix);
+  /** 40 users' counters (40 slots, all three masters), a board, and the watermarks beside the offset. */
+  const batch = (offset: number) => {
+    const w = new WriteBatch();
+    for (let u = 0; u < 40; u++) w.hincrby(keys.userState(String(u)), 'n', 1);
+    w.zincrby(keys.popularFor('all'), 1.5, 'm');
+    w.hset(keys.partitionWatermarks('g', 't', 0), { 'src:0': String(offset) });
+    return w;
+  };
+  const counts = async () =>
+    Promise.all(Array.from({ length: 40 }, (_, u) => redis.hget(keys.userState(String(u)), 'n')));
+
+  it('finishes a batch cut off halfway exactly once, whoever reads the offset next', async () => {
+    const cut = createOffsetStore(redis, keys, 'g', () => {
+      throw new Error('killed mid-commit');
+    });
+    const store = createOffsetStore(redis, keys, 'g');
+    expect(await store.commit('t', 0, null, 10, batch(10))).toBe(true);
+    await expect(cut.commit('t', 0, 10, 20, batch(20))).rejects.toThrow('killed mid-commit');
+    // Half of the slots hold the second batch; the offset does not, and the batch is pending.
+    const half = await counts();
+    expect(half.filter((n) => n === '2').length).toBeGreaterThan(0);
+    expect(half.filter((n) => n === '1').length).toBeGreaterThan(0);
+    expect(await redis.get(keys.partitionOffset('g', 't', 0))).toBe('10');
+    // A new owner refuses to begin over it, then finishes it when it reads the offset.
+    expect(await store.commit('t', 0, 10, 20, batch(20))).toBe(false);
+    expect(await store.readOffset('t', 0)).toBe(20);
+    expect(await counts()).toEqual(Array.from({ length: 40 }, () => '2'));
+    expect(await redis.zscore(keys.popularFor('all'), 'm')).toBe('3');
+    expect(await store.readWatermarks('t', 0)).toEqual(new Map([['src:0', { offset: 20, index: 0 }]]));
+    expect(await redis.exists(keys.partitionPending('g', 't', 0))).toBe(0);
+    // Reading again applies nothing twice; the next batch goes on from there.
+    expect(await store.readOffset('t', 0)).toBe(20);
+    expect(await store.commit('t', 0, 20, 30, batch(30))).toBe(true);
+    expect(await counts()).toEqual(Array.from({ length: 40 }, () => '3'));
+    expect(await redis.zscore(keys.popularFor('all'), 'm')).toBe('4.5');
   });
 });

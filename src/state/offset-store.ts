@@ -3,11 +3,12 @@
  * Redis beside the actor state they describe. Kafka's committed offset is advisory (DESIGN.md,
  * "Processing guarantees"); on assignment a task seeks to the offset read here.
  */
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { Position } from '../../streams/events.ts';
 import type { WriteBatch } from './write-batch.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import { loadScript, type LuaScript } from './lua/scripts.ts';
+import { createClusterOffsetStore } from './cluster/cluster-offset-store.ts';
 
 /** One consumer group's offsets and watermarks in Redis. */
 export interface OffsetStore {
@@ -42,18 +43,31 @@ export function parsePosition(text: string): Position {
   return { offset: Number(match[1]), index: Number(match[2] ?? 0) };
 }
 
-/** The offset store of consumer group `group`. */
-export function createOffsetStore(redis: Redis, keys: RedisKeys, group: string): OffsetStore {
+/**
+ * The offset store of consumer group `group`: on one Redis, a batch is one atomic `commitBatch`; on a
+ * Redis Cluster client (src/store/redis-client.ts), the three-step protocol of
+ * cluster/cluster-offset-store.ts, exactly once per slot without cross-slot atomicity. `midCommit` is
+ * the crash tests' failpoint there (a single Redis commits in one step: it has no middle).
+ */
+export function createOffsetStore(
+  redis: Redis,
+  keys: RedisKeys,
+  group: string,
+  midCommit?: () => void,
+): OffsetStore {
+  const readWatermarks: OffsetStore['readWatermarks'] = async (topic, partition) => {
+    const hash = await redis.hgetall(keys.partitionWatermarks(group, topic, partition));
+    return new Map(Object.entries(hash).map(([source, position]) => [source, parsePosition(position)]));
+  };
+  if ((redis as Redis | Cluster) instanceof Cluster)
+    return createClusterOffsetStore(redis, keys, group, readWatermarks, midCommit);
   const script: LuaScript = loadScript(redis, 'commitBatch');
   return {
     async readOffset(topic, partition) {
       const value = await redis.get(keys.partitionOffset(group, topic, partition));
       return value === null ? null : Number(value);
     },
-    async readWatermarks(topic, partition) {
-      const hash = await redis.hgetall(keys.partitionWatermarks(group, topic, partition));
-      return new Map(Object.entries(hash).map(([source, position]) => [source, parsePosition(position)]));
-    },
+    readWatermarks,
     watermarksKey: (topic, partition) => keys.partitionWatermarks(group, topic, partition),
     async commit(topic, partition, expected, next, writes) {
       const offsetKey = keys.partitionOffset(group, topic, partition);

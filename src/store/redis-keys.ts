@@ -53,6 +53,16 @@ export interface RedisKeys {
   modelChannel(): string;
   /** The next offset to process for a consumer group's partition (the source of truth, DESIGN.md). */
   partitionOffset(group: string, topic: string, partition: number): string;
+  /**
+   * List: the batch a partition task began committing on Redis Cluster and has not finished (its
+   * writes grouped per slot), beside the partition's offset; any owner finishes it (docs/actors.md).
+   */
+  partitionPending(group: string, topic: string, partition: number): string;
+  /**
+   * Hash on Redis Cluster slot `tag`'s slot: `group:topic:partition` → the end offset of the last batch
+   * of that task partition whose writes on this slot were applied (the per-slot replay guard).
+   */
+  slotApplied(tag: string): string;
   /** Highest source offset applied, per source partition, for a downstream task (replay dedup). */
   sourceWatermark(group: string, sourceTopic: string, sourcePartition: number): string;
   /** Hash `sourceTopic:sourcePartition` → highest source offset applied by one task partition (beside its offset). */
@@ -99,6 +109,8 @@ export function redisKeys(prefix: string): RedisKeys {
     model: (version, part) => k('model', `{v${version}}`, part),
     modelChannel: () => k('model', 'published'),
     partitionOffset: (group, topic, partition) => k('offset', `{${group}:${topic}:${partition}}`),
+    partitionPending: (group, topic, partition) => k('pending', `{${group}:${topic}:${partition}}`),
+    slotApplied: (tag) => k('applied', `{${tag}}`),
     sourceWatermark: (group, topic, partition) => k('watermark', group, `${topic}:${partition}`),
     partitionWatermarks: (group, topic, partition) => k('watermarks', `{${group}:${topic}:${partition}}`),
     runningExperiment: () => k('experiment', 'running'),

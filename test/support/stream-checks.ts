@@ -12,6 +12,9 @@ import { utcDay } from '../../actors/model-options.ts';
 import { readMovieFactorBlob, readStoredMovie } from '../../src/state/movie-state.ts';
 import { readStoredUser, readUserFactorBlob } from '../../src/state/user-state.ts';
 import { vectorFromBytes } from '../../src/state/vector-bytes.ts';
+import { boardWeight } from '../../src/model/ranking/popularity.ts';
+import { GLOBAL_COHORT } from '../../src/store/popular-lists.ts';
+import { STARTED_WATCHING_MINUTE } from '../../actors/user/user-actor.ts';
 
 type Board = Record<string, Record<string, number>>;
 
@@ -185,4 +188,38 @@ export async function waitForCaughtUp(
   throw new Error(
     `stream did not catch up in ${timeoutMs} ms: user actors ${user} records behind, movie actors ${movie < 0 ? 'not checked' : `${movie} records behind`}`,
   );
+}
+
+/**
+ * The global popularity board (`popular:all`) `events` must produce: per movie, Σ boardWeight(t) over
+ * its ratings and started views (a watch at minute ≤ STARTED_WATCHING_MINUTE), as the user actors add.
+ */
+export function expectedGlobalBoard(events: readonly UserEvent[], halfLifeMs: number): Map<string, number> {
+  const board = new Map<string, number>();
+  for (const e of events) {
+    if (e.type === 'rate' || (e.type === 'watch' && e.minute <= STARTED_WATCHING_MINUTE))
+      board.set(e.movieId, (board.get(e.movieId) ?? 0) + boardWeight(e.at, halfLifeMs));
+  }
+  return board;
+}
+
+/**
+ * Movies whose `popular:all` score differs from `expected` by more than float rounding (a relative
+ * 1e-9: an event counted twice or lost moves a score by ≥ 1e-4 of itself in these replays).
+ */
+export async function globalBoardMismatches(
+  redis: Redis,
+  keys: RedisKeys,
+  expected: ReadonlyMap<string, number>,
+): Promise<string[]> {
+  const flat = await redis.zrange(keys.popularFor(GLOBAL_COHORT), 0, -1, 'WITHSCORES');
+  const got = new Map<string, number>();
+  for (let j = 0; j < flat.length; j += 2) got.set(flat[j] as string, Number(flat[j + 1]));
+  const wrong: string[] = [];
+  for (const movie of new Set([...expected.keys(), ...got.keys()])) {
+    const want = expected.get(movie) ?? 0;
+    const have = got.get(movie) ?? 0;
+    if (Math.abs(have - want) > 1e-9 * Math.max(want, have)) wrong.push(`${movie}: ${have} ≠ ${want}`);
+  }
+  return wrong;
 }
