@@ -87,7 +87,9 @@ describe('the stream on Redis Cluster when a master dies', () => {
     }
     await producer.disconnect();
     const expected = expectedCounts(events);
-    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 90_000);
+    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 90_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nstream log:\n${logs.slice(-40).join('\n')}`);
+    });
     const records = await committedTotal(redis, keys, userGroup, topics.userEvents, 4);
     expect(killedAt).toBeGreaterThan(0);
     expect(killedAt).toBeLessThan(records);

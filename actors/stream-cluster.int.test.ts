@@ -41,7 +41,11 @@ describe('the stream actors on Redis Cluster', () => {
   afterAll(() => scope.cleanup());
 
   it('make every counter and the global board equal what the input says', async () => {
-    const stream = await startStream(scope.config, { model: { factors: 16 }, log: () => undefined });
+    const logs: string[] = [];
+    const stream = await startStream(scope.config, {
+      model: { factors: 16 },
+      log: (line) => logs.push(line),
+    });
     try {
       const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
@@ -54,7 +58,9 @@ describe('the stream actors on Redis Cluster', () => {
       await producer.disconnect();
       const redis = scope.redis();
       const expected = expectedCounts(events);
-      await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 60_000);
+      await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 90_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}\nstream log:\n${logs.slice(-40).join('\n')}`);
+      });
       const got = await readCounts(redis, keys, expected, 16);
       expect(countersOf(got)).toEqual(countersOf(expected));
       expect(got.nonFinite).toBe(0);
@@ -68,7 +74,7 @@ describe('the stream actors on Redis Cluster', () => {
     } finally {
       await stream.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe('marquee stream on Redis Cluster under a crash', () => {
@@ -147,7 +153,9 @@ describe('marquee stream on Redis Cluster under a crash', () => {
     await producer.disconnect();
     await restarted;
     const expected = expectedCounts(events);
-    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 90_000);
+    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 90_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nstream log:\n${logs.slice(-40).join('\n')}`);
+    });
     const records = await committedTotal(redis, keys, userGroup, topics.userEvents, 4);
     expect(killedAt).toBeGreaterThan(0);
     expect(killedAt).toBeLessThan(records);

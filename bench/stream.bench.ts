@@ -10,7 +10,10 @@
  *               to --max-live actors per kind (passivation keeps memory flat)
  * Options: --runs N (3), --rate R (10000), --factors K (100), --max-live N (20000), --batch-size N
  * (4000), --users a,b (memory phase: 10000,200000), --split (movie actors in a second process: CPU
- * and RSS figures then cover the user actors' process only), --only a,b.
+ * and RSS figures then cover the user actors' process only), --only a,b, --redis single|cluster|both
+ * (state in the one Redis, in the local 3-master Redis Cluster of `marquee services up --with
+ * redis-cluster`, or both: throughput runs alternate single/cluster and report each median and the
+ * median of the paired ratios).
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -18,7 +21,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createRedisClient } from '../src/store/redis-client.ts';
+import { createRedisClient, forEachMaster } from '../src/store/redis-client.ts';
+import { ensureRedisCluster, LOCAL_CLUSTER_NODES } from '../src/services/redis-cluster-service.ts';
+import { servicePaths } from '../src/services/service-paths.ts';
 import { loadConfig, type Config } from '../config/load-config.ts';
 import { produceUserEvents, userEventsOf } from '../test/support/replay-events.ts';
 import { waitForCaughtUp } from '../test/support/stream-checks.ts';
@@ -118,8 +123,19 @@ const { values } = parseArgs({
     users: { type: 'string', default: '10000,200000' },
     split: { type: 'boolean', default: false },
     only: { type: 'string', default: 'throughput,freshness,memory' },
+    redis: { type: 'string', default: 'single' },
   },
 });
+type Deployment = 'single' | 'cluster';
+const deployments: Deployment[] =
+  values.redis === 'both' ? ['single', 'cluster'] : values.redis === 'cluster' ? ['cluster'] : ['single'];
+if (!['single', 'cluster', 'both'].includes(values.redis))
+  throw new Error('--redis takes single, cluster or both');
+const clusterNodes = process.env.REDIS_CLUSTER_NODES?.split(',') ?? [...LOCAL_CLUSTER_NODES];
+if (deployments.includes('cluster'))
+  await ensureRedisCluster(clusterNodes, servicePaths(loadConfig(process.env).home), (line) =>
+    console.log(line),
+  );
 const factors = Number(values.factors);
 const maxLive = Number(values['max-live']);
 const phases = new Set(values.only.split(','));
@@ -147,12 +163,18 @@ async function cleanup(config: Config): Promise<void> {
   if (topics.length > 0) await admin.deleteTopics({ topics });
   await admin.disconnect();
   const redis = createRedisClient(config);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.keyPrefix}*`, 'COUNT', 5000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  // On a cluster every master holds some keys, and one UNLINK names keys of one slot only.
+  await forEachMaster(redis, async (node) => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${config.redis.keyPrefix}*`, 'COUNT', 5000);
+      if (keys.length > 0) {
+        if (config.redis.clusterNodes === undefined) await node.unlink(...keys);
+        else await Promise.all(keys.map((key) => node.unlink(key)));
+      }
+      cursor = next;
+    } while (cursor !== '0');
+  });
   redis.disconnect();
 }
 
@@ -187,9 +209,18 @@ function startMovieProcess(env: Record<string, string | undefined>): Promise<Chi
 }
 
 /** Runs the stream over a workload produced at `rate` (Infinity: as fast as possible). */
-async function run(workload: Workload, rate: number): Promise<Run & { events: number }> {
+async function run(
+  workload: Workload,
+  rate: number,
+  deployment: Deployment = deployments[0] as Deployment,
+): Promise<Run & { events: number }> {
   const id = randomBytes(4).toString('hex');
-  const env = { ...process.env, TOPIC_PREFIX: `bench.${id}.`, REDIS_KEY_PREFIX: `bench:${id}:` };
+  const env = {
+    ...process.env,
+    TOPIC_PREFIX: `bench.${id}.`,
+    REDIS_KEY_PREFIX: `bench:${id}:`,
+    REDIS_CLUSTER_NODES: deployment === 'cluster' ? clusterNodes.join(',') : undefined,
+  };
   const config = loadConfig(env);
   const freshness: number[] = [];
   // --split: movie actors in a second `marquee stream --only movie` process (scaling by copies).
@@ -274,17 +305,28 @@ say(
 
 if (phases.has('throughput')) {
   const workload: Workload = { kind: 'world', seed: 5 };
-  const rates: number[] = [];
+  const rates = new Map<Deployment, number[]>(deployments.map((d) => [d, []]));
   for (let r = 0; r < Number(values.runs); r++) {
-    const result = await run(workload, Infinity);
-    rates.push(result.events / result.seconds);
-    say(
-      `  throughput run ${r + 1}: ${result.events} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.events / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
-    );
+    // Alternate which deployment goes first, so a drift in the machine's load hits both alike.
+    const order = r % 2 === 0 ? deployments : [...deployments].reverse();
+    for (const deployment of order) {
+      const result = await run(workload, Infinity, deployment);
+      rates.get(deployment)?.push(result.events / result.seconds);
+      say(
+        `  throughput run ${r + 1}${deployments.length > 1 ? ` (${deployment} Redis)` : ''}: ${result.events} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.events / result.seconds)} events/s, stream CPU ${result.cpuPerEvent.toFixed(0)} µs/event`,
+      );
+    }
   }
-  say(
-    `throughput (median of ${rates.length}): ${Math.round(median(rates))} user events/s end to end (plus as many movie events)`,
-  );
+  for (const [deployment, list] of rates)
+    say(
+      `throughput${deployments.length > 1 || deployment === 'cluster' ? ` on ${deployment === 'cluster' ? `Redis Cluster (${clusterNodes.length} masters)` : 'one Redis'}` : ''} (median of ${list.length}): ${Math.round(median(list))} user events/s end to end (plus as many movie events)`,
+    );
+  const single = rates.get('single') ?? [];
+  const cluster = rates.get('cluster') ?? [];
+  if (single.length > 0 && cluster.length > 0)
+    say(
+      `cluster / single, median of ${single.length} paired runs: ${median(cluster.map((c, j) => c / (single[j] as number))).toFixed(2)}`,
+    );
 }
 
 if (phases.has('freshness')) {

@@ -15,8 +15,8 @@ export interface SlotWrites {
   readonly args: Arg[];
 }
 
-/** The commands the cluster scripts apply (as commitBatch.lua). */
-const ALLOWED = new Set([
+/** The commands the cluster scripts apply: commitBatch.lua's (a test keeps the lists equal). */
+export const ALLOWED_WRITES: ReadonlySet<string> = new Set([
   'SET',
   'HSET',
   'HINCRBY',
@@ -28,6 +28,8 @@ const ALLOWED = new Set([
   'PERSIST',
   'RPUSH',
   'LTRIM',
+  'SADD',
+  'DEL',
 ]);
 
 /**
@@ -46,7 +48,7 @@ export function groupBySlot(
     const key = keys[(args[i + 1] as number) - 2];
     const count = args[i + 2];
     if (
-      !ALLOWED.has(command) ||
+      !ALLOWED_WRITES.has(command) ||
       key === undefined ||
       typeof count !== 'number' ||
       i + 3 + count > args.length

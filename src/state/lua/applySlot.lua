@@ -18,7 +18,7 @@ end
 local allowed = {
   SET = true, HSET = true, HINCRBY = true, HINCRBYFLOAT = true,
   ZADD = true, ZINCRBY = true, ZREMRANGEBYRANK = true, PEXPIRE = true, PERSIST = true,
-  RPUSH = true, LTRIM = true,
+  RPUSH = true, LTRIM = true, SADD = true, DEL = true,
 }
 -- Validate every write before applying any, so a malformed batch changes nothing.
 local i = 3

@@ -20,7 +20,7 @@ end
 local allowed = {
   SET = true, HSET = true, HINCRBY = true, HINCRBYFLOAT = true,
   ZADD = true, ZINCRBY = true, ZREMRANGEBYRANK = true, PEXPIRE = true, PERSIST = true,
-  RPUSH = true, LTRIM = true,
+  RPUSH = true, LTRIM = true, SADD = true, DEL = true,
 }
 local i = 3
 while i <= #ARGV do
