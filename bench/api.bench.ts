@@ -8,7 +8,9 @@
  * Every run is bounded in time; the keys and topics it creates are removed at the end.
  * Env: BENCH_RUNS (default 3), BENCH_SECONDS (per step, default 8), BENCH_WORKERS (default "1,2"),
  * BENCH_STEPS (default "1k,ramp,closed"), BENCH_API_NODE_ARGS (node flags of the API process only,
- * e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). With OTEL_EXPORTER_OTLP_ENDPOINT set the API traces
+ * (TRACE_SAMPLE_RATIO of requests, default 0.05): run with and without it, alternating, to see what
+ * tracing costs (docs/operations.md, "Traces").
  */
 import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -179,11 +181,17 @@ async function benchWorkers(workers: number, users: number) {
   try {
     await saturate(port, users, 16, 3); // warm-up: JIT, connections, caches
     const at1k: Paced[] = [];
+    const pacedCpu: number[] = [];
     for (let r = 0; r < (steps.has('1k') ? runs : 0); r++) {
+      const cpuBefore = apiCpuSeconds(child.pid as number, workers);
       const res = await paced(port, users, 1000, seconds);
+      const cpuAfter = apiCpuSeconds(child.pid as number, workers);
+      // At a fixed rate the per-second costs (timers, exports, GC) weigh the same in both runs of a
+      // pair, unlike a closed loop whose rate follows the CPU the API gets: the fairer CPU comparison.
+      pacedCpu.push(((cpuAfter.all - cpuBefore.all) * 1000) / Math.max(1, res.total));
       at1k.push(res);
       log(
-        `  [${workers} proc] 1,000 req/s run ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok, ${res.failed} failed ${JSON.stringify(res.failures)}, ${res.retried} resent, generator lag p99 ${res.lagP99} ms`,
+        `  [${workers} proc] 1,000 req/s run ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms, ${res.ok}/${res.total} ok, ${res.failed} failed ${JSON.stringify(res.failures)}, ${res.retried} resent, generator lag p99 ${res.lagP99} ms, API CPU ${pacedCpu.at(-1)?.toFixed(3)} ms/request`,
       );
     }
     const maxima: number[] = [];
@@ -233,6 +241,7 @@ async function benchWorkers(workers: number, users: number) {
       saturatedP99: median(closed.map((r) => r.latency.p99)),
       cpuMs: median(cpuPerRequest),
       mainCpuMs: median(mainCpuPerRequest),
+      pacedCpuMs: median(pacedCpu),
     };
   } finally {
     child.kill('SIGTERM');
@@ -268,7 +277,7 @@ try {
   log('\nmedians of runs (targets: p99 ≤ 10 ms at 1,000 req/s; ≥ 3,000 req/s held with p99 < 50 ms)');
   for (const r of results)
     log(
-      `  ${r.workers} API process(es): at 1,000 req/s p50 ${r.p50} ms, p99 ${r.p99} ms; highest steady rate held with p99 < 50 ms: ${r.held} req/s; autocannon closed loop (16 connections): ${r.saturated} req/s at p99 ${r.saturatedP99} ms; API CPU ${r.cpuMs.toFixed(3)} ms per request (≈ ${Math.round(1000 / r.cpuMs)} req/s per free core), of which event loops ${r.mainCpuMs.toFixed(3)} ms`,
+      `  ${r.workers} API process(es): at 1,000 req/s p50 ${r.p50} ms, p99 ${r.p99} ms; highest steady rate held with p99 < 50 ms: ${r.held} req/s; autocannon closed loop (16 connections): ${r.saturated} req/s at p99 ${r.saturatedP99} ms; API CPU ${r.cpuMs.toFixed(3)} ms per request (≈ ${Math.round(1000 / r.cpuMs)} req/s per free core), of which event loops ${r.mainCpuMs.toFixed(3)} ms; at 1,000 req/s API CPU ${r.pacedCpuMs.toFixed(3)} ms per request`,
     );
   log(
     `machine: 2 cores shared by the API, autocannon, Redis, Kafka, Postgres and other engineers' work; ${others()}`,

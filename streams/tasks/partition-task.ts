@@ -287,7 +287,8 @@ export class PartitionTask {
         this.deps.afterProduce?.();
       }
       const nextOffset = (batch[batch.length - 1] as StreamRecord).offset + 1;
-      commitStart = Date.now();
+      // Sub-millisecond epoch time: a commit often takes less than a millisecond.
+      commitStart = performance.timeOrigin + performance.now();
       committed = await offsets.commit(this.topic, this.partition, this.#next, nextOffset, staged.writes);
       if (!committed) {
         // Another process owns the partition now, or did meanwhile: reload from its truth.
@@ -304,7 +305,7 @@ export class PartitionTask {
         return;
       }
       staged.committed();
-      spans?.committed(commitStart, Date.now());
+      spans?.committed(commitStart, performance.timeOrigin + performance.now());
       this.#failures = 0;
       this.#next = nextOffset;
       this.#contiguous = true;
