@@ -29,6 +29,12 @@ export function keepConsuming(consumer: Consumer, start: () => Promise<void>, o:
         if (o.stopped()) return;
         try {
           await start();
+          // The role may have stopped (and disconnected) while this start was connecting: leave
+          // nothing running behind it.
+          if (o.stopped()) {
+            await consumer.disconnect().catch(() => undefined);
+            return;
+          }
           o.log?.(`${o.name}: consumer running again (attempt ${attempt})`);
           return;
         } catch (error) {

@@ -30,7 +30,6 @@ processes with --only) to share the partitions.
   --rebuild                when Redis lost the actors' offsets while Kafka shows the groups consumed
                            (Redis restarted without its append-only file), rebuild every actor from
                            the earliest records Kafka retains; without it the stream refuses to start
-  --daily-cap N            ratings a movie learns from per UTC day (default RATING_DAILY_CAP, 1000)
   --max-live N             live actors kept per kind (default 100000; the rest are passivated)
   --batch-size N           events per committed batch, in whole records (default 4000)
   --session-timeout-ms N   how long the group waits for a silent member (default 10000)
@@ -45,7 +44,6 @@ ${datasetUsage}`,
     const values = parseOptions(args, {
       only: { type: 'string' },
       factors: { type: 'string' },
-      'daily-cap': { type: 'string' },
       'max-live': { type: 'string' },
       'batch-size': { type: 'string' },
       'session-timeout-ms': { type: 'string' },
@@ -68,7 +66,9 @@ ${datasetUsage}`,
     const options = {
       model: {
         factors: numberOption(values.factors, 'factors', 100, 1, 1024),
-        dailyCap: numberOption(values['daily-cap'], 'daily-cap', config.dailyCap, 0, 1e9),
+        // RATING_DAILY_CAP only: the retrain applies the same cap, and a per-process override would
+        // let the two disagree (each retrain undoing the stream's cap).
+        dailyCap: config.dailyCap,
       },
       registry: { maxLive: numberOption(values['max-live'], 'max-live', 100_000, 1, 1e8) },
       tasks: { batchSize: numberOption(values['batch-size'], 'batch-size', 4000, 1, 100_000) },
