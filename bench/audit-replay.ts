@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfigForServices } from '../config/load-config.ts';
 import { parseCourseMovie, parseCourseUser } from '../src/data/course-metadata.ts';
 import { planCoursePlay } from '../src/data/course-play.ts';
 import { loadDataset } from '../src/data/load-dataset.ts';
@@ -41,7 +41,7 @@ const later = planCoursePlay(
 say(
   `${dataset.name}: playing ${first.ratingsPlayed.toLocaleString('en-US')} ratings, serving every user, then ${later.ratingsPlayed.toLocaleString('en-US')} later ratings`,
 );
-await servicesUp(localServices(loadConfig(process.env)), () => undefined);
+await servicesUp(localServices(loadConfigForServices(process.env)), () => undefined);
 let stack: CourseStack | undefined;
 let failed = false;
 try {

@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfigForServices } from '../config/load-config.ts';
 import { planCoursePlay } from '../src/data/course-play.ts';
 import { loadDataset, ML_LATEST_SMALL_DIR } from '../src/data/load-dataset.ts';
 import { sleep, waitUntil } from '../src/lib/time.ts';
@@ -67,7 +67,7 @@ say(
     `held out: ${play.heldOut.length.toLocaleString('en-US')} ratings`,
 );
 
-await servicesUp(localServices(loadConfig(process.env)), () => undefined);
+await servicesUp(localServices(loadConfigForServices(process.env)), () => undefined);
 const upTail: string[] = [];
 let stack: CourseStack | undefined;
 let stopping: Promise<unknown> | undefined;

@@ -5,7 +5,7 @@
  * Kafka, Redis and Postgres run on the same 2 cores as the benchmark: say so next to the figures.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfigForServices } from '../config/load-config.ts';
 import { startIngest } from '../streams/ingest.ts';
 import { parseMovielogLine } from '../streams/movielog-parser.ts';
 import { startPostgresSink } from '../streams/postgres-sink.ts';
@@ -45,7 +45,7 @@ console.log(
 );
 
 // End to end on the local services.
-const statuses = await servicesUp(localServices(loadConfig(process.env)), () => undefined);
+const statuses = await servicesUp(localServices(loadConfigForServices(process.env)), () => undefined);
 console.log(formatStatus(statuses).join('\n'));
 const rows: { total: number; produce: number; ingest: number; sink: number }[] = [];
 for (let run = 0; run < runs; run++) {

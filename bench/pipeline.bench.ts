@@ -12,7 +12,7 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfigForServices } from '../config/load-config.ts';
 import { linesIngested, recordsBehind } from '../test/support/stream-checks.ts';
 import { spawnStream, stopStream, type StreamProcess } from '../test/support/stream-process.ts';
 import { parseMovielogLine } from '../streams/movielog-parser.ts';
@@ -44,7 +44,7 @@ const valid = messages.filter((m) => parseMovielogLine(m.value).ok).length;
 console.log(
   `workload: ${messages.length} movielog lines (${valid} valid) from a synthetic world (${world.users.length} users, ${world.movies.length} movies), 100 factors`,
 );
-await servicesUp(localServices(loadConfig(process.env)), () => undefined);
+await servicesUp(localServices(loadConfigForServices(process.env)), () => undefined);
 
 for (const layout of layouts) {
   const name = layout.map((roles) => `[${roles}]`).join(' + ');

@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfigForServices } from '../config/load-config.ts';
 import {
   RETRAIN_DEFAULTS,
   RETRAIN_STAGES,
@@ -64,7 +64,9 @@ const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
 const load1 = () => loadavg()[0]?.toFixed(2) ?? '?';
 
 console.log(
-  formatStatus(await servicesUp(localServices(loadConfig(process.env)), () => undefined)).join('\n'),
+  formatStatus(await servicesUp(localServices(loadConfigForServices(process.env)), () => undefined)).join(
+    '\n',
+  ),
 );
 const scope = createTestScope('bench-retrain', process.env, values.keep ? `n${ratings}` : undefined);
 const keys = redisKeys(scope.config.redis.keyPrefix);

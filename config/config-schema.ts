@@ -98,10 +98,20 @@ export const configVariables = {
     default: 'mq:',
     doc: 'prefix of every Redis key Marquee writes',
   },
+  REDIS_PASSWORD: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'Redis password, added to REDIS_URL when it names none; unset: the one `marquee services up` keeps in `$MARQUEE_HOME/secrets.env`',
+  },
   DATABASE_URL: {
     schema: urlWithScheme('postgres', 'postgresql'),
     default: 'postgres://postgres@127.0.0.1:5432/marquee',
     doc: 'PostgreSQL connection URL',
+  },
+  POSTGRES_PASSWORD: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'Postgres password, added to DATABASE_URL when it names none; unset: the one in `$MARQUEE_HOME/secrets.env`',
   },
   DATABASE_SCHEMA: {
     schema: z

@@ -1,5 +1,9 @@
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './load-config.ts';
+import { ensureServiceSecrets, serviceSecretsFile } from './service-secrets.ts';
 
 const productionSecrets = {
   MARQUEE_MODE: 'production',
@@ -19,7 +23,7 @@ function failure(env: Record<string, string>): ConfigError {
 
 describe('loadConfig', () => {
   it('starts in development with every default and development secrets', () => {
-    const config = loadConfig({});
+    const config = loadConfig({}, { serviceSecrets: () => ({}) });
     expect(config.mode).toBe('development');
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.kafka.partitions).toBe(4);
@@ -90,5 +94,31 @@ describe('loadConfig', () => {
     const error = failure(env);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it("adds the local services' passwords from MARQUEE_HOME to URLs that name none, and never overrides one", () => {
+    const home = mkdtempSync(join(tmpdir(), 'marquee-config-'));
+    try {
+      const made = ensureServiceSecrets(home);
+      expect(statSync(serviceSecretsFile(home)).mode & 0o777).toBe(0o600);
+      expect(ensureServiceSecrets(home)).toEqual(made);
+      const config = loadConfig({ MARQUEE_HOME: home });
+      expect(config.redis.url).toBe(`redis://:${made.REDIS_PASSWORD}@127.0.0.1:6379`);
+      expect(config.postgres.url).toBe(
+        `postgres://postgres:${made.POSTGRES_PASSWORD}@127.0.0.1:5432/marquee`,
+      );
+      const given = loadConfig({
+        MARQUEE_HOME: home,
+        REDIS_PASSWORD: 'from-the-environment',
+        DATABASE_URL: 'postgres://app:own@db:5432/x',
+      });
+      expect(given.redis.url).toBe('redis://:from-the-environment@127.0.0.1:6379');
+      expect(given.postgres.url).toBe('postgres://app:own@db:5432/x');
+      chmodSync(serviceSecretsFile(home), 0o644);
+      ensureServiceSecrets(home);
+      expect(statSync(serviceSecretsFile(home)).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { configVariables, envSchema, type ConfigVariable, type Env } from './config-schema.ts';
+import {
+  ensureServiceSecrets,
+  readServiceSecrets,
+  withPassword,
+  type ServiceSecrets,
+} from './service-secrets.ts';
 
 /** Thrown when the environment is invalid; `variable` names the first culprit, `message` says why. */
 export class ConfigError extends Error {
@@ -81,12 +87,22 @@ function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }
 
+/** Where loadConfig finds the local services' passwords the environment does not give. */
+export interface LoadConfigOptions {
+  /** Default: `$MARQUEE_HOME/secrets.env` (config/service-secrets.ts); `() => ({})` reads none. */
+  readonly serviceSecrets?: (home: string) => ServiceSecrets;
+}
+
 /**
  * Validates the environment and builds the config. Fails fast with a ConfigError naming the variable.
- * Empty strings count as unset. Outside development, JWT_SECRET (or JWT_PUBLIC_KEY) and NOISE_SECRET
+ * Empty strings count as unset. REDIS_PASSWORD and POSTGRES_PASSWORD, when the environment lacks
+ * them, come from `$MARQUEE_HOME/secrets.env`; each goes into its URL unless the URL names one. Outside development, JWT_SECRET (or JWT_PUBLIC_KEY) and NOISE_SECRET
  * must be set: a default secret in production is a vulnerability, not a convenience.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  options: LoadConfigOptions = {},
+): Config {
   const raw: Record<string, string | undefined> = {};
   for (const [name, spec] of Object.entries(configVariables)) {
     const value = env[name];
@@ -121,9 +137,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       `required when API_HOST (${e.API_HOST}) is not loopback, even in development`,
     );
   }
+  const home = expandHome(e.MARQUEE_HOME);
+  const stored =
+    e.REDIS_PASSWORD === undefined || e.POSTGRES_PASSWORD === undefined
+      ? (options.serviceSecrets ?? readServiceSecrets)(home)
+      : {};
+  const redisPassword = e.REDIS_PASSWORD ?? stored.REDIS_PASSWORD;
+  const postgresPassword = e.POSTGRES_PASSWORD ?? stored.POSTGRES_PASSWORD;
   return {
     mode: e.MARQUEE_MODE,
-    home: expandHome(e.MARQUEE_HOME),
+    home,
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()),
       clientId: e.KAFKA_CLIENT_ID,
@@ -132,11 +155,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       topicPrefix: e.TOPIC_PREFIX,
     },
     redis: {
-      url: e.REDIS_URL,
+      url: withPassword(e.REDIS_URL, redisPassword),
       keyPrefix: e.REDIS_KEY_PREFIX,
       clusterNodes: e.REDIS_CLUSTER_NODES?.split(',').map((n) => n.trim()),
     },
-    postgres: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
+    postgres: { url: withPassword(e.DATABASE_URL, postgresPassword), schema: e.DATABASE_SCHEMA },
     api: { host: e.API_HOST, port: e.API_PORT },
     metadataUrl: e.METADATA_URL,
     secrets: {
@@ -169,4 +192,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     audit: { intervalMs: e.AUDIT_INTERVAL },
     headCap: { share: e.HEAD_CAP_SHARE, threshold: e.HEAD_CAP_THRESHOLD, floor: e.HEAD_CAP_FLOOR },
   };
+}
+
+/**
+ * loadConfig for a process about to start the local services (`marquee services up`, `marquee up`,
+ * the demo, the test setup): makes their passwords first, when `$MARQUEE_HOME/secrets.env` lacks
+ * them, so the services start with the same passwords every later process reads.
+ */
+export function loadConfigForServices(env: Readonly<Record<string, string | undefined>>): Config {
+  ensureServiceSecrets(loadConfig(env, { serviceSecrets: () => ({}) }).home);
+  return loadConfig(env);
 }

@@ -17,14 +17,27 @@ interface ComposeService {
   volumes?: string[];
 }
 
-const compose = parse(readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8'), {
-  merge: true,
-}) as {
+const composeText = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8');
+const example = Object.fromEntries(
+  readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      const match = /^([A-Z_]+)=(.*)$/.exec(line);
+      return match === null ? [] : [[match[1] as string, match[2] as string]];
+    }),
+);
+/** Every `${NAME}` / `${NAME:?message}` compose substitutes from .env. */
+const substituted = [...composeText.matchAll(/\$\{([A-Z_]+)(?::\?[^}]*)?\}/g)].map((m) => m[1] as string);
+// Compose fills the ${...} from .env; the test fills them from .env.example.
+const compose = parse(
+  composeText.replace(/\$\{([A-Z_]+)(?::\?[^}]*)?\}/g, (_, name: string) => example[name] ?? ''),
+  { merge: true },
+) as {
   services: Record<string, ComposeService>;
 };
 const services = Object.entries(compose.services);
 const roles = services.filter(([, s]) => s.build !== undefined || s.image === 'marquee:local');
-const defaults = loadConfig({});
+const defaults = loadConfig({}, { serviceSecrets: () => ({}) });
 const publishedPort = (name: string) => services.find(([n]) => n === name)?.[1].ports?.[0]?.split(':')[1];
 
 describe('docker-compose.yml', () => {
@@ -42,6 +55,25 @@ describe('docker-compose.yml', () => {
     for (const [name, value] of Object.entries(REDIS_DURABILITY))
       expect(args).toContain(`--${name} ${value}`);
     expect(redis?.volumes).toContain('redis-data:/data');
+  });
+
+  it('takes every secret from the uncommitted .env, and names each in .env.example', () => {
+    expect(new Set(substituted)).toEqual(
+      new Set(['JWT_SECRET', 'NOISE_SECRET', 'REDIS_PASSWORD', 'POSTGRES_PASSWORD']),
+    );
+    for (const name of substituted) expect(Object.keys(example), name).toContain(name);
+    expect(readFileSync(new URL('../.gitignore', import.meta.url), 'utf8')).toMatch(/^\.env$/m);
+    // No secret spelled out: every secret-like variable is a substitution.
+    for (const line of composeText.split('\n'))
+      if (/(SECRET|PASSWORD|REDISCLI_AUTH)[A-Z_]*:/.test(line)) expect(line).toMatch(/\$\{[A-Z_]+:\?/);
+    expect(composeText).not.toMatch(/trust/);
+  });
+
+  it('asks for passwords: Redis with requirepass, Postgres with a superuser password', () => {
+    const redisArgs = compose.services.redis?.command ?? [];
+    expect(redisArgs[redisArgs.indexOf('--requirepass') + 1]).toBe(example.REDIS_PASSWORD);
+    expect(compose.services.redis?.environment?.REDISCLI_AUTH).toBe(example.REDIS_PASSWORD);
+    expect(compose.services.postgres?.environment?.POSTGRES_PASSWORD).toBe(example.POSTGRES_PASSWORD);
   });
 
   it('publishes every port on loopback only', () => {
@@ -79,6 +111,8 @@ describe('docker-compose.yml', () => {
       expect(config.secrets.jwtSecret, name).toBe(env.JWT_SECRET);
       expect(new URL(config.postgres.url).hostname).toBe('postgres');
       expect(new URL(config.redis.url).hostname).toBe('redis');
+      expect(decodeURIComponent(new URL(config.redis.url).password), name).toBe(example.REDIS_PASSWORD);
+      expect(decodeURIComponent(new URL(config.postgres.url).password), name).toBe(example.POSTGRES_PASSWORD);
     }
   });
 

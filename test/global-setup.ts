@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfigForServices } from '../config/load-config.ts';
 import { ensureChromium } from '../src/services/chromium.ts';
 import { formatStatus, localServices, optionalServices, servicesUp } from '../src/services/services.ts';
 
@@ -9,7 +9,7 @@ import { formatStatus, localServices, optionalServices, servicesUp } from '../sr
  * afterwards: the next run reuses them and starts faster; `marquee services down` stops them.
  */
 export default async function setup(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfigForServices(process.env);
   const started = Date.now();
   const statuses = await servicesUp(localServices(config, optionalServices), (line) =>
     console.log(`[services] ${line}`),

@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedisClient } from '../store/redis-client.ts';
-import { loadConfig, type Config } from '../../config/load-config.ts';
+import { loadConfigForServices, type Config } from '../../config/load-config.ts';
 import type { RunningRole } from '../../streams/running-role.ts';
 import { buildReplay } from '../data/replay.ts';
 import { waitUntil } from '../lib/time.ts';
@@ -81,7 +81,7 @@ Role logs go to $MARQUEE_HOME/logs/demo.log. Stop the services afterwards with: 
     const rate = numberOption(values.rate, 'rate', 5_000, 1, 10_000_000);
     const changeTimeout = numberOption(values['change-timeout'], 'change-timeout', 30, 1, 3_600);
     const env = demoEnv(io.env);
-    const config = loadConfig(env);
+    const config = loadConfigForServices(env);
     const started = Date.now();
     const { out } = io;
     mkdirSync(join(config.home, 'logs'), { recursive: true });

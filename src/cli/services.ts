@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/load-config.ts';
+import { loadConfig, loadConfigForServices } from '../../config/load-config.ts';
 import {
   formatStatus,
   localServices,
@@ -45,7 +45,7 @@ export const servicesCommand: Command = {
     const unknown = withList.filter((s) => !(optionalServices as readonly string[]).includes(s));
     if (unknown.length > 0 || (withAt >= 0 && withList.length === 0))
       throw new UsageError(`--with takes ${optionalServices.join(' and/or ')}, comma-separated`);
-    const config = loadConfig(io.env);
+    const config = action === 'up' ? loadConfigForServices(io.env) : loadConfig(io.env);
     const services = localServices(
       config,
       action === 'up' ? (withList as OptionalService[]) : optionalServices,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Config } from '../../config/load-config.ts';
+import { loadConfig, loadConfigForServices, type Config } from '../../config/load-config.ts';
 import { sleep } from '../lib/time.ts';
 import { JAEGER_OTLP_URL } from '../services/jaeger-service.ts';
 import { writeScrapeTargets, type ScrapeTarget } from '../services/prometheus-config.ts';
@@ -113,7 +113,7 @@ once. The services keep running afterwards: \`marquee services down\` stops them
     const apiWorkers = numberOption(values['api-workers'], 'api-workers', 1, 1, 64);
     if (!Number.isInteger(apiWorkers))
       throw new UsageError(`--api-workers must be a whole number, got '${values['api-workers']}'`);
-    const config = loadConfig(io.env);
+    const config = values['no-services'] === true ? loadConfig(io.env) : loadConfigForServices(io.env);
     // Imported here, not at the top: commands.ts lists this command, so a static import would be a cycle.
     const { commands } = await import('./commands.ts');
     const plan = planRoles(

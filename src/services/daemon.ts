@@ -24,6 +24,31 @@ export interface DaemonSpec {
   readonly gid?: number;
 }
 
+/** Variables a service process may see: what finds programs, locale and time, nothing of Marquee's. */
+const SERVICE_VARIABLES = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'JAVA_HOME',
+];
+
+/**
+ * The environment a service starts with: an allow-list, so Kafka, Redis and Postgres never inherit
+ * Marquee's secrets (JWT_SECRET, NOISE_SECRET, passwords, URLs that carry them) from whoever ran
+ * `marquee services up`.
+ */
+export function serviceEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    SERVICE_VARIABLES.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
+  );
+}
+
 /** Starts a detached process whose output is appended to its log file, and records its pid. */
 export function startDaemon(spec: DaemonSpec): DaemonRecord {
   mkdirSync(dirname(spec.logFile), { recursive: true });
@@ -33,7 +58,7 @@ export function startDaemon(spec: DaemonSpec): DaemonRecord {
     const child = spawn(spec.command, spec.args, {
       detached: true,
       stdio: ['ignore', log, log],
-      env: spec.env ?? process.env,
+      env: spec.env ?? serviceEnvironment(),
       cwd: spec.cwd,
       uid: spec.uid,
       gid: spec.gid,

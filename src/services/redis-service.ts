@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startDaemon, stopDaemon } from './daemon.ts';
 import { hasExecutable, installDebianPackages } from './debian-packages.ts';
@@ -51,15 +52,41 @@ export async function makeRedisDurable(url: string): Promise<string[]> {
   }
 }
 
+/** True when Redis at `url` (its host and port) answers a command without a password. */
+async function openToAnyone(url: string): Promise<boolean> {
+  const bare = new URL(url);
+  bare.password = '';
+  bare.username = '';
+  const client = new Redis(bare.toString(), {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
 /**
  * Redis from Debian's redis-server, in the foreground of a detached process, with the append-only
  * file in `$MARQUEE_HOME/redis` ({@link REDIS_DURABILITY}): Redis holds the stream's offsets and
- * every actor's state, so a restart must find them again.
+ * every actor's state, so a restart must find them again. When the URL names a password, Redis
+ * starts with it as `requirepass`, from a config file only the owner can read (a command-line
+ * argument would show in `ps`). A Redis of ours already running without one is reused as it is —
+ * clients that send a password to it still work — and takes the password at its next start.
  */
 export function createRedisService(url: string, paths: ServicePaths): LocalService {
   const { host, port } = hostPort(url, 6379);
   const address = `${host}:${port}`;
   const pids = pidFile(paths, 'redis');
+  const password = decodeURIComponent(new URL(url).password);
   const status = (): Promise<ServiceStatus> => serviceStatus('redis', pids, host, port, 'started by marquee');
   return {
     name: 'redis',
@@ -71,8 +98,13 @@ export function createRedisService(url: string, paths: ServicePaths): LocalServi
           throw new Error(`redis: nothing answers at ${address} and it is not loopback: fix REDIS_URL`);
         if (!hasExecutable('redis-server')) installDebianPackages(['redis-server'], log);
         mkdirSync(paths.redis, { recursive: true });
-        log(`redis: starting on ${address}`);
+        log(`redis: starting on ${address}${password === '' ? '' : ' with a password'}`);
+        // The config file comes first on redis-server's command line; the rest override it.
+        const conf = join(paths.redis, `redis-${port}.conf`);
+        const quoted = password.replace(/[\\"]/g, (ch) => `\\${ch}`);
+        writeFileSync(conf, password === '' ? '' : `requirepass "${quoted}"\n`, { mode: 0o600 });
         const args = [
+          conf,
           '--bind',
           host,
           '--port',
@@ -96,6 +128,11 @@ export function createRedisService(url: string, paths: ServicePaths): LocalServi
         const changed = await makeRedisDurable(url);
         if (changed.length > 0) log(`redis: now ${changed.join(', ')}`);
       }
+      if (password !== '' && (await openToAnyone(url)))
+        log(
+          `redis: ${address} runs without a password; it takes the one in its URL at its next start` +
+            (current.state === 'running' ? ' (marquee services down, then up)' : ''),
+        );
       return current;
     },
     async down() {

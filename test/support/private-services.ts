@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newPassword } from '../../config/service-secrets.ts';
 import { createKafkaService } from '../../src/services/kafka-service.ts';
 import { kafkaVersion } from '../../src/services/kafka-runtime.ts';
 import type { LocalService } from '../../src/services/local-service.ts';
@@ -66,11 +67,12 @@ export async function startPrivateServices(sharedHome: string): Promise<PrivateS
   mkdirSync(join(paths.kafka, version), { recursive: true });
   symlinkSync(join(sharedHome, 'kafka', version, 'libs'), join(paths.kafka, version, 'libs'));
   const [kafkaPort, redisPort, postgresPort] = [await freePort(true), await freePort(), await freePort()];
+  // With passwords, as `marquee services up` starts them: the suite runs against credentials too.
   const env = {
     MARQUEE_HOME: home,
     KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-    DATABASE_URL: `postgres://postgres@127.0.0.1:${postgresPort}/marquee`,
+    REDIS_URL: `redis://:${newPassword()}@127.0.0.1:${redisPort}`,
+    DATABASE_URL: `postgres://postgres:${newPassword()}@127.0.0.1:${postgresPort}/marquee`,
   };
   const services: Record<ServiceName, LocalService> = {
     kafka: createKafkaService([env.KAFKA_BROKERS], paths),
