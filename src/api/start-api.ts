@@ -18,7 +18,6 @@ import { redisKeys } from '../store/redis-keys.ts';
 import { createApp } from './app.ts';
 import { createFallbackList } from '../serving/fallback-list.ts';
 import { defaultGuardrailSettings, type GuardrailSettings } from '../serving/guardrail-settings.ts';
-import { withinQuota } from '../guardrails/rating-budget.ts';
 import { createLiveHeadCap } from '../serving/head-cap.ts';
 import { registerLiveMetrics } from '../serving/live-metrics.ts';
 import { createLiveSignals } from '../serving/live-signals.ts';
@@ -86,6 +85,20 @@ export interface RunningApi {
   readonly port: number;
   stop(): Promise<void>;
 }
+
+/**
+ * Counts one rating against a subject's daily quota unless it is spent: `withinQuota`'s rule, in
+ * Redis so the check and the count are one step (ARGV[1] ratings per day, 0 none; ARGV[2] the count's
+ * lifetime in seconds). Answers 1 when counted, 0 when refused.
+ */
+const SPEND_QUOTA = `
+local limit = tonumber(ARGV[1])
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if limit > 0 and used >= limit then return 0 end
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
 
 /** The composition root of the API role: clients, model holder, recommender, app and server. */
 export async function startApi(config: Config, options: ApiRunOptions = {}): Promise<RunningApi> {
@@ -341,18 +354,11 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       quota: {
         perDay: config.auth.ratingQuota,
         async spend(subject, day, perDay) {
-          const key = keys.ratingQuota(subject, day);
-          // INCR first and take it back past the quota: atomic per rating, no read-then-write race.
-          const [[error, used] = []] =
-            (await redis
-              .multi()
-              .incr(key)
-              .expire(key, 2 * 86_400)
-              .exec()) ?? [];
-          if (error) throw error;
-          if (withinQuota((used as number) - 1, perDay)) return true;
-          await redis.decr(key);
-          return false;
+          // One script: the check and the count together, so concurrent ratings of one subject can
+          // neither both pass the last slot nor refuse each other; no reply is an error (503).
+          const spent = await redis.eval(SPEND_QUOTA, 1, keys.ratingQuota(subject, day), perDay, 2 * 86_400);
+          if (spent !== 0 && spent !== 1) throw new Error(`quota script answered ${String(spent)}`);
+          return spent === 1;
         },
         refund: async (subject, day) => void (await redis.decr(keys.ratingQuota(subject, day))),
       },
