@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readServiceSecrets } from '../../config/service-secrets.ts';
 import { createTestScope } from '../../test/isolation.ts';
 import { upsertMovies, upsertUsers } from '../store/postgres/reference-data.ts';
 import { appendServedLists } from '../store/postgres/served-log.ts';
@@ -31,7 +32,9 @@ function marquee(args: readonly string[]): Promise<{ code: number | null; out: s
 beforeAll(async () => {
   home = await mkdtemp(`${tmpdir()}/marquee-audit-cli-`);
   // The worker trains only when asked; its reports go under this test's MARQUEE_HOME.
-  env = { ...scope.env, MARQUEE_HOME: home, RETRAIN_MIN_RATINGS: '1000000' };
+  // The services' passwords live in the real MARQUEE_HOME: give them by name, as its config would.
+  const secrets = readServiceSecrets(scope.config.home);
+  env = { ...scope.env, ...secrets, MARQUEE_HOME: home, RETRAIN_MIN_RATINGS: '1000000' };
   const pool = await scope.postgres();
   await upsertUsers(pool, [{ userId: '7', age: 9, gender: 'F', occupation: null }], 'test');
   await upsertMovies(
