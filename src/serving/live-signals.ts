@@ -18,7 +18,8 @@ import type { ServingModel } from './serving-model.ts';
 import {
   rollServedWindow,
   SERVED_WINDOW,
-  servedWindowTotal,
+  servedWindowTotalKeys,
+  sumTotals,
   WINDOW_HOURS,
 } from './served-log/served-window.ts';
 
@@ -165,7 +166,10 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
     const headSize = Math.max(1, Math.ceil(HEAD_SHARE * n));
     const day = utcDay(t);
     const window = keys.leaderboard(SERVED_WINDOW);
+    // The totals first: countServed writes the window board before the hour's total, so a snapshot
+    // whose exposures include a served list also has that list in its coverage and head.
     const pipeline = redis.pipeline();
+    pipeline.mget(...servedWindowTotalKeys(keys, t));
     pipeline.zcard(window);
     pipeline.zrevrange(window, 0, Math.max(headSize, top) - 1, 'WITHSCORES');
     pipeline.hgetall(keys.ratingHistogramOf('served'));
@@ -173,7 +177,7 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
     pipeline.zrevrange(keys.leaderboard(`watched:${day}`), 0, top - 1, 'WITHSCORES');
     pipeline.zrevrange(keys.leaderboard(`rated:${day}`), 0, top - 1, 'WITHSCORES');
     pipeline.hgetall(keys.liveAudit());
-    const [replies, exposures] = await Promise.all([pipeline.exec(), servedWindowTotal(redis, keys, t)]);
+    const replies = await pipeline.exec();
     if (replies === null) throw new Error('Redis pipeline was discarded');
     const reply = <T>(k: number): T => {
       const [error, value] = replies[k] ?? [new Error('no reply'), null];
@@ -192,11 +196,12 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
       }
       return out;
     };
-    const head = entries(reply(1));
+    const exposures = sumTotals(reply<(string | null)[]>(0));
+    const head = entries(reply(2));
     const headExposure = head.slice(0, headSize).reduce((sum, e) => sum + e.count, 0);
-    const servedStars = stars(reply(2));
-    const organicStars = stars(reply(3));
-    const audit = reply<Record<string, string>>(6);
+    const servedStars = stars(reply(3));
+    const organicStars = stars(reply(4));
+    const audit = reply<Record<string, string>>(7);
     return {
       at: t,
       modelVersion: serving.version,
@@ -204,7 +209,7 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
       windowHours: WINDOW_HOURS,
       fullAt: full.at,
       exposures,
-      coverage: n === 0 ? 0 : Math.min(1, reply<number>(0) / n),
+      coverage: n === 0 ? 0 : Math.min(1, reply<number>(1) / n),
       gini: full.gini,
       headShare: exposures === 0 ? 0 : Math.min(1, headExposure / exposures),
       capHeadShare: full.capHeadShare,
@@ -212,8 +217,8 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
       ratingSkew: ratingSkew(servedStars, organicStars),
       ratings: { served: servedStars, organic: organicStars },
       topServed: head.slice(0, top),
-      topWatched: entries(reply(4)),
-      topRated: entries(reply(5)),
+      topWatched: entries(reply(5)),
+      topRated: entries(reply(6)),
       violations:
         audit.lists === undefined
           ? null

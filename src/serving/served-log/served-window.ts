@@ -98,11 +98,13 @@ export async function rollServedWindow(redis: Redis, keys: RedisKeys, now = Date
   return Number(result);
 }
 
-/** The window's exposure total: the sum of its hours' totals. */
-export async function servedWindowTotal(redis: Redis, keys: RedisKeys, now = Date.now()): Promise<number> {
+/** The keys of the window's hourly exposure totals (read with MGET; sum with `sumTotals`). */
+export function servedWindowTotalKeys(keys: RedisKeys, now = Date.now()): string[] {
   const hour = hourOf(now);
-  const totals = await redis.mget(
-    ...Array.from({ length: WINDOW_HOURS }, (_, k) => keys.servedHourTotal(hour - k)),
-  );
+  return Array.from({ length: WINDOW_HOURS }, (_, k) => keys.servedHourTotal(hour - k));
+}
+
+/** The window's exposure total from its hourly totals as MGET returned them. */
+export function sumTotals(totals: readonly (string | null)[]): number {
   return totals.reduce((sum, t) => sum + (Number(t) || 0), 0);
 }
