@@ -1,5 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestScope } from '../../test/isolation.ts';
+import { clusterEnv, ensureTestCluster, TEST_CLUSTER_NODES } from '../../test/support/redis-cluster.ts';
 import { randomSvdModel } from '../../test/support/random-svd-model.ts';
 import { svdToArtifact } from '../model/svd-artifact.ts';
 import { redisKeys } from '../store/redis-keys.ts';
@@ -10,9 +11,6 @@ import { createLiveSignals } from './live-signals.ts';
 import { createRecommender } from './recommender.ts';
 import { countServed } from './served-log/served-window.ts';
 import { buildServingModel } from './serving-model.ts';
-
-const scope = createTestScope('head-cap');
-afterAll(() => scope.cleanup());
 
 // 500 titles; the 10 most rated (the cap's head: top 2 %) also score best, so a list takes as many
 // head titles as the cap allows.
@@ -32,7 +30,17 @@ const serving = buildServingModel(
   defaultGuardrailSettings,
 );
 
-describe('the live head cap in the recommender', () => {
+describe.each([
+  ['one Redis', process.env],
+  ['Redis Cluster', clusterEnv(TEST_CLUSTER_NODES)],
+])('the live head cap in the recommender on %s', (_name, env) => {
+  const scope = createTestScope('head-cap', env);
+  beforeAll(async () => {
+    if (scope.config.redis.clusterNodes !== undefined)
+      await ensureTestCluster(scope.config.redis.clusterNodes);
+  });
+  afterAll(() => scope.cleanup());
+
   it('fills fewer slots with head titles once the head takes most of the live exposure', async () => {
     const redis = scope.redis();
     const keys = redisKeys(scope.config.redis.keyPrefix);

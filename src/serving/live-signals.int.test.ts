@@ -1,17 +1,15 @@
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestScope } from '../../test/isolation.ts';
+import { clusterEnv, ensureTestCluster, TEST_CLUSTER_NODES } from '../../test/support/redis-cluster.ts';
 import { randomSvdModel } from '../../test/support/random-svd-model.ts';
 import { svdToArtifact } from '../model/svd-artifact.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { defaultGuardrailSettings } from './guardrail-settings.ts';
 import { registerLiveMetrics } from './live-metrics.ts';
 import { createLiveSignals, utcDay } from './live-signals.ts';
-import { countServed, rollServedWindow, SERVED_WINDOW } from './served-log/served-window.ts';
+import { countServed, rollServedWindow } from './served-log/served-window.ts';
 import { buildServingModel } from './serving-model.ts';
-
-const scope = createTestScope('live-signals');
-afterAll(() => scope.cleanup());
 
 const ids = Array.from({ length: 10 }, (_, i) => `m${i}`);
 // Popularity (training-rating counts) 100, 90, …, 10: m0 is the cap's head (top 2 % → 1 title).
@@ -31,7 +29,19 @@ const serving = buildServingModel(
 const HOUR = 3_600_000;
 const now = Date.UTC(2026, 0, 15, 12, 30);
 
-describe('live feedback-loop signals', () => {
+// On a cluster the window's keys (hourly boards and totals, the window board, the roll marker) must
+// share one slot: the roll is one script over them and the total one MGET.
+describe.each([
+  ['one Redis', process.env],
+  ['Redis Cluster', clusterEnv(TEST_CLUSTER_NODES)],
+])('live feedback-loop signals on %s', (_name, env) => {
+  const scope = createTestScope('live-signals', env);
+  beforeAll(async () => {
+    if (scope.config.redis.clusterNodes !== undefined)
+      await ensureTestCluster(scope.config.redis.clusterNodes);
+  });
+  afterAll(() => scope.cleanup());
+
   it('reads coverage, concentration, popularity and rating skew from the 24-hour window, and exports them', async () => {
     const redis = scope.redis();
     const keys = redisKeys(scope.config.redis.keyPrefix);
@@ -55,8 +65,16 @@ describe('live feedback-loop signals', () => {
     await redis.zadd(keys.leaderboard(`watched:${utcDay(now)}`), 5, 'm2', 3, 'm1');
     await redis.zadd(keys.leaderboard(`rated:${utcDay(now)}`), 2, 'm3');
     await redis.hset(keys.liveAudit(), { lists: 7, violations: 1, ageViolations: 1, genreViolations: 0 });
-    const signals = createLiveSignals({ redis, keys, models: { current: () => serving }, now: () => now });
+    const errors: unknown[] = [];
+    const signals = createLiveSignals({
+      redis,
+      keys,
+      models: { current: () => serving },
+      now: () => now,
+      onError: (error) => errors.push(error),
+    });
     const s = await signals.refresh();
+    expect(errors).toEqual([]);
     expect(s).toMatchObject({
       catalogue: 10,
       exposures: 20,
@@ -64,10 +82,10 @@ describe('live feedback-loop signals', () => {
       headShare: 8 / 20,
       capHeadShare: 8 / 20,
     });
-    expect(await redis.zscore(keys.leaderboard(SERVED_WINDOW), 'm5')).toBeNull();
+    expect(await redis.zscore(keys.servedWindow(), 'm5')).toBeNull();
     // Rolled once: a second roll, from this process or another, subtracts nothing again.
     expect(await rollServedWindow(redis, keys, now)).toBe(0);
-    expect(await redis.zscore(keys.leaderboard(SERVED_WINDOW), 'm0')).toBe('8');
+    expect(await redis.zscore(keys.servedWindow(), 'm0')).toBe('8');
     // Hand-computed in src/model/eval/feedback-metrics.test.ts for the same counts.
     expect(s?.gini).toBeCloseTo(0.61, 12);
     // (8·100 + 4·90 + 3·70 + 2·60 + 2·30 + 1·20) / 20 = 1570 / 20.

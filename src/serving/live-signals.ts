@@ -17,7 +17,6 @@ import type { ModelHolder } from './model-holder.ts';
 import type { ServingModel } from './serving-model.ts';
 import {
   rollServedWindow,
-  SERVED_WINDOW,
   servedWindowTotalKeys,
   sumTotals,
   WINDOW_HOURS,
@@ -138,7 +137,7 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
 
   /** Reads every title's exposure in the window (every `fullMs`, and when the model changes). */
   async function readFull(serving: ServingModel, t: number): Promise<NonNullable<typeof full>> {
-    const flat = await redis.zrange(keys.leaderboard(SERVED_WINDOW), 0, -1, 'WITHSCORES');
+    const flat = await redis.zrange(keys.servedWindow(), 0, -1, 'WITHSCORES');
     const n = serving.model.nItems;
     const counts = new Float64Array(n);
     for (let k = 0; k + 1 < flat.length; k += 2) {
@@ -165,9 +164,10 @@ export function createLiveSignals(options: LiveSignalsOptions): LiveSignals {
     const n = model.nItems;
     const headSize = Math.max(1, Math.ceil(HEAD_SHARE * n));
     const day = utcDay(t);
-    const window = keys.leaderboard(SERVED_WINDOW);
+    const window = keys.servedWindow();
     // The totals first: countServed writes the window board before the hour's total, so a snapshot
-    // whose exposures include a served list also has that list in its coverage and head.
+    // whose exposures include a served list also has that list in its coverage and head. On a cluster
+    // too: the window's keys share one slot, so one node's connection keeps both orders.
     const pipeline = redis.pipeline();
     pipeline.mget(...servedWindowTotalKeys(keys, t));
     pipeline.zcard(window);

@@ -23,9 +23,8 @@ export interface RedisKeys {
   movieDayRaters(movieId: string): string;
   /**
    * Sorted set leaderboard: `popularity`, `watched:<day>`, `rated:<day>`, `capped:<day>` (ratings over
-   * the movie's daily cap: the flooded movies, bounded by the catalogue and kept 8 days), `served` (every exposure
-   * since the start), `served:h:<hour>` (exposures in one UTC hour, hours since the epoch) and
-   * `served:24h` (the last 24 hours' exposures: every hour's added, the hour leaving subtracted).
+   * the movie's daily cap: the flooded movies, bounded by the catalogue and kept 8 days) and `served`
+   * (every exposure since the start).
    */
   leaderboard(name: string): string;
   /** Hash: rating value → count over every rating seen (the global rating distribution). */
@@ -35,9 +34,17 @@ export interface RedisKeys {
    * (`served`) or not (`organic`): the rating-skew monitor's two distributions.
    */
   ratingHistogramOf(origin: 'served' | 'organic'): string;
-  /** String: title slots served in one UTC hour (hours since the epoch), beside `served:h:<hour>`. */
+  /**
+   * Sorted set: exposures per title over the last 24 hours (every hour's added, the hour leaving
+   * subtracted). It and the other served-window keys share the hash tag `{served-window}`: the roll is
+   * one script over them and the window's total one MGET, which Redis Cluster allows on one slot only.
+   */
+  servedWindow(): string;
+  /** Sorted set: exposures per title in one UTC hour (hours since the epoch), in the served window's slot. */
+  servedHour(hour: number): string;
+  /** String: title slots served in one UTC hour, beside {@link RedisKeys.servedHour}. */
   servedHourTotal(hour: number): string;
-  /** String: the last UTC hour subtracted from the 24-hour served board (`served:24h`). */
+  /** String: the last UTC hour subtracted from {@link RedisKeys.servedWindow}. */
   servedWindowRolled(): string;
   /** Hash of the live audit's running counts (lists, violations) and its position in served_lists. */
   liveAudit(): string;
@@ -101,8 +108,10 @@ export function redisKeys(prefix: string): RedisKeys {
     ratingHistogram: () => k('rating-histogram'),
     ratingHistogramOf: (origin) => k('rating-histogram', origin),
     liveAudit: () => k('audit', 'live'),
-    servedHourTotal: (hour) => k('served-total', String(hour)),
-    servedWindowRolled: () => k('served-window', 'rolled'),
+    servedWindow: () => k('{served-window}', '24h'),
+    servedHour: (hour) => k('{served-window}', 'h', String(hour)),
+    servedHourTotal: (hour) => k('{served-window}', 'total', String(hour)),
+    servedWindowRolled: () => k('{served-window}', 'rolled'),
     popularFor: (cohort) => k('popular', cohort),
     safeList: () => k('safe-list'),
     activeModel: () => k('model', 'active'),

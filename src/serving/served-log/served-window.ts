@@ -4,7 +4,9 @@
  * ≈ 6.6 ms of CPU and the API's event loop tens of ms to parse, every read). Each served count
  * goes to the hour's board, the hour's total and the window board; once an hour, whoever reads
  * first subtracts the hour that left the window (one Lua call, compare-and-set on the last hour
- * rolled, so two API processes never subtract it twice).
+ * rolled, so two API processes never subtract it twice). Its keys share one hash tag (redis-keys.ts),
+ * so on Redis Cluster the roll and the total's MGET name one slot; the all-time `served` board is
+ * apart and counted beside them, as on one Redis (the pipeline is not atomic on either).
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../store/redis-keys.ts';
@@ -17,16 +19,8 @@ export const WINDOW_HOURS = 24;
 /** Hourly boards and totals live this long: past the window, with room for a late roll. */
 export const SERVED_HOUR_TTL_MS = 26 * HOUR_MS;
 
-/** The leaderboard name of the window board. */
-export const SERVED_WINDOW = 'served:24h';
-
 /** Hours since the epoch of `at`. */
 export const hourOf = (at: number): number => Math.floor(at / HOUR_MS);
-
-/** The served board of the UTC hour holding `at`. */
-export function servedHourBoard(at: number): string {
-  return `served:h:${hourOf(at)}`;
-}
 
 /**
  * Adds served counts per movie to the all-time served leaderboard, the hour's board and total, and
@@ -39,8 +33,8 @@ export async function countServed(
   now = Date.now(),
 ): Promise<void> {
   const pipeline = redis.pipeline();
-  const hour = keys.leaderboard(servedHourBoard(now));
-  const window = keys.leaderboard(SERVED_WINDOW);
+  const hour = keys.servedHour(hourOf(now));
+  const window = keys.servedWindow();
   const total = keys.servedHourTotal(hourOf(now));
   let slots = 0;
   for (const [id, n] of counts) {
@@ -84,11 +78,11 @@ export async function rollServedWindow(redis: Redis, keys: RedisKeys, now = Date
   const last = await redis.get(keys.servedWindowRolled());
   const from = last === null ? to - (SERVED_HOUR_TTL_MS / HOUR_MS - WINDOW_HOURS) : Number(last) + 1;
   if (from > to) return 0;
-  const hours = Array.from({ length: to - from + 1 }, (_, k) => keys.leaderboard(`served:h:${from + k}`));
+  const hours = Array.from({ length: to - from + 1 }, (_, k) => keys.servedHour(from + k));
   const result = await redis.eval(
     ROLL_SCRIPT,
     2 + hours.length,
-    keys.leaderboard(SERVED_WINDOW),
+    keys.servedWindow(),
     keys.servedWindowRolled(),
     ...hours,
     last ?? '',
