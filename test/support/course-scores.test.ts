@@ -3,6 +3,7 @@ import type { RatingRecord } from '../../src/data/dataset.ts';
 import {
   decayedPopularityRanking,
   globalPopularity,
+  heldOutFavourites,
   pairedRatioInterval,
   quantile,
   relevantSets,
@@ -49,6 +50,18 @@ describe('the course check’s scores', () => {
     expect(globalPopularity(played)).toEqual(['old', 'new', 'a', 'b']);
     // 30-day half-life at day 100: old = 3·2^(−100/30) ≈ 0.30; new = 2.
     expect(decayedPopularityRanking(played, 100 * DAY, 30)).toEqual(['new', 'a', 'b', 'old']);
+  });
+
+  it('ranks the held-out favourites by ratings at or above the relevance bar only', () => {
+    const heldOut = [
+      rating('1', 'liked', 4, 200),
+      rating('2', 'liked', 5, 200),
+      rating('1', 'watched', 3, 200),
+      rating('2', 'watched', 3, 200),
+      rating('3', 'watched', 3.5, 200),
+      rating('3', 'once', 4.5, 200),
+    ];
+    expect(heldOutFavourites(heldOut, 4)).toEqual(['liked', 'once']);
   });
 
   it('scores lists by hits: precision over k, recall over what was relevant, hit rate over users', () => {

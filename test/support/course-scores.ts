@@ -230,6 +230,18 @@ export function decayedPopularityRanking(
   return rankByScore(scores);
 }
 
+/**
+ * Movies by the number of held-out ratings ≥ `relevantAt`, most first: a list that peeks at the
+ * future, so no list that is the same for every user can hit much more. A ceiling to read the
+ * served lists against (most judged users are new: their lists cannot be personal), never a baseline.
+ */
+export function heldOutFavourites(heldOut: readonly RatingRecord[], relevantAt: number): string[] {
+  const counts = new Map<string, number>();
+  for (const r of heldOut)
+    if (r.rating >= relevantAt) counts.set(r.movieId, (counts.get(r.movieId) ?? 0) + 1);
+  return rankByScore(counts);
+}
+
 function rankByScore(scores: ReadonlyMap<string, number>): string[] {
   return [...scores]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))

@@ -39,6 +39,7 @@ describe('runRankingJob', () => {
       'blend svd + decayed 365d',
       'ease',
       'blend ease + decayed 365d',
+      'one-list ceiling (peeks at the test)',
     ]);
     expect(rankers.targets).toHaveLength(5);
   });

@@ -94,6 +94,23 @@ export function decayedPopularityOf(train: RatingSet, halfLifeDays: number, asOf
   );
 }
 
+/**
+ * The report's last row: every user gets the test period's own most-liked titles (counts of test
+ * ratings ≥ relevantAt). It peeks at the test, so it is no ranker: it shows how far any list that is
+ * the same for every user — all a user without history can get — could go.
+ */
+export const ONE_LIST_CEILING = 'one-list ceiling (peeks at the test)';
+
+function heldOutFavourites(split: Split, relevantAt: number): Float32Array {
+  const counts = new Float32Array(split.train.nItems);
+  const { items, ratings } = split.test;
+  for (let k = 0; k < items.length; k++) {
+    const i = items[k] as number;
+    if ((ratings[k] as number) >= relevantAt && i < counts.length) counts[i] = (counts[i] as number) + 1;
+  }
+  return counts;
+}
+
 /** The report's name for a blend of `model` with decayed popularity. */
 export function blendRankerName(model: string, halfLifeDays: number): string {
   return `blend ${model} + decayed ${halfLifeDays}d`;
@@ -181,6 +198,10 @@ export function compareRankers(split: Split, options: RankerReportOptions): Rank
       },
     );
   }
+  rankers.push({
+    ranker: popularityRanker(ONE_LIST_CEILING, heldOutFavourites(split, options.relevantAt)),
+    fitSeconds: 0,
+  });
   const base = { k: options.k, relevantAt: options.relevantAt };
   const rows = rankers.map(({ ranker, fitSeconds }) => ({
     name: ranker.name,
