@@ -1,9 +1,12 @@
 /**
  * `npm run sim:loop`: the closed-loop simulator (test/support/closed-loop.ts) on ml-latest-small —
- * hidden true tastes fitted to all its ratings, 20 rounds of serve → choose → rate → retrain, once
- * with the live head cap off and once on; prints the per-round table and the issue's targets, and
- * writes a PNG chart. Options: --rounds N (20), --users N per round (all), --seed N, --out DIR
- * (test-artifacts/sim-loop), --dataset PATH|ml-latest-small.
+ * hidden true tastes fitted to all its ratings, 20 rounds of serve (Marquee's rankUser) → choose →
+ * rate → retrain, once with the mitigations off (static head cap, served take-ups weigh as organic)
+ * and once on (the live head cap and SERVED_POPULARITY_WEIGHT), per seed; prints the per-round
+ * table (medians over the seeds when there are several), each seed's drift and the issue's targets
+ * as median [range], and writes a PNG chart and the JSON. Options: --rounds N (20), --users N per
+ * round (all), --seeds 1-5 or 1,2,7 (1), --served-weight W (the default of SERVED_POPULARITY_WEIGHT),
+ * --threshold, --floor (the live cap's), --out DIR (test-artifacts/sim-loop), --dataset PATH|ml-latest-small.
  */
 import { Resvg } from '@resvg/resvg-js';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +14,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../src/data/load-dataset.ts';
 import { defaultLiveHeadCap } from '../src/guardrails/debias.ts';
+import { median } from '../src/model/eval/evaluate.ts';
+import { SERVED_POPULARITY_WEIGHT_DEFAULT } from '../src/model/ranking/popularity.ts';
 import {
   drift,
   LOOP_DEFAULTS,
@@ -24,7 +29,8 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '20' },
     users: { type: 'string' },
-    seed: { type: 'string', default: '1' },
+    seeds: { type: 'string', default: '1' },
+    'served-weight': { type: 'string', default: String(SERVED_POPULARITY_WEIGHT_DEFAULT) },
     out: { type: 'string', default: 'test-artifacts/sim-loop' },
     dataset: { type: 'string', default: 'ml-latest-small' },
     threshold: { type: 'string' },
@@ -32,9 +38,17 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
-const seed = Number(values.seed);
+const seeds = values.seeds.split(',').flatMap((part) => {
+  const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+  return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, k) => a + k);
+});
+if (seeds.some((x) => !Number.isInteger(x)) || seeds.length === 0)
+  throw new Error(`--seeds takes integers, ranges and commas (1-5, 1,2,7); got '${values.seeds}'`);
+const servedWeight = Number(values['served-weight']);
+if (!(servedWeight >= 0 && servedWeight <= 1))
+  throw new Error(`--served-weight must be in [0, 1]; got '${values['served-weight']}'`);
 const usersPerRound = values.users === undefined ? Infinity : Number(values.users);
-const mitigation = {
+const liveCap = {
   ...defaultLiveHeadCap,
   ...(values.threshold !== undefined && { threshold: Number(values.threshold) }),
   ...(values.floor !== undefined && { floor: Number(values.floor) }),
@@ -61,51 +75,112 @@ const world: LoopWorld = {
   users,
   items,
   ratings: Float32Array.from(dataset.ratings, (r) => r.rating),
+  timestamps: Float64Array.from(dataset.ratings, (r) => r.timestamp),
 };
-const started = performance.now();
-const truth = trueTastes(world, { ...LOOP_DEFAULTS, seed });
 console.log(
-  `${dataset.name}: ${world.userIds.length} users, ${world.itemIds.length} titles, ${world.ratings.length.toLocaleString('en-US')} organic ratings; true tastes fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  `${dataset.name}: ${world.userIds.length} users, ${world.itemIds.length} titles, ${world.ratings.length.toLocaleString('en-US')} organic ratings; seeds ${seeds.join(', ')}`,
 );
-const options = { ...LOOP_DEFAULTS, rounds, seed, usersPerRound };
-const run = (label: string, mitigation: typeof defaultLiveHeadCap | null) => {
+console.log(
+  `off: static head cap (half a list), served take-ups weigh 1; on: live head cap (threshold ${liveCap.threshold}, floor ${liveCap.floor}), served take-ups weigh ${servedWeight}`,
+);
+const base = { ...LOOP_DEFAULTS, rounds, usersPerRound };
+const runs = seeds.map((seed) => {
   const t = performance.now();
-  const result = runClosedLoop(world, truth, { ...options, mitigation });
-  console.log(`\n${label} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  console.log(
-    'round  coverage   gini    ARP  ARP org  head share  cap   skew gap  skew W1  satisfaction  accepted',
-  );
-  for (const r of result)
-    console.log(
-      `${String(r.round).padStart(5)}  ${(r.coverage * 100).toFixed(1).padStart(6)} %  ${r.gini.toFixed(3)}  ${r.avgPopularity.toFixed(1).padStart(5)}  ${r.avgOrganicPopularity.toFixed(1).padStart(7)}  ${(r.headShare * 100).toFixed(1).padStart(8)} %  ${r.cap.toFixed(2)}  ${r.skewGap.toFixed(3).padStart(8)}  ${r.skewDistance.toFixed(3).padStart(7)}  ${r.satisfaction.toFixed(3).padStart(12)}  ${String(r.accepted).padStart(8)}`,
-    );
-  return result;
-};
-const off = run('mitigation off (static cap: half a list)', null);
-const on = run(
-  `mitigation on (live head cap: threshold ${mitigation.threshold}, floor ${mitigation.floor})`,
-  mitigation,
+  const truth = trueTastes(world, { ...base, seed });
+  const off = runClosedLoop(world, truth, { ...base, seed });
+  const on = runClosedLoop(world, truth, {
+    ...base,
+    seed,
+    mitigation: liveCap,
+    servedPopularityWeight: servedWeight,
+  });
+  console.log(`seed ${seed}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return { seed, off, on };
+});
+
+/** Per round, the median over the seeds of every metric. */
+const medianRounds = (pick: (r: (typeof runs)[number]) => readonly RoundMetrics[]): RoundMetrics[] =>
+  Array.from({ length: rounds }, (_, k) => {
+    const at = runs.map((r) => pick(r)[k] as RoundMetrics);
+    const m = (key: keyof RoundMetrics) => median(at.map((r) => r[key]));
+    return {
+      round: k + 1,
+      coverage: m('coverage'),
+      gini: m('gini'),
+      avgPopularity: m('avgPopularity'),
+      avgOrganicPopularity: m('avgOrganicPopularity'),
+      relPopularity: m('relPopularity'),
+      headShare: m('headShare'),
+      cap: m('cap'),
+      skewGap: m('skewGap'),
+      skewDistance: m('skewDistance'),
+      satisfaction: m('satisfaction'),
+      accepted: m('accepted'),
+    };
+  });
+const [off, on] = [medianRounds((r) => r.off), medianRounds((r) => r.on)];
+const pair = (a: number, b: number, digits: number, width: number) =>
+  `${a.toFixed(digits)} / ${b.toFixed(digits)}`.padStart(width);
+console.log(
+  `\nper round${seeds.length > 1 ? `, median over ${seeds.length} seeds` : ''} (off / on; ARP rel: mean training count of a recommended slot over the catalogue's mean count):`,
 );
-const [dOff, dOn] = [drift(off), drift(on)];
+console.log(
+  'round     coverage %          Gini        ARP rel    ARP (counts)    head share %  cap on     skew gap    satisfaction',
+);
+off.forEach((a, k) => {
+  const b = on[k] as RoundMetrics;
+  console.log(
+    `${String(a.round).padStart(5)}  ${pair(a.coverage * 100, b.coverage * 100, 1, 13)}  ${pair(a.gini, b.gini, 3, 13)}  ${pair(a.relPopularity, b.relPopularity, 3, 13)}  ${pair(a.avgPopularity, b.avgPopularity, 1, 14)}  ${pair(a.headShare * 100, b.headShare * 100, 1, 14)}  ${b.cap.toFixed(2).padStart(6)}  ${pair(a.skewGap, b.skewGap, 3, 13)}  ${pair(a.satisfaction, b.satisfaction, 3, 14)}`,
+  );
+});
+
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-const loss = 1 - dOn.satisfaction / dOff.satisfaction;
-console.log(`\nafter ${rounds} rounds (first round → last):`);
-for (const [label, d] of [
-  ['off', dOff],
-  ['on ', dOn],
-] as const)
+const perSeed = runs.map(({ seed, off, on }) => {
+  const [dOff, dOn] = [drift(off), drift(on)];
+  const loss = 1 - dOn.satisfaction / dOff.satisfaction;
   console.log(
-    `  ${label}: coverage change ${pct(-d.coverageDrop)}, Gini rise ${d.giniRise.toFixed(3)}, ARP lift ${pct(d.popularityLift)} (relative to the catalogue's mean count ${pct(d.relativePopularityLift)}; with organic counts ${pct(d.organicPopularityLift)})`,
+    `seed ${String(seed).padStart(2)}: relative ARP lift off ${pct(dOff.relativePopularityLift).padStart(7)}, on ${pct(dOn.relativePopularityLift).padStart(7)}; coverage change on ${pct(-dOn.coverageDrop)}, Gini rise on ${dOn.giniRise.toFixed(3)}; satisfaction on ${dOn.satisfaction.toFixed(3)} vs off ${dOff.satisfaction.toFixed(3)} (loss ${pct(loss)})`,
   );
-console.log('targets (mitigation on):');
-console.log(`  coverage drop ≤ 10 %: ${verdict(dOn.coverageDrop <= 0.1)} (change ${pct(-dOn.coverageDrop)})`);
-console.log(`  exposure Gini rise ≤ 0.05: ${verdict(dOn.giniRise <= 0.05)} (${dOn.giniRise.toFixed(3)})`);
+  return { seed, off: dOff, on: dOn, loss };
+});
+const summary = (label: string, xs: number[], format: (x: number) => string, ok: (x: number) => boolean) => {
+  const met = xs.filter(ok).length;
+  console.log(
+    `  ${label}: median ${format(median(xs))} [${format(Math.min(...xs))}, ${format(Math.max(...xs))}] — ${ok(median(xs)) ? 'met' : 'NOT met'} (met in ${met} of ${xs.length} seeds)`,
+  );
+};
 console.log(
-  `  average recommended popularity lift ≤ 10 %, relative to the catalogue's mean count: ${verdict(dOn.relativePopularityLift <= 0.1)} (${pct(dOn.relativePopularityLift)}; in counts ${pct(dOn.popularityLift)}, which grow with every round's ratings; with organic counts ${pct(dOn.organicPopularityLift)})`,
+  `\ntargets after ${rounds} rounds, mitigation on (first round → last), over ${seeds.length} seed(s):`,
 );
-console.log(
-  `  satisfaction loss against off ≤ 5 %: ${verdict(loss <= 0.05)} (${pct(loss)}: ${dOn.satisfaction.toFixed(3)} vs ${dOff.satisfaction.toFixed(3)} stars)`,
+summary(
+  'coverage drop ≤ 10 %',
+  perSeed.map((d) => d.on.coverageDrop),
+  pct,
+  (x) => x <= 0.1,
+);
+summary(
+  'exposure Gini rise ≤ 0.05',
+  perSeed.map((d) => d.on.giniRise),
+  (x) => x.toFixed(3),
+  (x) => x <= 0.05,
+);
+summary(
+  "average recommended popularity lift ≤ 10 % (relative to the catalogue's mean count)",
+  perSeed.map((d) => d.on.relativePopularityLift),
+  pct,
+  (x) => x <= 0.1,
+);
+summary(
+  'satisfaction loss against off ≤ 5 %',
+  perSeed.map((d) => d.loss),
+  pct,
+  (x) => x <= 0.05,
+);
+summary(
+  '(off, for comparison) relative ARP lift',
+  perSeed.map((d) => d.off.relativePopularityLift),
+  pct,
+  (x) => x <= 0.1,
 );
 
 mkdirSync(values.out, { recursive: true });
@@ -115,7 +190,11 @@ const png = new Resvg(chart(off, on), { font: { loadSystemFonts: true, defaultFo
 writeFileSync(join(values.out, 'sim-loop.png'), png);
 writeFileSync(
   join(values.out, 'sim-loop.json'),
-  JSON.stringify({ options: { ...options, usersPerRound: values.users ?? 'all' }, off, on }, null, 2),
+  JSON.stringify(
+    { options: { ...base, usersPerRound: values.users ?? 'all', seeds, servedWeight, liveCap }, runs },
+    null,
+    2,
+  ),
 );
 console.log(`\nchart: ${join(values.out, 'sim-loop.png')}`);
 
@@ -124,14 +203,14 @@ function chart(a: readonly RoundMetrics[], b: readonly RoundMetrics[]): string {
   const panels: [keyof RoundMetrics, string][] = [
     ['coverage', 'Catalogue coverage'],
     ['gini', 'Exposure Gini'],
-    ['avgPopularity', 'Average recommended popularity'],
+    ['relPopularity', 'Average recommended popularity ÷ catalogue mean'],
     ['satisfaction', 'Satisfaction (true rating, stars)'],
   ];
   const [w, h, pw, ph] = [960, 640, 460, 280];
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="DejaVu Sans, sans-serif">`,
     `<rect width="${w}" height="${h}" fill="#fff"/>`,
-    `<text x="${w / 2}" y="24" font-size="17" text-anchor="middle">Closed loop: mitigation off (grey) and on (blue), per round</text>`,
+    `<text x="${w / 2}" y="24" font-size="17" text-anchor="middle">Closed loop: mitigation off (grey) and on (blue), per round (median over seeds)</text>`,
   ];
   panels.forEach(([key, title], k) => {
     const x0 = 20 + (k % 2) * (pw + 20);

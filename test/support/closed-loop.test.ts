@@ -32,6 +32,7 @@ function tinyWorld(): LoopWorld {
     users: Int32Array.from(u),
     items: Int32Array.from(i),
     ratings: Float32Array.from(r),
+    timestamps: Float64Array.from(r, (_, k) => 1_500_000_000 + k * 60),
   };
 }
 
@@ -83,5 +84,14 @@ describe('the closed-loop simulator', () => {
     expect(on[0]?.headShare).toBeGreaterThan(0.01);
     expect(on[1]?.cap).toBeLessThan(0.5);
     expect(on[1]?.cap).toBeGreaterThanOrEqual(0.2);
+  });
+
+  it('feeds served take-ups to the next round’s popularity at the served weight', () => {
+    const full = runClosedLoop(world, truth, options);
+    const none = runClosedLoop(world, truth, { ...options, servedPopularityWeight: 0 });
+    // Round 1 blends the organic board only; from round 2 on the board holds round 1's take-ups,
+    // which weigh nothing with the weight at 0, so what is served differs.
+    expect(none[0]).toEqual(full[0]);
+    expect(none.slice(1)).not.toEqual(full.slice(1));
   });
 });

@@ -1,19 +1,16 @@
 /**
  * The closed-loop simulator (docs/fairness.md, "Closed loop"): simulated users with hidden true
- * tastes are served lists by Marquee's ranking pieces (biased MF retrained each round, a popularity
- * term, the candidate pool, genre diversification and the popularity cap), choose by a position-
- * and utility-driven choice model, and rate what they chose; the ratings join the training data for
- * the next round (Mansoury et al. 2020; Chaney et al. 2018). The same world runs with the live head
- * cap on and off. Deterministic for a seed.
+ * tastes are served lists by Marquee's own serving code — each round a biased MF retrained on every
+ * rating so far, loaded as the API loads a version (`buildServingModel`) and ranked by `rankUser`
+ * (the blend with live popularity, the candidate pool, genre diversification, the popularity cap) —
+ * choose by a position- and utility-driven choice model, and rate what they chose; the ratings join
+ * the training data and, as the user actors add them (`takeUpBoardWeight`: the served take-up
+ * weight), the popularity board the next round blends (Mansoury et al. 2020; Chaney et al. 2018).
+ * The same world runs with the mitigations on and off. Deterministic for a seed.
  */
 import { buildCatalogueIndex, type CatalogueMovie } from '../../src/data/catalogue-index.ts';
-import {
-  buildHeadMask,
-  headCap,
-  liveMaxHeadShare,
-  type LiveHeadCapOptions,
-} from '../../src/guardrails/debias.ts';
-import { diversify, type DiversifyOptions } from '../../src/guardrails/diversify.ts';
+import { liveMaxHeadShare, withLiveHead, type LiveHeadCapOptions } from '../../src/guardrails/debias.ts';
+import type { DiversifyOptions } from '../../src/guardrails/diversify.ts';
 import { createRandom } from '../../src/lib/random.ts';
 import { fitSvd, SVD_DEFAULTS, type SvdParams } from '../../src/model/algorithms/svd.ts';
 import type { SvdModel } from '../../src/model/algorithms/svd-model.ts';
@@ -25,9 +22,14 @@ import {
   ratingSkew,
   type StarCounts,
 } from '../../src/model/eval/feedback-metrics.ts';
-import { TopHeap } from '../../src/model/heap.ts';
+import { BLEND_DEFAULTS, preparePopularity, type BlendWeights } from '../../src/model/ranking/blend.ts';
+import { takeUpBoardWeight } from '../../src/model/ranking/popularity.ts';
 import type { RatingSet } from '../../src/model/ratings/rating-set.ts';
-import { buildCandidatePool } from '../../src/serving/candidate-pool.ts';
+import { svdToArtifact } from '../../src/model/svd-artifact.ts';
+import { defaultGuardrailSettings } from '../../src/serving/guardrail-settings.ts';
+import { boardCounts } from '../../src/serving/popularity-holder.ts';
+import { rankUser } from '../../src/serving/rank-user.ts';
+import { buildServingModel } from '../../src/serving/serving-model.ts';
 
 /** The world: organic ratings over dense users and items, and the items' metadata. */
 export interface LoopWorld {
@@ -38,19 +40,27 @@ export interface LoopWorld {
   readonly users: Int32Array;
   readonly items: Int32Array;
   readonly ratings: Float32Array;
+  /** When each organic rating was made, seconds (what the popularity board decays from). */
+  readonly timestamps: Float64Array;
 }
 
 /** Knobs of one simulation. */
 export interface LoopOptions {
   readonly rounds: number;
   readonly seed: number;
-  /** The live head cap's knobs; null: the static cap only (mitigation off). */
+  /** The live head cap's knobs; null: the static cap only. */
   readonly mitigation: LiveHeadCapOptions | null;
+  /** What a served-then-rated title adds to the popularity board (SERVED_POPULARITY_WEIGHT; 1: as organic). */
+  readonly servedPopularityWeight: number;
   /** Static cap (share of a list the head may take) and head size (share of the catalogue). */
   readonly maxHeadShare: number;
   readonly headShare: number;
-  /** Stars added at the most popular title by the popularity term (log-scaled counts). */
-  readonly popularityWeight: number;
+  /** The ranking blend's weights (serving's, for users with a model vector) and the board's half-life. */
+  readonly blend: BlendWeights;
+  readonly halfLifeDays: number;
+  /** Simulated days between rounds (the board decays over them), and the simulated users' age. */
+  readonly roundDays: number;
+  readonly age: number;
   readonly diversify: DiversifyOptions;
   readonly poolSize: number;
   /** Factors and epochs of the recommender's retrain each round, and of the hidden true tastes. */
@@ -67,14 +77,18 @@ export interface LoopOptions {
   readonly usersPerRound: number;
 }
 
-/** Defaults: 20 rounds, Marquee's serving settings, a Chaney-like attention decay. */
+/** Defaults: 20 rounds, Marquee's serving settings, a Chaney-like attention decay; mitigations off. */
 export const LOOP_DEFAULTS: LoopOptions = {
   rounds: 20,
   seed: 1,
   mitigation: null,
+  servedPopularityWeight: 1,
   maxHeadShare: 0.5,
   headShare: 0.02,
-  popularityWeight: 1,
+  blend: BLEND_DEFAULTS.weights,
+  halfLifeDays: BLEND_DEFAULTS.halfLifeDays,
+  roundDays: 1,
+  age: 30,
   diversify: { size: 20, minGenres: 10, genreBonus: 0.1 },
   poolSize: 200,
   model: { factors: 20, epochs: 10 },
@@ -149,15 +163,29 @@ const starsOf = (ratings: ArrayLike<number>): StarCounts => {
   return c as unknown as StarCounts;
 };
 
+const DAY_MS = 86_400_000;
+
 /** Runs the loop; `truth` is shared between runs so mitigation on and off face the same users. */
 export function runClosedLoop(world: LoopWorld, truth: SvdModel, options: LoopOptions): RoundMetrics[] {
   const random = createRandom(options.seed);
   const nItems = world.itemIds.length;
   const catalogue = buildCatalogueIndex(world.itemIds, world.movies);
-  const heap = new TopHeap(options.poolSize);
   const organic = starsOf(world.ratings);
   const organicCounts = new Float64Array(nItems);
   for (const i of world.items) organicCounts[i]! += 1;
+  // The popularity board as the user actors write it (growing weights; organic take-ups weigh 1),
+  // and the simulated clock: a round every roundDays after the last organic rating.
+  const board = {
+    popularityHalfLifeMs: options.halfLifeDays * DAY_MS,
+    servedPopularityWeight: options.servedPopularityWeight,
+  };
+  const weights = new Float64Array(nItems);
+  let lastMs = 0;
+  world.items.forEach((i, k) => {
+    const atMs = (world.timestamps[k] as number) * 1000;
+    weights[i]! += takeUpBoardWeight(atMs, false, board);
+    lastMs = Math.max(lastMs, atMs);
+  });
   // The training data grows each round: organic ratings first, then the simulated ones.
   let users = Array.from(world.users);
   let items = Array.from(world.items);
@@ -170,6 +198,7 @@ export function runClosedLoop(world: LoopWorld, truth: SvdModel, options: LoopOp
   let lastHeadShare = NaN;
   const out: RoundMetrics[] = [];
   for (let round = 1; round <= options.rounds; round++) {
+    const nowMs = lastMs + round * options.roundDays * DAY_MS;
     const model = fitSvd(
       ratingSet(world, Int32Array.from(users), Int32Array.from(items), Float32Array.from(ratings)),
       {
@@ -180,14 +209,26 @@ export function runClosedLoop(world: LoopWorld, truth: SvdModel, options: LoopOp
       },
     );
     const counts = model.data.itemCounts;
-    const mask = buildHeadMask(counts, options.headShare);
     if (options.mitigation !== null)
       cap = liveMaxHeadShare(options.maxHeadShare, lastHeadShare, cap, options.mitigation);
-    const maxCount = Math.log1p(Math.max(...counts));
-    const popularity = Float32Array.from(
-      counts,
-      (c) => (options.popularityWeight * Math.log1p(c)) / maxCount,
-    );
+    const settings = {
+      ...defaultGuardrailSettings,
+      diversify: options.diversify,
+      debias: { headShare: options.headShare, maxHeadShare: cap },
+      poolSize: options.poolSize,
+    };
+    // The round's version as the API loads it, and the board as its popularity holder reads it.
+    const serving = buildServingModel(`r${round}`, svdToArtifact(model), world.movies, settings);
+    const flat: string[] = [];
+    weights.forEach((w, i) => w > 0 && flat.push(world.itemIds[i] as string, String(w)));
+    const live = boardCounts(catalogue, nItems, flat, nowMs, board.popularityHalfLifeMs);
+    const stream = {
+      weights: options.blend,
+      popularity: preparePopularity(live),
+      cohort: null,
+      headMask: withLiveHead(serving.headMask, live, (i) => serving.model.knowsItem(i)),
+    };
+    const mask = stream.headMask;
     const exposure = new Float64Array(nItems);
     const newUsers: number[] = [];
     const newItems: number[] = [];
@@ -199,28 +240,24 @@ export function runClosedLoop(world: LoopWorld, truth: SvdModel, options: LoopOp
       const j = random.int(k + 1);
       [order[k], order[j]] = [order[j] as number, order[k] as number];
     }
-    const { factors, mu, userBias, itemBias, userFactors, itemFactors } = model.data;
-    const scores = new Float32Array(nItems);
+    const { factors, userBias, userFactors } = model.data;
     for (const u of order.slice(0, Math.min(order.length, options.usersPerRound))) {
-      for (let i = 0; i < nItems; i++) {
-        let s = mu + (userBias[u] as number) + (itemBias[i] as number);
-        for (let f = 0; f < factors; f++)
-          s += (userFactors[u * factors + f] as number) * (itemFactors[i * factors + f] as number);
-        scores[i] = s + (popularity[i] as number);
-      }
-      const pool = buildCandidatePool(scores, [], [...(seen[u] as Set<number>)], catalogue, heap);
-      const list = diversify(pool, catalogue, options.diversify, {
-        mask,
-        maxHead: headCap(options.diversify.size, cap),
-      }).items;
+      const input = {
+        vector: userFactors,
+        offset: u * factors,
+        bias: userBias[u] as number,
+        age: options.age,
+        seen: [...(seen[u] as Set<number>)].map((i) => world.itemIds[i] as string),
+      };
+      const list = rankUser(serving, settings, input, options.diversify.size, stream).items;
       let weighted = 0;
-      let weights = 0;
+      let weightSum = 0;
       list.forEach((i, k) => {
         exposure[i]! += 1;
         const truthRating = truth.predict(u, i);
         const a = attention[k] as number;
         weighted += a * truthRating;
-        weights += a;
+        weightSum += a;
         const accept = a / (1 + Math.exp(-options.sharpness * (truthRating - options.midpoint)));
         if (random.next() < accept) {
           const r = Math.min(
@@ -231,10 +268,12 @@ export function runClosedLoop(world: LoopWorld, truth: SvdModel, options: LoopOp
           newItems.push(i);
           newRatings.push(r);
           seen[u]?.add(i);
+          // The title was in the list the user was just served: a served take-up.
+          weights[i]! += takeUpBoardWeight(nowMs, true, board);
         }
       });
-      if (weights > 0) {
-        satisfaction += weighted / weights;
+      if (weightSum > 0) {
+        satisfaction += weighted / weightSum;
         served++;
       }
     }

@@ -9,6 +9,8 @@ import {
   decayTo,
   decayedPopularity,
   popularityFromBoardScore,
+  takeUpBoardWeight,
+  takeUpWeight,
   type DecayedCount,
 } from './popularity.ts';
 
@@ -121,5 +123,30 @@ describe('growing-weight boards', () => {
     expect(countFromBoard(score, now, h)).toBeCloseTo(decayed, 12);
     // One recent event outweighs one old one, as a decayed counter would say.
     expect(boardWeight(t0 + 10, h)).toBeGreaterThan(boardWeight(t0, h));
+  });
+});
+
+describe('the served take-up weight', () => {
+  it('weighs a take-up of a title the user was just served by the weight, an organic one by 1', () => {
+    expect(takeUpWeight(false, 0.25)).toBe(1);
+    expect(takeUpWeight(true, 0.25)).toBe(0.25);
+    expect(takeUpWeight(true, 0)).toBe(0);
+    expect(takeUpWeight(true, 1)).toBe(1);
+  });
+
+  it('scales what a take-up adds to a growing-weight board, so the board reads served take-ups at that weight', () => {
+    const h = 365 * 86_400_000;
+    const options = { popularityHalfLifeMs: h, servedPopularityWeight: 0.3 };
+    const t0 = Date.UTC(2024, 5, 1);
+    expect(takeUpBoardWeight(t0, false, options)).toBe(boardWeight(t0, h));
+    expect(takeUpBoardWeight(t0, true, options)).toBeCloseTo(0.3 * boardWeight(t0, h), 15);
+    // Two organic take-ups and three served ones, read a day later: 2 + 3 × 0.3 decayed counts.
+    const score = 2 * takeUpBoardWeight(t0, false, options) + 3 * takeUpBoardWeight(t0, true, options);
+    expect(countFromBoard(score, t0 + 86_400_000, h)).toBeCloseTo(2.9 * 2 ** (-86_400_000 / h), 12);
+  });
+
+  it('refuses a weight outside [0, 1] rather than inflate or subtract popularity', () => {
+    for (const bad of [-0.1, 1.5, NaN, Infinity])
+      expect(() => takeUpWeight(true, bad)).toThrow(/served take-up weight must be in \[0, 1\]/);
   });
 });

@@ -85,6 +85,33 @@ export function boardWeight(atMs: number, halfLifeMs: number): number {
   return 2 ** ((atMs - BOARD_EPOCH_MS) / halfLifeMs);
 }
 
+/** SERVED_POPULARITY_WEIGHT's default (docs/fairness.md, "Mitigation": chosen from the closed-loop simulator). */
+export const SERVED_POPULARITY_WEIGHT_DEFAULT = 1;
+
+/**
+ * How much one take-up (a rating, a started view) counts on the popularity boards, relative to an
+ * organic one: `servedWeight` when its title was in a list last served to the user, 1 otherwise.
+ * Served-then-taken titles would otherwise gain popularity because they were served, be served more
+ * for it, and so on (docs/fairness.md, "Mitigation"); a weight under 1 keeps exposure from
+ * reinforcing itself while the take-up still counts for something. `servedWeight` must be in [0, 1].
+ */
+export function takeUpWeight(served: boolean, servedWeight: number): number {
+  if (!(servedWeight >= 0 && servedWeight <= 1))
+    throw new RangeError(`the served take-up weight must be in [0, 1], got ${servedWeight}`);
+  return served ? servedWeight : 1;
+}
+
+/** What a take-up at `atMs` adds to a growing-weight board: boardWeight × takeUpWeight. */
+export function takeUpBoardWeight(
+  atMs: number,
+  served: boolean,
+  options: { readonly popularityHalfLifeMs: number; readonly servedPopularityWeight: number },
+): number {
+  return (
+    boardWeight(atMs, options.popularityHalfLifeMs) * takeUpWeight(served, options.servedPopularityWeight)
+  );
+}
+
 /** A growing-weight board's score as the decayed count as of `nowMs`. */
 export function countFromBoard(score: number, nowMs: number, halfLifeMs: number): number {
   return score * 2 ** (-(nowMs - BOARD_EPOCH_MS) / halfLifeMs);
