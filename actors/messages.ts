@@ -29,6 +29,15 @@ export interface MovieRatingMessage {
   readonly at: number;
   readonly eventId: string;
   readonly source: SourceRef;
+  /**
+   * The rater's popularity cohort (`cohortOf` of their age and gender): present when the movie actor
+   * adds this rating to the popularity boards, which only it can do right, since only it knows whether
+   * the rating is over the daily cap. Absent on messages of user actors from before that move, which
+   * counted the rating's popularity themselves.
+   */
+  readonly cohort?: string;
+  /** Whether the title was in a list last served to the rater (a served, not organic, take-up). */
+  readonly served?: boolean;
 }
 
 /** A watched minute, for the movie's counters and leaderboards. */
@@ -86,5 +95,10 @@ export function decodeMovieMessage(value: string): MovieMessage | string {
   if (p === null || !p.every(Number.isFinite)) return 'p is not a finite Float32 vector';
   const v = m.v === undefined ? '' : m.v;
   if (typeof v !== 'string' || v.length > 64) return 'v is not a version';
-  return { type, v, movieId, userId, rating, err, p, at, eventId, source };
+  const { cohort, served = false } = m;
+  if (cohort !== undefined && !(typeof cohort === 'string' && cohort.length > 0 && cohort.length <= 64))
+    return 'cohort is not a cohort name';
+  if (typeof served !== 'boolean') return 'served is not a boolean';
+  const decoded = { type, v, movieId, userId, rating, err, p, at, eventId, source } as const;
+  return cohort === undefined ? decoded : { ...decoded, cohort, served };
 }

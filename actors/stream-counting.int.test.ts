@@ -7,7 +7,17 @@ import { eventIdForKey, type UserEvent } from '../streams/events.ts';
 import { topicNames } from '../streams/topics.ts';
 import { readMovieDayRaters, readStoredMovie } from '../src/state/movie-state.ts';
 import { createTestScope } from '../test/isolation.ts';
-import { countersOf, expectedCounts, readCounts, waitForCaughtUp } from '../test/support/stream-checks.ts';
+import {
+  countersOf,
+  expectedBoards,
+  expectedCounts,
+  globalBoardMismatches,
+  readCounts,
+  waitForCaughtUp,
+} from '../test/support/stream-checks.ts';
+import { boardWeight } from '../src/model/ranking/popularity.ts';
+import { GLOBAL_COHORT } from '../src/store/popular-lists.ts';
+import { STREAM_MODEL_DEFAULTS } from './model-options.ts';
 import { produceUserEvents, userEventsOf } from '../test/support/replay-events.ts';
 import { topicPartitioner } from '../streams/event-pack.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
@@ -17,15 +27,27 @@ const topics = topicNames(scope.config);
 const keys = redisKeys(scope.config.redis.keyPrefix);
 const world = generateSyntheticWorld({ ...SYNTHETIC_SIZES.tiny, seed: 7 });
 const poisonDay = Date.UTC(2024, 5, 1);
-// A rating flood on one movie in one day, from 30 accounts: the daily cap (2) must count, not learn.
-const flood: UserEvent[] = Array.from({ length: 30 }, (_, j) => ({
-  type: 'rate',
-  userId: `flood${j}`,
-  movieId: 'poison+2099',
-  rating: 5,
-  at: poisonDay + j,
-  eventId: eventIdForKey(`flood${j}`),
-}));
+// A rating flood on one movie in one day, from 30 accounts of one cohort (25–34, F): the daily cap (2)
+// must count, not learn — and the 28 over it add nothing to the popularity boards.
+const flood: UserEvent[] = Array.from({ length: 30 }, (_, j): UserEvent[] => [
+  {
+    type: 'profile',
+    userId: `flood${j}`,
+    age: 30,
+    gender: 'F',
+    at: poisonDay,
+    eventId: eventIdForKey(`fp${j}`),
+  },
+  {
+    type: 'rate',
+    userId: `flood${j}`,
+    movieId: 'poison+2099',
+    rating: 5,
+    // One time for all: whichever two raters the cap lets in, the boards gain the same weight.
+    at: poisonDay,
+    eventId: eventIdForKey(`flood${j}`),
+  },
+]).flat();
 // One account rating another movie 20 times that day, and a second account once: the 20 take one
 // slot between them (a re-rating replaces), so alice gets the second slot whatever the order.
 const rater = (userId: string, n: number): UserEvent => ({
@@ -96,5 +118,27 @@ describe('the stream actors on real Kafka and Redis', () => {
     ]);
     const raters = await readMovieDayRaters(redis, keys, 'rerated+2099');
     expect([...raters].sort()).toEqual(['alice', 'mallory']);
+  });
+
+  it('keeps ratings over the daily cap, and same-day re-ratings, off the global and cohort popularity boards', async () => {
+    const redis = scope.redis();
+    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 45_000);
+    const h = STREAM_MODEL_DEFAULTS.popularityHalfLifeMs;
+    // 30 raters in a day, 2 within the cap: the flood counts twice, on popular:all and on its cohort's
+    // board alike (it counted 30 times before the movie actor wrote the rating's popularity).
+    const twice = 2 * boardWeight(poisonDay, h);
+    for (const cohort of [GLOBAL_COHORT, '25-34:F']) {
+      const score = Number(await redis.zscore(keys.popularFor(cohort), 'poison+2099'));
+      expect(score / twice).toBeCloseTo(1, 9);
+    }
+    // mallory's 20 ratings of one day are one take-up; alice's is the other.
+    const rerated = Number(await redis.zscore(keys.popularFor(GLOBAL_COHORT), 'rerated+2099'));
+    const takeUps = boardWeight(poisonDay + 100, h) + boardWeight(poisonDay + 120, h);
+    expect(rerated / takeUps).toBeCloseTo(1, 9);
+    // And every board holds exactly what the input gives under that rule, no more.
+    const boards = expectedBoards(events, h, 2);
+    expect([...boards.keys()].sort()).toEqual(['25-34:F', GLOBAL_COHORT]);
+    for (const [cohort, board] of boards)
+      expect(await globalBoardMismatches(redis, keys, board, cohort)).toEqual([]);
   });
 });

@@ -35,6 +35,33 @@ function movieMessage(outputs: readonly { kind: string }[]): MovieMessage {
   return out.message;
 }
 
+/** The movie half of a rating of movie `s` by `userId` at `at`, in the movie's version. */
+function ratingOf(s: MovieState, userId: string, at: number, options = o): MovieRatingMessage {
+  return {
+    type: 'rate',
+    v: s.version,
+    movieId: s.movieId,
+    userId,
+    rating: 5,
+    err: 1,
+    p: new Float32Array(options.factors).fill(0.5),
+    at,
+    eventId: id(at + 1),
+    source,
+  };
+}
+
+const servedEvent = (userId: string, items: string[], at: number): ServedEvent => ({
+  type: 'served',
+  userId,
+  items,
+  status: 200,
+  latencyMs: 3,
+  observedBy: 'server',
+  at,
+  eventId: id(at + 7),
+});
+
 /** One rating of movie `s` (by a user named after `at` unless `userId` is given). */
 function rateMovie(s: MovieState, rating: number, at: number, options = o, userId = `u${at}`): MovieState {
   return rateMovieTurn(s, rating, at, options, userId).state;
@@ -108,6 +135,22 @@ describe('UserActor', () => {
     expect(turn.state.ratings).toBe(1);
     expect(turn.outputs).toContainEqual({ kind: 'history', movieId: 'm', at: 1000 });
     expect(movieMessage(turn.outputs)).toMatchObject({ movieId: 'm', userId: 'u', rating: 4, source });
+  });
+
+  it("leaves a rating's popularity to the movie actor, sending it the rater's cohort and whether the title was served", () => {
+    let s: UserState = { ...newUserState('u', o), age: 30, gender: 'F' };
+    s = receiveUserEvent(s, servedEvent('u', ['m'], 500), undefined, source, o).state;
+    const turn = receiveUserEvent(s, rateEvent('u', 'm', 4, 1000), newMovieState('m', o), source, o);
+    expect(turn.outputs.filter((out) => out.kind === 'popular')).toEqual([]);
+    expect(movieMessage(turn.outputs)).toMatchObject({ cohort: '25-34:F', served: true });
+    const unknown = receiveUserEvent(
+      newUserState('v', o),
+      rateEvent('v', 'n', 4),
+      newMovieState('n', o),
+      source,
+      o,
+    );
+    expect(movieMessage(unknown.outputs)).toMatchObject({ cohort: 'all', served: false });
   });
 
   it('keeps a new user pending and folds it in by ridge regression at the threshold', () => {
@@ -236,6 +279,40 @@ describe('MovieActor', () => {
     expect([...s.dayRaters]).toEqual(['mallory']);
   });
 
+  it('adds a rating to the popularity boards once per rater and day, and nothing over the cap', () => {
+    const options = { ...o, dailyCap: 2 };
+    const popular = (t: { outputs: readonly { kind: string }[] }) =>
+      t.outputs.filter((x) => x.kind === 'popular');
+    const send = (s: MovieState, userId: string, at: number, extra: Partial<MovieRatingMessage> = {}) =>
+      receiveMovieMessage(
+        s,
+        { ...ratingOf(s, userId, at, options), cohort: '25-34:F', served: userId === 'bob', ...extra },
+        options,
+      );
+    const first = send(newMovieState('m', options), 'alice', 10);
+    expect(popular(first)).toEqual([{ kind: 'popular', cohort: '25-34:F', at: 10, served: false }]);
+    const again = send(first.state, 'alice', 11);
+    expect(popular(again)).toEqual([]);
+    expect(again.state.popularity).toBe(first.state.popularity);
+    const second = send(again.state, 'bob', 12);
+    expect(popular(second)).toEqual([{ kind: 'popular', cohort: '25-34:F', at: 12, served: true }]);
+    const full = second.state;
+    let s = full;
+    for (let k = 0; k < 10; k++) {
+      const over = send(s, `sybil${k}`, 20 + k);
+      expect(popular(over)).toEqual([]);
+      expect(over.outputs.filter((x) => x.kind === 'popularity')).toEqual([]);
+      s = over.state;
+    }
+    expect(s).toMatchObject({ ratings: 13, capped: 10, popularity: full.popularity });
+    // The next day the cap is fresh, and a message of a user actor from before the move (no cohort)
+    // moves the movie's own popularity but not the boards, which that user actor counted itself.
+    const old = receiveMovieMessage(s, ratingOf(s, 'carol', day + 1, options), options);
+    expect(popular(old)).toEqual([]);
+    expect(old.state.popularity).toBeGreaterThan(0);
+    expect(old.state.popularityAt).toBe(day + 1);
+  });
+
   it('decays popularity by its half-life and scores the boards comparably', () => {
     const options = { ...o, popularityHalfLifeMs: day };
     let a = newMovieState('a', options);
@@ -275,6 +352,16 @@ describe('movie messages', () => {
       source,
     };
     expect(decodeMovieMessage(encodeMovieMessage(m))).toEqual(m);
+    const counted: MovieMessage = { ...m, cohort: '18-24:M', served: true };
+    expect(decodeMovieMessage(encodeMovieMessage(counted))).toEqual(counted);
+    const wired = JSON.parse(encodeMovieMessage(counted)) as Record<string, unknown>;
+    for (const [field, bad] of [
+      ['cohort', ''],
+      ['cohort', 7],
+      ['cohort', 'x'.repeat(65)],
+      ['served', 'yes'],
+    ] as const)
+      expect(decodeMovieMessage(JSON.stringify({ ...wired, [field]: bad }))).toEqual(expect.any(String));
     expect(decodeMovieMessage('{"type":"rate"}')).toEqual(expect.any(String));
     const wire = JSON.parse(encodeMovieMessage(m)) as Record<string, unknown>;
     for (const [field, bad] of [

@@ -10,9 +10,20 @@ import type { MovieState } from '../../src/state/movie-state.ts';
 
 export type { MovieState };
 
-/** What a movie turn asks the shell to do (global boards and the rating distribution). */
+/** What a movie turn asks the shell to do (boards and the rating distribution). */
 export type MovieOutput =
   | { readonly kind: 'popularity'; readonly score: number }
+  /**
+   * A rating that counts as a take-up: one unit on the popularity boards serving reads (global and
+   * the rater's cohort). Ratings over the daily cap, and same-day re-ratings, add none.
+   */
+  | {
+      readonly kind: 'popular';
+      readonly cohort: string;
+      readonly at: number;
+      /** Whether the title was in a list last served to the rater. */
+      readonly served: boolean;
+    }
   | { readonly kind: 'rated'; readonly day: string }
   | { readonly kind: 'watched'; readonly day: string }
   /** A rating over the daily cap: counted on the day's `capped:<day>` board (which movies are flooded). */
@@ -95,13 +106,21 @@ function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): Movi
   const star = Math.min(5, Math.max(1, Math.round(m.rating)));
   const histogram = s.histogram.map((c, j) => (j === star - 1 ? c + 1 : c));
   const capped = next.capped > s.capped;
-  next = bumpPopularity({ ...next, ratings: s.ratings + 1, histogram }, m.at, o);
+  next = { ...next, ratings: s.ratings + 1, histogram };
   const outputs: MovieOutput[] = [
-    { kind: 'popularity', score: popularityScore(next, o) },
     { kind: 'rated', day },
     { kind: 'histogram', rating: star },
   ];
   if (capped) outputs.push({ kind: 'capped', day });
+  // Popularity counts a rater once a day and within the cap: a flood over the cap would otherwise
+  // push the title through the ranking blend, which weighs popularity most, though the model
+  // learned nothing from it (docs/threat-model.md, S2); a re-rating is no second take-up.
+  if (decision === 'learn') {
+    next = bumpPopularity(next, m.at, o);
+    outputs.push({ kind: 'popularity', score: popularityScore(next, o) });
+    if (m.cohort !== undefined)
+      outputs.push({ kind: 'popular', cohort: m.cohort, at: m.at, served: m.served ?? false });
+  }
   return { state: next, outputs };
 }
 

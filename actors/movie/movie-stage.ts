@@ -18,6 +18,7 @@ import type { ActorRegistry } from '../runtime/registry.ts';
 import { decodeMovieMessage, isAfter, type MovieMessage } from '../messages.ts';
 import type { ModelSpaceSource } from '../model-space.ts';
 import { newMovieState, rebaseMovie, receiveMovieMessage, type MovieState } from './movie-actor.ts';
+import { BoardAdditions } from '../popular-boards.ts';
 
 /** What the movie stage needs. */
 export interface MovieStageDeps {
@@ -93,6 +94,8 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
       const w = new WriteBatch();
       const boards = new Map<string, Map<string, number>>();
       const histogram = [0, 0, 0, 0, 0];
+      /** The batch's ratings on the popularity boards serving reads (started views are the user stage's). */
+      const popular = new BoardAdditions();
       /** The popularity score of the actor whose turns run now (flushed with it). */
       let score: number | undefined;
       let capHits = 0;
@@ -107,6 +110,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
           const turn = receiveMovieMessage(state, m, space.options);
           for (const out of turn.outputs) {
             if (out.kind === 'popularity') score = out.score;
+            else if (out.kind === 'popular') popular.addTakeUp({ movieId, ...out }, space.options);
             else if (out.kind === 'histogram') histogram[out.rating - 1]! += 1;
             else {
               if (out.kind === 'capped') capHits++;
@@ -125,6 +129,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
         for (const [movieId, n] of members) w.zincrby(keys.leaderboard(board), n, movieId);
         w.pexpire(keys.leaderboard(board), DAY_BOARD_TTL_MS);
       }
+      popular.flush(keys, w);
       histogram.forEach((n, j) => n > 0 && w.hincrby(keys.ratingHistogram(), String(j + 1), n));
       if (moved.size > 0) {
         const stored = [...moved].map(([source, p]) => [source, formatPosition(p)]);

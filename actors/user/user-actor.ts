@@ -10,6 +10,7 @@ import { isAfter, type MovieMessage, type Position, type SourceRef } from '../me
 import { seededVector, type StreamModelOptions } from '../model-options.ts';
 import type { MovieFactors } from '../../src/state/movie-state.ts';
 import type { PendingRating, UserState } from '../../src/state/user-state.ts';
+import { cohortOf } from '../../src/store/popular-lists.ts';
 
 export type { PendingRating, UserState };
 
@@ -23,7 +24,10 @@ export const STARTED_WATCHING_MINUTE = 1;
 export type UserOutput =
   | { readonly kind: 'movie'; readonly message: MovieMessage }
   | { readonly kind: 'history'; readonly movieId: string; readonly at: number }
-  /** The user took up a movie (rated it, or started watching it): one count on the popularity boards. */
+  /**
+   * The user started watching a movie: one count on the popularity boards. A rating's count is the
+   * movie actor's (it travels in the movie message: only the movie knows whether it is over its cap).
+   */
   | { readonly kind: 'popular'; readonly movieId: string; readonly at: number }
   /** A rating, and whether its title was in a list last served to the user (the rating-skew monitor). */
   | { readonly kind: 'rating'; readonly rating: number; readonly served: boolean };
@@ -73,6 +77,11 @@ export function foldIn(
   return foldInDual(rows, options.factors, options.foldInLambda);
 }
 
+/** Whether `movieId` was in a list last served to the user (any arm): a served, not organic, take-up. */
+export function inLastServed(s: UserState, movieId: string): boolean {
+  return Object.values(s.lastServed).some((items) => items.includes(movieId));
+}
+
 function rate(
   s: UserState,
   e: RateEvent,
@@ -81,6 +90,7 @@ function rate(
   o: StreamModelOptions,
 ): UserTurn {
   const err = e.rating - estimate(s, movie, o);
+  const served = inLastServed(s, e.movieId);
   let vector: Float32Array = new Float32Array(s.vector);
   let bias = sgdHalfStep(vector, 0, movie.vector, 0, o.factors, s.bias, err, o);
   let folded = s.folded;
@@ -108,15 +118,16 @@ function rate(
         at: e.at,
         eventId: e.eventId,
         source,
+        // The rating's popularity is counted by the movie actor, which knows its daily cap.
+        cohort: cohortOf(s.age, s.gender),
+        served,
       },
     },
     { kind: 'history', movieId: e.movieId, at: e.at },
-    { kind: 'popular', movieId: e.movieId, at: e.at },
+    // Online evaluation per A/B arm is the stage's (online-eval.ts: every rating of an exposed user,
+    // by the arm's model); here only whether the title was in a list last served (rating skew).
+    { kind: 'rating', rating: e.rating, served },
   ];
-  // Online evaluation per A/B arm is the stage's (online-eval.ts: every rating of an exposed user, by
-  // the arm's model); here only whether the title was in a list last served (the rating-skew monitor).
-  const served = Object.values(s.lastServed).some((items) => items.includes(e.movieId));
-  outputs.push({ kind: 'rating', rating: e.rating, served });
   return { state: { ...s, bias, vector, folded, pending, ratings: s.ratings + 1 }, outputs };
 }
 

@@ -22,8 +22,8 @@ import {
   type StoredRecent,
 } from '../../src/state/user-state.ts';
 import { WriteBatch } from '../../src/state/write-batch.ts';
-import { boardWeight } from '../../src/model/ranking/popularity.ts';
-import { cohortOf, GLOBAL_COHORT } from '../../src/store/popular-lists.ts';
+import { cohortOf } from '../../src/store/popular-lists.ts';
+import { BoardAdditions } from '../popular-boards.ts';
 import { activateFor, runTurns, sortIntoMailboxes, stagedBatch } from '../runtime/actor-stage.ts';
 import type { ActorRegistry } from '../runtime/registry.ts';
 import { encodeMovieMessage, type SourceRef } from '../messages.ts';
@@ -32,20 +32,6 @@ import { newMovieState } from '../movie/movie-actor.ts';
 import { newUserState, rebaseUser, receiveUserEvent, type UserOutput, type UserState } from './user-actor.ts';
 import type { StreamExperimentSource } from '../experiment-arms.ts';
 import { onlineEval } from './online-eval.ts';
-
-/** Movies kept per cohort board (serving reads the head; the tail would only grow). */
-const POPULAR_KEPT = 5_000;
-
-function addWeight(
-  boards: Map<string, Map<string, number>>,
-  cohort: string,
-  movieId: string,
-  weight: number,
-) {
-  let movies = boards.get(cohort);
-  if (movies === undefined) boards.set(cohort, (movies = new Map()));
-  movies.set(movieId, (movies.get(movieId) ?? 0) + weight);
-}
 
 /** What the user stage needs. */
 export interface UserStageDeps {
@@ -147,8 +133,8 @@ export function createUserStage(deps: UserStageDeps): Stage {
       /** Ratings per star (index 0 = 1 star) of titles in the rater's last served list, and of the others. */
       const servedRatings = [0, 0, 0, 0, 0];
       const organicRatings = [0, 0, 0, 0, 0];
-      /** The batch's additions to the popularity boards, per cohort and movie (growing weights). */
-      const boards = new Map<string, Map<string, number>>();
+      /** The batch's started views on the popularity boards (ratings are the movie stage's). */
+      const boards = new BoardAdditions();
       const apply = (userId: string, out: UserOutput): void => {
         if (out.kind === 'movie') {
           const m = out.message;
@@ -168,10 +154,8 @@ export function createUserStage(deps: UserStageDeps): Stage {
           history.push(out.at, out.movieId);
         } else if (out.kind === 'popular') {
           const user = states.get(userId);
-          const weight = boardWeight(out.at, model.popularityHalfLifeMs);
-          addWeight(boards, GLOBAL_COHORT, out.movieId, weight);
           const cohort = cohortOf(user?.age, user?.gender);
-          if (cohort !== GLOBAL_COHORT) addWeight(boards, cohort, out.movieId, weight);
+          boards.addTakeUp({ movieId: out.movieId, cohort, at: out.at, served: false }, model);
         } else if (out.kind === 'rating') {
           (out.served ? servedRatings : organicRatings)[out.rating - 1]! += 1;
         }
@@ -194,10 +178,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
           recent = [];
         },
       );
-      for (const [cohort, movies] of boards) {
-        for (const [movieId, weight] of movies) w.zincrby(keys.popularFor(cohort), weight, movieId);
-        w.zkeepTop(keys.popularFor(cohort), POPULAR_KEPT);
-      }
+      boards.flush(keys, w);
       for (const [origin, counts] of [
         ['served', servedRatings],
         ['organic', organicRatings],

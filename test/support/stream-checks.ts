@@ -13,7 +13,8 @@ import { readMovieFactorBlob, readStoredMovie } from '../../src/state/movie-stat
 import { readStoredUser, readUserFactorBlob } from '../../src/state/user-state.ts';
 import { vectorFromBytes } from '../../src/state/vector-bytes.ts';
 import { boardWeight } from '../../src/model/ranking/popularity.ts';
-import { GLOBAL_COHORT } from '../../src/store/popular-lists.ts';
+import { cohortOf, GLOBAL_COHORT } from '../../src/store/popular-lists.ts';
+import { capDecision } from '../../src/guardrails/rating-budget.ts';
 import { STARTED_WATCHING_MINUTE } from '../../actors/user/user-actor.ts';
 
 type Board = Record<string, Record<string, number>>;
@@ -191,28 +192,60 @@ export async function waitForCaughtUp(
 }
 
 /**
- * The global popularity board (`popular:all`) `events` must produce: per movie, Σ boardWeight(t) over
- * its ratings and started views (a watch at minute ≤ STARTED_WATCHING_MINUTE), as the user actors add.
+ * The popularity boards (`popular:<cohort>`) `events` must produce, per cohort and movie: Σ
+ * boardWeight(t) over its started views (a watch at minute ≤ STARTED_WATCHING_MINUTE) and its counted
+ * ratings — a rater's first rating of the movie on a UTC day, while the day has fewer than `dailyCap`
+ * raters (the movie actor's rule, src/guardrails/rating-budget.ts). Each take-up adds to the global board
+ * and to the cohort of the user's last profile before it. When the cap binds, which raters it lets in
+ * depends on the order the movie actor sees them: give such raters equal weights to compare.
  */
-export function expectedGlobalBoard(events: readonly UserEvent[], halfLifeMs: number): Map<string, number> {
-  const board = new Map<string, number>();
+export function expectedBoards(
+  events: readonly UserEvent[],
+  halfLifeMs: number,
+  dailyCap = Infinity,
+): Map<string, Map<string, number>> {
+  const boards = new Map<string, Map<string, number>>();
+  const add = (cohort: string, movieId: string, at: number) => {
+    const board = boards.get(cohort) ?? new Map<string, number>();
+    boards.set(cohort, board.set(movieId, (board.get(movieId) ?? 0) + boardWeight(at, halfLifeMs)));
+  };
+  const cohorts = new Map<string, string>();
+  const raters = new Map<string, Set<string>>();
   for (const e of events) {
-    if (e.type === 'rate' || (e.type === 'watch' && e.minute <= STARTED_WATCHING_MINUTE))
-      board.set(e.movieId, (board.get(e.movieId) ?? 0) + boardWeight(e.at, halfLifeMs));
+    if (e.type === 'profile') cohorts.set(e.userId, cohortOf(e.age, e.gender));
+    let counted = e.type === 'watch' && e.minute <= STARTED_WATCHING_MINUTE;
+    if (e.type === 'rate') {
+      const day = `${e.movieId} ${utcDay(e.at)}`;
+      const learned = raters.get(day) ?? new Set<string>();
+      raters.set(day, learned);
+      counted = capDecision(learned, e.userId, dailyCap) === 'learn';
+      if (counted) learned.add(e.userId);
+    }
+    if (!counted || (e.type !== 'rate' && e.type !== 'watch')) continue;
+    const cohort = cohorts.get(e.userId) ?? GLOBAL_COHORT;
+    add(GLOBAL_COHORT, e.movieId, e.at);
+    if (cohort !== GLOBAL_COHORT) add(cohort, e.movieId, e.at);
   }
-  return board;
+  return boards;
+}
+
+/** The global popularity board (`popular:all`) `events` must produce (expectedBoards, no cap binding). */
+export function expectedGlobalBoard(events: readonly UserEvent[], halfLifeMs: number): Map<string, number> {
+  return expectedBoards(events, halfLifeMs).get(GLOBAL_COHORT) ?? new Map();
 }
 
 /**
- * Movies whose `popular:all` score differs from `expected` by more than float rounding (a relative
- * 1e-9: an event counted twice or lost moves a score by ≥ 1e-4 of itself in these replays).
+ * Movies whose score on a popularity board (`popular:all` unless `cohort` is given) differs from
+ * `expected` by more than float rounding (a relative 1e-9: an event counted twice or lost moves a score
+ * by ≥ 1e-4 of itself in these replays).
  */
 export async function globalBoardMismatches(
   redis: Redis,
   keys: RedisKeys,
   expected: ReadonlyMap<string, number>,
+  cohort = GLOBAL_COHORT,
 ): Promise<string[]> {
-  const flat = await redis.zrange(keys.popularFor(GLOBAL_COHORT), 0, -1, 'WITHSCORES');
+  const flat = await redis.zrange(keys.popularFor(cohort), 0, -1, 'WITHSCORES');
   const got = new Map<string, number>();
   for (let j = 0; j < flat.length; j += 2) got.set(flat[j] as string, Number(flat[j + 1]));
   const wrong: string[] = [];
