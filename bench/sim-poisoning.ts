@@ -4,11 +4,12 @@
  * own HTTP app in one UTC day, pushing 10 cold, poorly rated titles; the accepted ratings join the
  * log, the retrain's training-set step applies the daily per-movie cap, biased MF is refitted and
  * serving's ranking (blend with decayed popularity, guard, diversification) makes every genuine
- * user's list. Reports the targets' prediction shift and hit rate@20 against the unattacked victim
- * with the defences off (no cap), on as deployed (cap 1,000 per movie per day, the rating quota),
- * with a traffic-proportionate cap alone (the organic per-movie-day p99.9) and with the candidate
- * that also keeps capped ratings out of popularity. Options: --attackers SHARE (0.05), --targets N (10), --seed N,
- * --dataset PATH|ml-latest-small.
+ * user's list. Popularity is what the stream's movie actors put on the boards (their transition and
+ * board additions, test/support/attack-world.ts `streamPopularity`): ratings over the daily cap add
+ * none. Reports the targets' prediction shift and hit rate@20 against the unattacked victim with the
+ * defences off (no cap, no quota), on as deployed with the default cap (RATING_DAILY_CAP 1,000 per movie
+ * per day) and with the cap sized to the traffic (the organic per-movie-day p99.9). Options:
+ * --attackers SHARE (0.05), --targets N (10), --seed N, --dataset PATH|ml-latest-small.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -69,24 +70,20 @@ function organicCap(): number {
 }
 const proportionate = organicCap();
 
-/** The defence settings compared. */
+/** The defence settings compared: off, and the deployed code under its default and a traffic-sized cap. */
 const deployed = loadConfig({});
+const sized = loadConfig({ RATING_DAILY_CAP: String(proportionate) });
 const quota = deployed.auth.ratingQuota;
 const settings: { label: string; victim: VictimOptions; quota: number }[] = [
   { label: 'off (no cap, no quota)', victim: { dailyCap: Infinity }, quota: 0 },
   {
-    label: `on as deployed (cap ${deployed.dailyCap}/movie/day, quota ${quota}/day)`,
+    label: `on as deployed (RATING_DAILY_CAP ${deployed.dailyCap}, the default; quota ${quota}/day)`,
     victim: { dailyCap: deployed.dailyCap },
     quota,
   },
   {
-    label: `cap ${proportionate}/movie/day alone (capped ratings still add popularity), quota ${quota}/day`,
-    victim: { dailyCap: proportionate },
-    quota,
-  },
-  {
-    label: `candidate (cap ${proportionate}/movie/day, capped ratings add no popularity, quota ${quota}/day)`,
-    victim: { dailyCap: proportionate, popularityFrom: 'learned' },
+    label: `on as deployed with RATING_DAILY_CAP=${sized.dailyCap} (the organic p99.9; quota ${quota}/day)`,
+    victim: { dailyCap: sized.dailyCap },
     quota,
   },
 ];

@@ -3,8 +3,10 @@
  * log over fixed users and movies goes through the retrain's own training-set step (the daily
  * per-movie cap, the latest rating per pair), biased MF is fitted with the retrain's parameters,
  * and lists come from serving's own ranking (`buildServingModel`, `rankUser`: guard, blend with the
- * decayed popularity every logged rating adds, diversification, popularity cap). Deterministic for a
- * seed. Nothing here re-implements a defence: the cap is `buildTrainingSet`'s.
+ * decayed popularity, diversification, popularity cap). The popularity is the stream's: every logged
+ * rating goes through the movie actor's own transition and board additions, so what its daily cap
+ * keeps off the boards stays off here. Deterministic for a seed. Nothing here re-implements a defence:
+ * the cap is `buildTrainingSet`'s and the movie actor's.
  */
 import type { CatalogueMovie } from '../../src/data/catalogue-index.ts';
 import type { Dataset } from '../../src/data/dataset.ts';
@@ -12,7 +14,11 @@ import { buildTrainingSet, type RatingColumns } from '../../src/jobs/retrain/tra
 import { fitSvd, SVD_DEFAULTS, type SvdParams } from '../../src/model/algorithms/svd.ts';
 import type { SvdModel } from '../../src/model/algorithms/svd-model.ts';
 import { BLEND_DEFAULTS, preparePopularity } from '../../src/model/ranking/blend.ts';
-import { decayedPopularity } from '../../src/model/ranking/popularity.ts';
+import { countFromBoard } from '../../src/model/ranking/popularity.ts';
+import { GLOBAL_COHORT } from '../../src/store/popular-lists.ts';
+import { STREAM_MODEL_DEFAULTS } from '../../actors/model-options.ts';
+import { newMovieState, receiveMovieMessage, type MovieState } from '../../actors/movie/movie-actor.ts';
+import { BoardAdditions } from '../../actors/popular-boards.ts';
 import { svdToArtifact } from '../../src/model/svd-artifact.ts';
 import { defaultGuardrailSettings, type GuardrailSettings } from '../../src/serving/guardrail-settings.ts';
 import { rankUser, type RankStream } from '../../src/serving/rank-user.ts';
@@ -136,11 +142,6 @@ export interface VictimOptions {
   /** Decayed popularity as of this time (epoch ms; default the log's last rating). */
   readonly now?: number;
   readonly settings?: GuardrailSettings;
-  /**
-   * Which ratings add decayed popularity: every logged one, or only those the cap let through
-   * (`learned`: what the movie actor does since the cap gates popularity too).
-   */
-  readonly popularityFrom?: 'log' | 'learned';
 }
 
 /** A trained, servable victim and the ranking inputs of each user. */
@@ -172,16 +173,8 @@ export function buildVictim(log: RatingLog, options: VictimOptions): Victim {
   const params = { ...SVD_DEFAULTS, ...options.svd };
   const model = fitSvd(set, { ...params, simd: params.factors % 4 === 0 });
   const serving = buildServingModel('sim', svdToArtifact(model), log.movies, settings);
-  // Every logged rating bumps the movie's decayed popularity (the movie actor counts capped ones too).
   const now = options.now ?? (log.times.length === 0 ? 0 : (log.times[log.times.length - 1] as number));
-  const learned = options.popularityFrom === 'learned';
-  const counts = decayedPopularity(
-    learned ? set.items : log.items,
-    learned ? Float64Array.from(set.timestamps, (t) => t * 1000) : log.times,
-    now,
-    BLEND_DEFAULTS.halfLifeDays * DAY_MS,
-    new Float32Array(log.itemIds.length),
-  );
+  const counts = streamPopularity(log, options.dailyCap, now);
   const stream: RankStream = {
     weights: BLEND_DEFAULTS.weights,
     popularity: preparePopularity(counts),
@@ -223,6 +216,58 @@ export function buildVictim(log: RatingLog, options: VictimOptions): Victim {
     },
     listFor: (user, seenItems, limit = 20) => rank(user.vector, 0, user.bias, seenItems, limit),
   };
+}
+
+/**
+ * The decayed popularity serving reads from the global board (`popular:all`) after the stream has
+ * taken in `log` (in time order): each rating is the movie half of a rating message, received by the
+ * movie actor's own transition under `dailyCap`, and what it counts goes through the movie stage's
+ * board additions; the board is read back as decayed counts as of `now`, as serving reads it. Only the
+ * SGD half step is idle here (a zero error in one factor): the victim's model is the retrain's.
+ */
+export function streamPopularity(log: RatingLog, dailyCap: number, now: number): Float32Array {
+  const options = {
+    ...STREAM_MODEL_DEFAULTS,
+    factors: 1,
+    dailyCap: Number.isFinite(dailyCap) ? dailyCap : 2 ** 31 - 1,
+    popularityHalfLifeMs: BLEND_DEFAULTS.halfLifeDays * DAY_MS,
+  };
+  const p = new Float32Array(1);
+  const movies = new Map<number, MovieState>();
+  const boards = new BoardAdditions();
+  for (let k = 0; k < log.items.length; k++) {
+    const item = log.items[k] as number;
+    const movieId = log.itemIds[item] as string;
+    const state = movies.get(item) ?? newMovieState(movieId, options);
+    const turn = receiveMovieMessage(
+      state,
+      {
+        type: 'rate',
+        v: state.version,
+        movieId,
+        userId: log.userIds[log.users[k] as number] as string,
+        rating: log.ratings[k] as number,
+        err: 0,
+        p,
+        at: log.times[k] as number,
+        eventId: String(k),
+        source: { topic: 'log', partition: 0, offset: k, index: 0 },
+        cohort: GLOBAL_COHORT,
+        served: false,
+      },
+      options,
+    );
+    for (const out of turn.outputs)
+      if (out.kind === 'popular') boards.addTakeUp({ movieId, ...out }, options);
+    movies.set(item, turn.state);
+  }
+  const board = boards.boards.get(GLOBAL_COHORT) ?? new Map<string, number>();
+  const counts = new Float32Array(log.itemIds.length);
+  log.itemIds.forEach((id, i) => {
+    const score = board.get(id);
+    if (score !== undefined) counts[i] = countFromBoard(score, now, options.popularityHalfLifeMs);
+  });
+  return counts;
 }
 
 /** Share of `b` found in `a`, over `k` (Agr@k of two top-k lists). */
