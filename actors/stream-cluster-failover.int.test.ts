@@ -21,7 +21,7 @@ import {
   readCounts,
   waitForCaughtUp,
 } from '../test/support/stream-checks.ts';
-import { clusterEnv, clusterPaths } from '../test/support/redis-cluster.ts';
+import { clusterEnv, clusterPassword, clusterPaths } from '../test/support/redis-cluster.ts';
 import { STREAM_MODEL_DEFAULTS } from './model-options.ts';
 import { startStream, type RunningStream } from './stream-runtime.ts';
 
@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let stream: RunningStream | undefined;
 
 beforeAll(async () => {
-  await ensureRedisCluster(nodes, paths, () => undefined);
+  await ensureRedisCluster(nodes, paths, () => undefined, clusterPassword());
   for (const name of ['user-events', 'movie-events', 'served', 'dlq']) await scope.createTopic(name, 4);
   scope.groupId('user-actors');
   scope.groupId('movie-actors');
@@ -80,9 +80,9 @@ describe('the stream on Redis Cluster when a master dies', () => {
         // The master's process dies at once: its slots (a third of every batch's writes) are gone
         // until it restarts from its append-only file; batches fail and retry meanwhile.
         expect(await stopClusterNode(victim, paths, 'SIGKILL')).toBe(true);
-        expect(await clusterHealthy(nodes)).toBe(false);
+        expect(await clusterHealthy(nodes, clusterPassword())).toBe(false);
         await sleep(2000);
-        await ensureRedisCluster(nodes, paths, () => undefined);
+        await ensureRedisCluster(nodes, paths, () => undefined, clusterPassword());
       }
     }
     await producer.disconnect();

@@ -132,10 +132,15 @@ const deployments: Deployment[] =
 if (!['single', 'cluster', 'both'].includes(values.redis))
   throw new Error('--redis takes single, cluster or both');
 const clusterNodes = process.env.REDIS_CLUSTER_NODES?.split(',') ?? [...LOCAL_CLUSTER_NODES];
-if (deployments.includes('cluster'))
-  await ensureRedisCluster(clusterNodes, servicePaths(loadConfig(process.env).home), (line) =>
-    console.log(line),
+if (deployments.includes('cluster')) {
+  const { home, redis } = loadConfig(process.env);
+  await ensureRedisCluster(
+    clusterNodes,
+    servicePaths(home),
+    (line) => console.log(line),
+    redis.clusterPassword,
   );
+}
 const factors = Number(values.factors);
 const maxLive = Number(values['max-live']);
 const phases = new Set(values.only.split(','));

@@ -101,7 +101,7 @@ export const configVariables = {
   REDIS_PASSWORD: {
     schema: z.string().min(1).optional(),
     default: undefined,
-    doc: 'Redis password, added to REDIS_URL when it names none; unset: the one `marquee services up` keeps in `$MARQUEE_HOME/secrets.env`',
+    doc: 'Redis password, added to REDIS_URL when it names none and sent to every REDIS_CLUSTER_NODES node; unset: the one `marquee services up` keeps in `$MARQUEE_HOME/secrets.env`',
   },
   DATABASE_URL: {
     schema: urlWithScheme('postgres', 'postgresql'),

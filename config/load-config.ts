@@ -35,6 +35,8 @@ export interface Config {
     readonly keyPrefix: string;
     /** Redis Cluster seed nodes (`host:port`); undefined: the one Redis at `url` (the default). */
     readonly clusterNodes: readonly string[] | undefined;
+    /** The password every cluster node asks for: REDIS_PASSWORD, else the one in `secrets.env`. */
+    readonly clusterPassword: string | undefined;
   };
   readonly postgres: { readonly url: string; readonly schema: string };
   readonly api: { readonly host: string; readonly port: number };
@@ -158,6 +160,7 @@ export function loadConfig(
       url: withPassword(e.REDIS_URL, redisPassword),
       keyPrefix: e.REDIS_KEY_PREFIX,
       clusterNodes: e.REDIS_CLUSTER_NODES?.split(',').map((n) => n.trim()),
+      clusterPassword: redisPassword,
     },
     postgres: { url: withPassword(e.DATABASE_URL, postgresPassword), schema: e.DATABASE_SCHEMA },
     api: { host: e.API_HOST, port: e.API_PORT },

@@ -6,7 +6,7 @@
  */
 import { Queue, QueueEvents } from 'bullmq';
 import type { Config } from '../../config/load-config.ts';
-import { queueConnection, queuePrefix } from './retrain-queue.ts';
+import { ownConnection, queuePrefix } from './queue-connection.ts';
 
 /** The queue's name. */
 export const AUDIT_QUEUE = 'audit';
@@ -35,19 +35,26 @@ export interface AuditJobResult {
 
 /** The audit queue (producer side); failed jobs are retried twice, 30 s apart. */
 export function auditQueue(config: Config): Queue<AuditJobData, AuditJobResult> {
-  return new Queue(AUDIT_QUEUE, {
-    connection: queueConnection(config),
-    prefix: queuePrefix(config),
-    defaultJobOptions: {
-      attempts: 3,
-      backoff: { type: 'fixed', delay: 30_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 100 },
-    },
-  });
+  return ownConnection(
+    config,
+    (connection) =>
+      new Queue<AuditJobData, AuditJobResult>(AUDIT_QUEUE, {
+        connection,
+        prefix: queuePrefix(config),
+        defaultJobOptions: {
+          attempts: 3,
+          backoff: { type: 'fixed', delay: 30_000 },
+          removeOnComplete: { count: 100 },
+          removeOnFail: { count: 100 },
+        },
+      }),
+  );
 }
 
 /** Events of the audit queue, for following a job (`marquee audit --wait`). */
 export function auditEvents(config: Config): QueueEvents {
-  return new QueueEvents(AUDIT_QUEUE, { connection: queueConnection(config), prefix: queuePrefix(config) });
+  return ownConnection(
+    config,
+    (connection) => new QueueEvents(AUDIT_QUEUE, { connection, prefix: queuePrefix(config) }),
+  );
 }

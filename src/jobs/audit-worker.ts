@@ -14,7 +14,7 @@ import { redisKeys } from '../store/redis-keys.ts';
 import { runAudit } from './audit/audit-job.ts';
 import { createLiveAudit } from './audit/live-audit.ts';
 import { AUDIT_QUEUE, auditQueue, type AuditJobData, type AuditJobResult } from './audit-queue.ts';
-import { queueConnection, queuePrefix } from './retrain-queue.ts';
+import { ownConnection, queuePrefix } from './queue-connection.ts';
 
 /** The job scheduler that asks for an audit every AUDIT_INTERVAL. */
 const SCHEDULER_ID = 'audit-every';
@@ -54,29 +54,33 @@ export async function startAuditWorker(deps: AuditWorkerDeps): Promise<RunningAu
       },
     );
   }
-  const worker = new Worker<AuditJobData, AuditJobResult>(
-    AUDIT_QUEUE,
-    (job: Job<AuditJobData, AuditJobResult>) =>
-      inSpan(spans.auditJob, { [attributes.job]: String(job.id) }, async () => {
-        const until = Date.now();
-        const since = job.data.windowMs === undefined ? job.data.since : until - job.data.windowMs;
-        log(`worker: audit job ${job.id} (${job.data.trigger}) started`);
-        const outcome = await runAudit(
-          { pool, reportDir: deps.reportDir, log },
-          { since, until, trigger: job.data.trigger },
-        );
-        const v = outcome.result.violations;
-        return {
-          auditId: outcome.auditId,
-          headline: outcome.headline,
-          lists: v.lists,
-          violations: v.total,
-          disparitiesFailed: outcome.result.disparities.filter((d) => !d.passed).length,
-          reportPath: outcome.reportPath,
-          seconds: outcome.seconds,
-        };
-      }),
-    { connection: queueConnection(config), prefix: queuePrefix(config), concurrency: 1 },
+  const worker = ownConnection(
+    config,
+    (connection) =>
+      new Worker<AuditJobData, AuditJobResult>(
+        AUDIT_QUEUE,
+        (job: Job<AuditJobData, AuditJobResult>) =>
+          inSpan(spans.auditJob, { [attributes.job]: String(job.id) }, async () => {
+            const until = Date.now();
+            const since = job.data.windowMs === undefined ? job.data.since : until - job.data.windowMs;
+            log(`worker: audit job ${job.id} (${job.data.trigger}) started`);
+            const outcome = await runAudit(
+              { pool, reportDir: deps.reportDir, log },
+              { since, until, trigger: job.data.trigger },
+            );
+            const v = outcome.result.violations;
+            return {
+              auditId: outcome.auditId,
+              headline: outcome.headline,
+              lists: v.lists,
+              violations: v.total,
+              disparitiesFailed: outcome.result.disparities.filter((d) => !d.passed).length,
+              reportPath: outcome.reportPath,
+              seconds: outcome.seconds,
+            };
+          }),
+        { connection, prefix: queuePrefix(config), concurrency: 1 },
+      ),
   );
   worker.on('error', (error) => log(`worker: audit: ${error.message}`));
   worker.on('failed', (job, error) => log(`worker: audit job ${job?.id} failed: ${error.message}`));

@@ -3,9 +3,9 @@
  * key prefix, the job's data, and how a caller follows one job's progress. The worker that consumes
  * it is retrain-worker.ts; a process builds only the side it uses (BullMQ's split).
  */
-import { Queue, QueueEvents, type ConnectionOptions, type Job } from 'bullmq';
-import { Cluster } from 'ioredis';
+import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Config } from '../../config/load-config.ts';
+import { ownConnection, queuePrefix } from './queue-connection.ts';
 import type { RetrainOutcome, RetrainProgress } from './retrain/retrain-job.ts';
 
 /** The queue's name; its keys live under `<REDIS_KEY_PREFIX>bull:`. */
@@ -28,46 +28,6 @@ export type RetrainJobResult = Pick<RetrainOutcome, 'version' | 'status' | 'rati
   readonly reason: string;
 };
 
-/**
- * BullMQ's key prefix for this deployment: every queue key starts with REDIS_KEY_PREFIX. On Redis
- * Cluster the prefix is a hash tag (`mq:{bull}`), so all of a queue's keys share one slot: BullMQ's
- * scripts touch several of them at once.
- */
-export function queuePrefix(config: Config): string {
-  return config.redis.clusterNodes === undefined
-    ? `${config.redis.keyPrefix}bull`
-    : `${config.redis.keyPrefix}{bull}`;
-}
-
-/**
- * BullMQ's connection options for `config`'s Redis URL. Options rather than a client, so BullMQ owns
- * (and closes) its connections; a worker blocks on its own, which must never time out commands. On
- * Redis Cluster, a Cluster client of its own (BullMQ takes a cluster only as a client; a worker
- * duplicates it for its blocking connection).
- */
-export function queueConnection(config: Config): ConnectionOptions {
-  const nodes = config.redis.clusterNodes;
-  if (nodes !== undefined)
-    return new Cluster(
-      nodes.map((n) => ({
-        host: n.slice(0, n.lastIndexOf(':')),
-        port: Number(n.slice(n.lastIndexOf(':') + 1)),
-      })),
-      { redisOptions: { maxRetriesPerRequest: null } },
-    );
-  const url = new URL(config.redis.url);
-  const db = Number(url.pathname.replace(/^\//, '') || 0);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    ...(url.username !== '' && { username: decodeURIComponent(url.username) }),
-    ...(url.password !== '' && { password: decodeURIComponent(url.password) }),
-    ...(Number.isInteger(db) && db > 0 && { db }),
-    ...(url.protocol === 'rediss:' && { tls: {} }),
-    maxRetriesPerRequest: null,
-  };
-}
-
 /** Failed jobs are retried with exponential back-off: 3 attempts, 30 s then 60 s. */
 const JOB_OPTIONS = {
   attempts: 3,
@@ -78,11 +38,15 @@ const JOB_OPTIONS = {
 
 /** The retrain queue (producer side). */
 export function retrainQueue(config: Config): Queue<RetrainJobData, RetrainJobResult> {
-  return new Queue(RETRAIN_QUEUE, {
-    connection: queueConnection(config),
-    prefix: queuePrefix(config),
-    defaultJobOptions: JOB_OPTIONS,
-  });
+  return ownConnection(
+    config,
+    (connection) =>
+      new Queue<RetrainJobData, RetrainJobResult>(RETRAIN_QUEUE, {
+        connection,
+        prefix: queuePrefix(config),
+        defaultJobOptions: JOB_OPTIONS,
+      }),
+  );
 }
 
 /** The deduplication id every automatic (bootstrap, growth) request shares. */
@@ -110,7 +74,10 @@ export async function pendingAutomaticRetrain(
 
 /** Events of the retrain queue, for following a job (`marquee retrain --wait`). */
 export function retrainEvents(config: Config): QueueEvents {
-  return new QueueEvents(RETRAIN_QUEUE, { connection: queueConnection(config), prefix: queuePrefix(config) });
+  return ownConnection(
+    config,
+    (connection) => new QueueEvents(RETRAIN_QUEUE, { connection, prefix: queuePrefix(config) }),
+  );
 }
 
 /** A job's progress as the worker reports it, or null for anything else. */

@@ -20,14 +20,13 @@ import type { RedisKeys } from '../store/redis-keys.ts';
 import { refreshCatalogue, refreshSafeList } from './catalogue-refresh.ts';
 import {
   enqueueRetrain,
-  queueConnection,
-  queuePrefix,
   RETRAIN_QUEUE,
   retrainQueue,
   type RetrainJobData,
   type RetrainJobResult,
   type RetrainTrigger,
 } from './retrain-queue.ts';
+import { ownConnection, queuePrefix } from './queue-connection.ts';
 import {
   RETRAIN_DEFAULTS,
   RETRAIN_STAGES,
@@ -100,21 +99,25 @@ export async function startRetrainWorker(deps: RetrainWorkerDeps): Promise<Runni
       { name: 'retrain', data: { trigger: 'schedule' } satisfies RetrainJobData },
     );
   }
-  const worker = new Worker<RetrainJobData, RetrainJobResult>(
-    RETRAIN_QUEUE,
-    (job: Job<RetrainJobData, RetrainJobResult>) =>
-      inSpan(
-        spans.retrainJob,
-        { [attributes.job]: String(job.id), [attributes.command]: job.data.trigger },
-        () => runJob(job),
+  const worker = ownConnection(
+    config,
+    (connection) =>
+      new Worker<RetrainJobData, RetrainJobResult>(
+        RETRAIN_QUEUE,
+        (job: Job<RetrainJobData, RetrainJobResult>) =>
+          inSpan(
+            spans.retrainJob,
+            { [attributes.job]: String(job.id), [attributes.command]: job.data.trigger },
+            () => runJob(job),
+          ),
+        {
+          connection,
+          prefix: queuePrefix(config),
+          concurrency: 1,
+          lockDuration: deps.lockMs ?? 30_000,
+          stalledInterval: deps.lockMs ?? 30_000,
+        },
       ),
-    {
-      connection: queueConnection(config),
-      prefix: queuePrefix(config),
-      concurrency: 1,
-      lockDuration: deps.lockMs ?? 30_000,
-      stalledInterval: deps.lockMs ?? 30_000,
-    },
   );
   async function runJob(job: Job<RetrainJobData, RetrainJobResult>): Promise<RetrainJobResult> {
     log(`worker: retrain job ${job.id} (${job.data.trigger}, attempt ${job.attemptsMade + 1}) started`);

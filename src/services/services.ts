@@ -26,7 +26,12 @@ export function localServices(
   const optional: Record<OptionalService, () => LocalService> = {
     jaeger: () => createJaegerService(paths),
     prometheus: () => createPrometheusService(config.prometheusUrl, paths),
-    'redis-cluster': () => createRedisClusterService(config.redis.clusterNodes ?? LOCAL_CLUSTER_NODES, paths),
+    'redis-cluster': () =>
+      createRedisClusterService(
+        config.redis.clusterNodes ?? LOCAL_CLUSTER_NODES,
+        paths,
+        config.redis.clusterPassword,
+      ),
   };
   return [
     createKafkaService(config.kafka.brokers, paths),

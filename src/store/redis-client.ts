@@ -18,7 +18,7 @@ export function isClusterClient(redis: Redis | Cluster): redis is Cluster {
 }
 
 /** The seed nodes as ioredis takes them. */
-function seedNodes(nodes: readonly string[]): { host: string; port: number }[] {
+export function seedNodes(nodes: readonly string[]): { host: string; port: number }[] {
   return nodes.map((n) => {
     const at = n.lastIndexOf(':');
     return { host: n.slice(0, at), port: Number(n.slice(at + 1)) };
@@ -64,8 +64,10 @@ function spreadPipeline(cluster: Cluster): ChainableCommander {
 export function createRedisClient(config: Pick<Config, 'redis'>, options: RedisOptions = {}): Redis {
   const nodes = config.redis.clusterNodes;
   if (nodes === undefined) return new Redis(config.redis.url, options);
+  const password = config.redis.clusterPassword;
   const cluster = new Cluster(seedNodes(nodes), {
-    redisOptions: options,
+    // Every node asks for the same password (docs/scaling.md); a node without one ignores it.
+    redisOptions: password === undefined ? options : { password, ...options },
     enableAutoPipelining: true,
     ...(options.maxRetriesPerRequest !== undefined && { maxRedirections: 16 }),
     // A master that died (no replica here) is down until it restarts: keep asking, the callers back off.

@@ -20,7 +20,12 @@ export function clusterPaths(): ServicePaths {
   return servicePaths(loadConfig(process.env).home);
 }
 
-/** Brings the cluster at `nodes` up (idempotent: a healthy cluster is reused). */
+/** The nodes' password, as every role reads it (REDIS_PASSWORD, else `$MARQUEE_HOME/secrets.env`). */
+export function clusterPassword(): string | undefined {
+  return loadConfig(process.env).redis.clusterPassword;
+}
+
+/** Brings the cluster at `nodes` up with the nodes' password (idempotent: a healthy cluster is reused). */
 export function ensureTestCluster(nodes: readonly string[]): Promise<void> {
-  return ensureRedisCluster(nodes, clusterPaths(), () => undefined);
+  return ensureRedisCluster(nodes, clusterPaths(), () => undefined, clusterPassword());
 }
