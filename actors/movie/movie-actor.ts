@@ -3,6 +3,7 @@
  * movie's counters, its decayed popularity and its daily budget of training updates.
  */
 import { capDecision } from '../../src/guardrails/rating-budget.ts';
+import { AppendOnlySet } from '../../src/lib/append-only-set.ts';
 import { sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
 import type { MovieMessage, MovieRatingMessage, MovieWatchMessage } from '../messages.ts';
 import { seededVector, utcDay, type StreamModelOptions } from '../model-options.ts';
@@ -36,8 +37,6 @@ export interface MovieTurn {
   readonly outputs: readonly MovieOutput[];
 }
 
-const noRaters: ReadonlySet<string> = new Set();
-
 /**
  * A movie the stream has not seen: the trained model's b_i, q_i when it knows the movie, else the
  * seeded q_i; user actors predicting with it before it is activated assume the same.
@@ -57,7 +56,7 @@ export function newMovieState(movieId: string, options: StreamModelOptions): Mov
     popularityAt: 0,
     day: '',
     dayUpdates: 0,
-    dayRaters: noRaters,
+    dayRaters: AppendOnlySet.empty(),
     version: options.version ?? '',
   };
 }
@@ -83,7 +82,7 @@ export function popularityScore(s: MovieState, o: StreamModelOptions): number {
 
 function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): MovieTurn {
   const day = utcDay(m.at);
-  const raters = day === s.day ? s.dayRaters : noRaters;
+  const raters = day === s.day ? s.dayRaters : AppendOnlySet.empty();
   let next: MovieState;
   const decision = capDecision(raters, m.userId, o.dailyCap);
   if (m.v !== s.version) {
@@ -93,7 +92,8 @@ function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): Movi
   } else if (decision === 'learn') {
     const vector = new Float32Array(s.vector);
     const bias = sgdHalfStep(vector, 0, m.p, 0, o.factors, s.bias, m.err, o);
-    const dayRaters = new Set(raters).add(m.userId);
+    // O(1): the set is persistent (src/lib/append-only-set.ts); `s` keeps the raters it had.
+    const dayRaters = raters.add(m.userId);
     next = { ...s, vector, bias, day, dayRaters, dayUpdates: dayRaters.size };
   } else if (decision === 'again') {
     // A re-rating the same day: it replaces the earlier one in the log (the retrain learns the

@@ -7,6 +7,7 @@
  * users the movie learned from on its cap day (`day`), grown by SADD so a flush writes only the new.
  */
 import type { Redis } from 'ioredis';
+import { AppendOnlySet } from '../lib/append-only-set.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import { vectorBytes, vectorFromBytes } from './vector-bytes.ts';
 import type { WriteBatch } from './write-batch.ts';
@@ -30,8 +31,8 @@ export interface MovieState {
   /** The UTC day `dayUpdates` counts. */
   readonly day: string;
   readonly dayUpdates: number;
-  /** The users whose rating of the movie was learned on `day` (at most the daily cap). */
-  readonly dayRaters: ReadonlySet<string>;
+  /** The users whose rating of the movie was learned on `day` (at most the daily cap), in that order. */
+  readonly dayRaters: AppendOnlySet;
   /** The published model version q_i and b_i live in ('' for seeded vectors, no model). */
   readonly version: string;
 }
@@ -70,7 +71,7 @@ export async function loadMovies(
       movieId: i,
       bias: Number(bias ?? 0),
       vector: vector ?? start.vector,
-      dayRaters: new Set(raters as string[]),
+      dayRaters: AppendOnlySet.of(raters as string[]),
       version: version ?? '',
     };
   });
@@ -84,7 +85,7 @@ export function flushMovie(s: MovieState, keys: RedisKeys, w: WriteBatch, before
     // A new cap day starts from an empty set; the same day only adds (a set never loses a rater).
     const fresh = s.day !== before.day;
     if (fresh) w.del(key);
-    const added = [...s.dayRaters].filter((u) => fresh || !before.dayRaters.has(u));
+    const added = fresh ? [...s.dayRaters] : s.dayRaters.addedSince(before.dayRaters);
     if (added.length > 0) w.sadd(key, ...added);
   }
   const { movieId: _id, bias, vector: _v, version, dayRaters: _r, ...actor } = s;
