@@ -83,25 +83,28 @@ export function popularityScore(s: MovieState, o: StreamModelOptions): number {
 function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): MovieTurn {
   const day = utcDay(m.at);
   const raters = day === s.day ? s.dayRaters : AppendOnlySet.empty();
-  let next: MovieState;
   const decision = capDecision(raters, m.userId, o.dailyCap);
-  if (m.v !== s.version) {
-    // The user's half of the step was taken in another model version: its p_u and error mean
-    // nothing against this q_i. Counted, not learned (the user side moved on, or soon will).
-    next = { ...s, day, dayRaters: raters, dayUpdates: raters.size };
-  } else if (decision === 'learn') {
-    const vector = new Float32Array(s.vector);
-    const bias = sgdHalfStep(vector, 0, m.p, 0, o.factors, s.bias, m.err, o);
+  let next: MovieState = { ...s, day, dayRaters: raters, dayUpdates: raters.size };
+  if (decision === 'learn') {
     // O(1): the set is persistent (src/lib/append-only-set.ts); `s` keeps the raters it had.
     const dayRaters = raters.add(m.userId);
-    next = { ...s, vector, bias, day, dayRaters, dayUpdates: dayRaters.size };
+    next = { ...next, dayRaters, dayUpdates: dayRaters.size };
+    // The rater takes a slot whatever version the user's half of the step was taken in: the retrain
+    // learns this rating and charges it alike (src/jobs/retrain/training-set.ts). A step, though,
+    // only in this version: another's p_u and error mean nothing against this q_i (the user side
+    // moved on, or soon will).
+    if (m.v === s.version) {
+      const vector = new Float32Array(s.vector);
+      const bias = sgdHalfStep(vector, 0, m.p, 0, o.factors, s.bias, m.err, o);
+      next = { ...next, vector, bias };
+    }
   } else if (decision === 'again') {
     // A re-rating the same day: it replaces the earlier one in the log (the retrain learns the
     // latest), and takes neither a second step nor a second slot (src/guardrails/rating-budget.ts).
-    next = { ...s, day, dayRaters: raters, dayUpdates: raters.size, rerated: s.rerated + 1 };
+    next = { ...next, rerated: s.rerated + 1 };
   } else {
     // Rating-poison defence: a flood of ratings on one movie in one day is counted, not learned.
-    next = { ...s, day, dayRaters: raters, dayUpdates: raters.size, capped: s.capped + 1 };
+    next = { ...next, capped: s.capped + 1 };
   }
   const star = Math.min(5, Math.max(1, Math.round(m.rating)));
   const histogram = s.histogram.map((c, j) => (j === star - 1 ? c + 1 : c));
