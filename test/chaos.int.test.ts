@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatChaosReport, runChaos, type ChaosOptions } from './support/chaos-run.ts';
+import { chaosFailures, formatChaosReport, type ChaosOptions } from './support/chaos/chaos-report.ts';
+import { runChaos } from './support/chaos/chaos-run.ts';
 
 /**
  * The short form of `npm run chaos`: private Kafka, Redis and Postgres, each SIGKILLed once under
@@ -20,10 +21,8 @@ describe('chaos: Kafka, Redis and Postgres SIGKILLed in turn', () => {
     const report = await runChaos(options);
     const printout = formatChaosReport(report, options).join('\n');
     console.log(printout);
-    expect(report.faults.map((f) => f.service)).toEqual(['kafka', 'redis', 'postgres']);
-    expect(report.good / report.requests, printout).toBeGreaterThanOrEqual(0.999);
-    expect(report.replay.inTopic, printout).toBeGreaterThanOrEqual(report.replay.lines);
-    expect(report.postgres.got, printout).toEqual(report.postgres.expected);
-    expect(report.redisExact, printout).toBe(true);
+    // The same verdict as `npm run chaos`: every service killed in turn, ≥ 99.9 % good answers, the
+    // whole replay in the topic, exact counts in Postgres and Redis.
+    expect(chaosFailures(report), printout).toEqual([]);
   }, 300_000);
 });
