@@ -10,13 +10,9 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createTestScope } from '../test/isolation.ts';
-import {
-  describeFailures,
-  formatSummary,
-  generateRequests,
-  runFuzz,
-  startFuzzTarget,
-} from '../test/support/http-fuzz.ts';
+import { generateRequests } from '../test/support/http-fuzz/fuzz-requests.ts';
+import { describeFailures, formatSummary, runFuzz } from '../test/support/http-fuzz/fuzz-run.ts';
+import { startFuzzTarget } from '../test/support/http-fuzz/fuzz-target.ts';
 
 const { values } = parseArgs({
   options: {

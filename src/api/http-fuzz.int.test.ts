@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestScope } from '../../test/isolation.ts';
-import {
-  describeFailures,
-  formatSummary,
-  generateRequests,
-  runFuzz,
-  startFuzzTarget,
-  type FuzzTarget,
-} from '../../test/support/http-fuzz.ts';
+import { generateRequests } from '../../test/support/http-fuzz/fuzz-requests.ts';
+import { describeFailures, formatSummary, runFuzz } from '../../test/support/http-fuzz/fuzz-run.ts';
+import { startFuzzTarget, type FuzzTarget } from '../../test/support/http-fuzz/fuzz-target.ts';
 
 /**
  * The bounded form of `npm run fuzz`: requests generated from the running API's /openapi.json
