@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRandom } from '../src/lib/random.ts';
 import { BLEND_DEFAULTS } from '../src/model/ranking/blend.ts';
+import { SERVED_POPULARITY_WEIGHT_DEFAULT } from '../src/model/ranking/popularity.ts';
 
 /**
  * The knobs of the incremental model the actors keep. One object, passed to both actor kinds, so
@@ -25,6 +26,12 @@ export interface StreamModelOptions {
   readonly dailyCap: number;
   /** Half-life of the decayed popularity score. */
   readonly popularityHalfLifeMs: number;
+  /**
+   * What a rating or started view of a title in the user's last served list adds to the popularity
+   * boards, relative to an organic one (SERVED_POPULARITY_WEIGHT; src/model/ranking/popularity.ts,
+   * `takeUpWeight`).
+   */
+  readonly servedPopularityWeight: number;
   /** Movies kept in a user's history sorted set (newest win): the serving exclusions, complete below this bound. */
   readonly historyMax: number;
   readonly scale: { readonly min: number; readonly max: number };
@@ -57,6 +64,7 @@ export const STREAM_MODEL_DEFAULTS: StreamModelOptions = {
   // The ranking blend's half-life (src/model/ranking/blend.ts, tuned offline): the boards serving
   // blends with decay as the offline evaluation assumed.
   popularityHalfLifeMs: BLEND_DEFAULTS.halfLifeDays * 24 * 3600 * 1000,
+  servedPopularityWeight: SERVED_POPULARITY_WEIGHT_DEFAULT,
   // Complete exclusions: every movie a user rated or watched stays in their history (a safety bound
   // only; the course's heaviest users stay far below it).
   historyMax: 20_000,

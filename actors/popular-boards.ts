@@ -8,7 +8,7 @@
 import type { RedisKeys } from '../src/store/redis-keys.ts';
 import type { WriteBatch } from '../src/state/write-batch.ts';
 import { GLOBAL_COHORT } from '../src/store/popular-lists.ts';
-import { boardWeight } from '../src/model/ranking/popularity.ts';
+import { takeUpBoardWeight } from '../src/model/ranking/popularity.ts';
 import type { StreamModelOptions } from './model-options.ts';
 
 /** One take-up (a counted rating, a started view) for the boards: who took it up, when, and whether it was served. */
@@ -35,9 +35,17 @@ export class BoardAdditions {
     if (cohort !== GLOBAL_COHORT) this.#add(cohort, movieId, weight);
   }
 
-  /** A take-up, weighed as every writer of the boards weighs it (the one place that decides a take-up's weight). */
-  addTakeUp(t: TakeUp, options: Pick<StreamModelOptions, 'popularityHalfLifeMs'>): void {
-    this.add(t.cohort, t.movieId, boardWeight(t.at, options.popularityHalfLifeMs));
+  /**
+   * A take-up, weighed as every writer of the boards weighs it (the one place that decides a take-up's
+   * weight): a served one at SERVED_POPULARITY_WEIGHT (takeUpBoardWeight), so exposure does not
+   * reinforce itself; one weighing nothing is not written.
+   */
+  addTakeUp(
+    t: TakeUp,
+    options: Pick<StreamModelOptions, 'popularityHalfLifeMs' | 'servedPopularityWeight'>,
+  ): void {
+    const weight = takeUpBoardWeight(t.at, t.served, options);
+    if (weight > 0) this.add(t.cohort, t.movieId, weight);
   }
 
   #add(cohort: string, movieId: string, weight: number): void {

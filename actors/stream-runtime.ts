@@ -68,8 +68,14 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const keys = redisKeys(config.redis.keyPrefix);
-  // The daily cap comes from the config (RATING_DAILY_CAP), as the retrain's does, unless overridden.
-  const base: StreamModelOptions = { ...STREAM_MODEL_DEFAULTS, dailyCap: config.dailyCap, ...options.model };
+  // The daily cap comes from the config (RATING_DAILY_CAP), as the retrain's does, unless overridden;
+  // so does the served take-up weight on the popularity boards (SERVED_POPULARITY_WEIGHT).
+  const base: StreamModelOptions = {
+    ...STREAM_MODEL_DEFAULTS,
+    dailyCap: config.dailyCap,
+    servedPopularityWeight: config.servedPopularityWeight,
+    ...options.model,
+  };
   const space: ModelSpaceSource =
     options.fromActiveModel === true
       ? await followActiveModel(redis, keys, base, log)

@@ -212,6 +212,24 @@ describe('UserActor', () => {
     expect(miss.outputs).toContainEqual({ kind: 'rating', rating: 5, served: false });
   });
 
+  it('marks a started view of a title in a list last served as a served take-up, others as organic', () => {
+    const s = receiveUserEvent(newUserState('u', o), servedEvent('u', ['m'], 1), undefined, source, o).state;
+    const view = (movieId: string, minute: number): WatchEvent => ({
+      type: 'watch',
+      userId: 'u',
+      movieId,
+      minute,
+      at: 5,
+      eventId: id(4),
+    });
+    const popular = (e: WatchEvent) =>
+      receiveUserEvent(s, e, undefined, source, o).outputs.filter((out) => out.kind === 'popular');
+    expect(popular(view('m', 0))).toEqual([{ kind: 'popular', movieId: 'm', at: 5, served: true }]);
+    expect(popular(view('x', 0))).toEqual([{ kind: 'popular', movieId: 'x', at: 5, served: false }]);
+    // Later minutes of a view are not take-ups at all.
+    expect(popular(view('m', 2))).toEqual([]);
+  });
+
   it('counts a watch and forwards it to the movie', () => {
     const w: WatchEvent = { type: 'watch', userId: 'u', movieId: 'm', minute: 3, at: 5, eventId: id(3) };
     const t = receiveUserEvent(newUserState('u', o), w, undefined, source, o);

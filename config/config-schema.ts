@@ -173,6 +173,11 @@ export const configVariables = {
     default: '1000',
     doc: 'ratings a movie learns from per UTC day, in the stream and the retrain alike (one slot per rater); the rest are counted, not learned. Set it near the busiest organic movie-day of your traffic (docs/threat-model.md)',
   },
+  SERVED_POPULARITY_WEIGHT: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.5',
+    doc: 'what a rating or started view of a title in the user\'s last served list adds to the popularity boards, relative to an organic one: under 1, exposure reinforces itself less (docs/fairness.md, "Mitigation")',
+  },
   NOISE_SECRET: {
     schema: z.string().min(16, 'must be at least 16 characters').optional(),
     default: undefined,
@@ -215,7 +220,7 @@ export const configVariables = {
   },
   HEAD_CAP_THRESHOLD: {
     schema: z.coerce.number().min(0).max(1),
-    default: '0.4',
+    default: '0.3',
     doc: "share of the last 24 h exposure on the popularity cap's head above which the API tightens the cap (1: never)",
   },
   HEAD_CAP_FLOOR: {

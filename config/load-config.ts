@@ -60,6 +60,8 @@ export interface Config {
    * retrain must apply the same value, or each retrain would learn what the stream held back.
    */
   readonly dailyCap: number;
+  /** What a take-up of a title the user was just served adds to the popularity boards (organic: 1). */
+  readonly servedPopularityWeight: number;
   /** Share of traces kept by head sampling (errors are kept regardless). */
   readonly traceSampleRatio: number;
   readonly prometheusUrl: string;
@@ -180,6 +182,7 @@ export function loadConfig(
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     dailyCap: e.RATING_DAILY_CAP,
+    servedPopularityWeight: e.SERVED_POPULARITY_WEIGHT,
     traceSampleRatio: e.TRACE_SAMPLE_RATIO,
     prometheusUrl: e.PROMETHEUS_URL,
     metricsHost: e.METRICS_HOST,

@@ -28,7 +28,7 @@ export type UserOutput =
    * The user started watching a movie: one count on the popularity boards. A rating's count is the
    * movie actor's (it travels in the movie message: only the movie knows whether it is over its cap).
    */
-  | { readonly kind: 'popular'; readonly movieId: string; readonly at: number }
+  | { readonly kind: 'popular'; readonly movieId: string; readonly at: number; readonly served: boolean }
   /** A rating, and whether its title was in a list last served to the user (the rating-skew monitor). */
   | { readonly kind: 'rating'; readonly rating: number; readonly served: boolean };
 
@@ -147,7 +147,7 @@ function watch(s: UserState, e: WatchEvent, source: SourceRef): UserTurn {
       { kind: 'history', movieId: e.movieId, at: e.at },
       // A watch line is one minute of video: a view counts once, at its first minutes.
       ...(e.minute <= STARTED_WATCHING_MINUTE
-        ? [{ kind: 'popular' as const, movieId: e.movieId, at: e.at }]
+        ? [{ kind: 'popular' as const, movieId: e.movieId, at: e.at, served: inLastServed(s, e.movieId) }]
         : []),
     ],
   };

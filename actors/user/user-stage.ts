@@ -135,7 +135,7 @@ export function createUserStage(deps: UserStageDeps): Stage {
       const organicRatings = [0, 0, 0, 0, 0];
       /** The batch's started views on the popularity boards (ratings are the movie stage's). */
       const boards = new BoardAdditions();
-      const apply = (userId: string, out: UserOutput): void => {
+      const apply = (user: UserState, out: UserOutput): void => {
         if (out.kind === 'movie') {
           const m = out.message;
           if (m.type === 'rate')
@@ -153,9 +153,9 @@ export function createUserStage(deps: UserStageDeps): Stage {
         } else if (out.kind === 'history') {
           history.push(out.at, out.movieId);
         } else if (out.kind === 'popular') {
-          const user = states.get(userId);
-          const cohort = cohortOf(user?.age, user?.gender);
-          boards.addTakeUp({ movieId: out.movieId, cohort, at: out.at, served: false }, model);
+          // The cohort as of this turn: a profile earlier in the same batch counts.
+          const cohort = cohortOf(user.age, user.gender);
+          boards.addTakeUp({ movieId: out.movieId, cohort, at: out.at, served: out.served }, model);
         } else if (out.kind === 'rating') {
           (out.served ? servedRatings : organicRatings)[out.rating - 1]! += 1;
         }
@@ -163,11 +163,11 @@ export function createUserStage(deps: UserStageDeps): Stage {
       runTurns(
         mailboxes,
         states,
-        (state, { event, source }, userId) => {
+        (state, { event, source }) => {
           const view = event.type === 'rate' ? views.get(event.movieId) : undefined;
           if (event.type === 'rate' && view !== undefined) evaluation.observe(state, event, view);
           const turn = receiveUserEvent(state, event, view, source, model);
-          for (const out of turn.outputs) apply(userId, out);
+          for (const out of turn.outputs) apply(turn.state, out);
           return turn.state;
         },
         (userId, state, before) => {

@@ -15,7 +15,7 @@ function signals() {
 describe('the live head cap', () => {
   it('hands the recommender settings whose cap follows the head’s live exposure share', () => {
     const live = signals();
-    const cap = createLiveHeadCap(defaultGuardrailSettings, live, defaultLiveHeadCap);
+    const cap = createLiveHeadCap(defaultGuardrailSettings, live, { ...defaultLiveHeadCap, threshold: 0.4 });
     expect(cap.settings.debias.maxHeadShare).toBe(0.5); // no reading yet: the configured cap
     live.read(1, 0.8); // 0.5 · 0.4 / 0.8
     expect(cap.maxHeadShare()).toBeCloseTo(0.25, 12);

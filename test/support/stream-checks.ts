@@ -197,22 +197,30 @@ export async function waitForCaughtUp(
  * ratings — a rater's first rating of the movie on a UTC day, while the day has fewer than `dailyCap`
  * raters (the movie actor's rule, src/guardrails/rating-budget.ts). Each take-up adds to the global board
  * and to the cohort of the user's last profile before it. When the cap binds, which raters it lets in
- * depends on the order the movie actor sees them: give such raters equal weights to compare.
+ * depends on the order the movie actor sees them: give such raters equal weights to compare. A take-up
+ * of a title in one of the user's last served lists (per arm, lists served with status 200) weighs
+ * `servedWeight` (SERVED_POPULARITY_WEIGHT), and none at all when that is 0.
  */
 export function expectedBoards(
   events: readonly UserEvent[],
   halfLifeMs: number,
   dailyCap = Infinity,
+  servedWeight = 1,
 ): Map<string, Map<string, number>> {
   const boards = new Map<string, Map<string, number>>();
-  const add = (cohort: string, movieId: string, at: number) => {
+  const lastServed = new Map<string, Map<string, readonly string[]>>();
+  const add = (cohort: string, movieId: string, at: number, weight: number) => {
     const board = boards.get(cohort) ?? new Map<string, number>();
-    boards.set(cohort, board.set(movieId, (board.get(movieId) ?? 0) + boardWeight(at, halfLifeMs)));
+    boards.set(cohort, board.set(movieId, (board.get(movieId) ?? 0) + weight * boardWeight(at, halfLifeMs)));
   };
   const cohorts = new Map<string, string>();
   const raters = new Map<string, Set<string>>();
   for (const e of events) {
     if (e.type === 'profile') cohorts.set(e.userId, cohortOf(e.age, e.gender));
+    if (e.type === 'served' && e.status === 200 && e.items.length > 0) {
+      const lists = lastServed.get(e.userId) ?? new Map<string, readonly string[]>();
+      lastServed.set(e.userId, lists.set(e.arm ?? 'default', e.items));
+    }
     let counted = e.type === 'watch' && e.minute <= STARTED_WATCHING_MINUTE;
     if (e.type === 'rate') {
       const day = `${e.movieId} ${utcDay(e.at)}`;
@@ -223,8 +231,11 @@ export function expectedBoards(
     }
     if (!counted || (e.type !== 'rate' && e.type !== 'watch')) continue;
     const cohort = cohorts.get(e.userId) ?? GLOBAL_COHORT;
-    add(GLOBAL_COHORT, e.movieId, e.at);
-    if (cohort !== GLOBAL_COHORT) add(cohort, e.movieId, e.at);
+    const lists = [...(lastServed.get(e.userId)?.values() ?? [])];
+    const weight = lists.some((items) => items.includes(e.movieId)) ? servedWeight : 1;
+    if (weight === 0) continue;
+    add(GLOBAL_COHORT, e.movieId, e.at, weight);
+    if (cohort !== GLOBAL_COHORT) add(cohort, e.movieId, e.at, weight);
   }
   return boards;
 }

@@ -86,7 +86,7 @@ export function boardWeight(atMs: number, halfLifeMs: number): number {
 }
 
 /** SERVED_POPULARITY_WEIGHT's default (docs/fairness.md, "Mitigation": chosen from the closed-loop simulator). */
-export const SERVED_POPULARITY_WEIGHT_DEFAULT = 1;
+export const SERVED_POPULARITY_WEIGHT_DEFAULT = 0.5;
 
 /**
  * How much one take-up (a rating, a started view) counts on the popularity boards, relative to an
