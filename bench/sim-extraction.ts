@@ -31,6 +31,7 @@ const { values } = parseArgs({
     history: { type: 'string', default: '20' },
     addresses: { type: 'string', default: '10' },
     eval: { type: 'string', default: '150' },
+    voters: { type: 'string', default: '30' },
     'rank-noise': { type: 'string', default: '50' },
     'rank-depth': { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
@@ -45,6 +46,7 @@ const [nSybils, historySize, nAddresses, nEval, seed] = [
   values.seed,
 ].map(Number) as [number, number, number, number, number];
 
+const nVoters = Number(values.voters);
 const rankNoises = values['rank-noise'] === '' ? [] : values['rank-noise'].split(',').map(Number);
 const rankDepth = Number(values['rank-depth']);
 
@@ -94,6 +96,8 @@ interface Row {
   readonly attackSeconds: number;
   readonly surrogate: number;
   readonly coldList: number;
+  /** Agr@20 of the anonymous lists of `--voters` fresh accounts merged by Borda count. */
+  readonly votedList: number;
   readonly genuineHitRate: number;
   readonly genuineAgreement: number;
 }
@@ -106,6 +110,8 @@ async function attack(on: boolean, rankNoise = 0): Promise<Row> {
     quota: on ? loadConfig({}).auth.ratingQuota : 0,
     noise: on ? defaultGuardrailSettings.noise : { scale: 0, decimals: 6 },
     ...(rankNoise > 0 && { rankNoise: { scale: rankNoise, depth: rankDepth } }),
+    sourceOf: (userId) =>
+      folded.has(userId) || (userIndex.get(userId) ?? nGenuine) < nGenuine ? 'personal' : 'cold',
     recommend: (userId, limit) => {
       const sybil = folded.get(userId);
       const u = userIndex.get(userId);
@@ -186,8 +192,25 @@ async function attack(on: boolean, rankNoise = 0): Promise<Row> {
     )
   ).json()) as { items: { movieId: string }[] };
   const cold = body.items.map((item) => itemIndex.get(item.movieId) as number);
+  // The same from many fresh accounts, merged by Borda count: what averaging over accounts recovers of
+  // the list nobody is known to (accounts cost nothing here: a token, no ratings).
+  const votes = new Float64Array(train.itemIds.length);
+  for (let v = 0; v < nVoters; v++) {
+    const voter = String(899_000_000 + v);
+    const res = await send(v % nAddresses, () =>
+      app.request(`/v1/users/${voter}/recommendations?limit=100`, {
+        headers: { authorization: `Bearer ${sim.token(voter)}`, 'x-sim-address': String(v % nAddresses) },
+      }),
+    );
+    const { items } = (await res.json()) as { items: { movieId: string }[] };
+    items.forEach((item, k) => (votes[itemIndex.get(item.movieId) as number]! += items.length - k));
+  }
+  const voted = Array.from(votes.keys())
+    .filter((i) => votes[i]! > 0)
+    .sort((a, b) => votes[b]! - votes[a]! || a - b);
   let surrogateAgr = 0;
   let coldAgr = 0;
+  let votedAgr = 0;
   let servedAgr = 0;
   const served = new Map<number, number[]>();
   // What genuine users are served (all of them: the hit rate of 150 would move by ±0.035 by chance).
@@ -206,6 +229,10 @@ async function attack(on: boolean, rankNoise = 0): Promise<Row> {
       truth,
       cold.filter((i) => !seenSet.has(i)),
     );
+    votedAgr += agreement(
+      truth,
+      voted.filter((i) => !seenSet.has(i)),
+    );
   }
   const n = evalUsers.length;
   return {
@@ -220,6 +247,7 @@ async function attack(on: boolean, rankNoise = 0): Promise<Row> {
     attackSeconds,
     surrogate: surrogateAgr / n,
     coldList: coldAgr / n,
+    votedList: votedAgr / n,
     genuineHitRate: hitRate(served, world.test),
     genuineAgreement: servedAgr,
   };
@@ -232,20 +260,20 @@ console.log(
   `\nattacker: ${nSybils} accounts × ${historySize} ratings from ${nAddresses} addresses, lists from /recommend; evaluated on ${nEval} held-out genuine users\n`,
 );
 console.log(
-  '| defences | requests | throttled (429) | attack time | surrogate Agr@20 | one anonymous list Agr@20 | genuine HR@20 | genuine Agr@20 served vs noise-free |',
+  `| defences | requests | throttled (429) | attack time | surrogate Agr@20 | one anonymous list Agr@20 | ${nVoters} anonymous lists voted, Agr@20 | genuine HR@20 | genuine Agr@20 served vs noise-free |`,
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows)
   console.log(
-    `| ${r.label} | ${r.requests.toLocaleString('en-US')} | ${r.throttled} | ${r.attackSeconds.toFixed(1)} s | ${r.surrogate.toFixed(3)} | ${r.coldList.toFixed(3)} | ${r.genuineHitRate.toFixed(3)} | ${r.genuineAgreement.toFixed(3)} |`,
+    `| ${r.label} | ${r.requests.toLocaleString('en-US')} | ${r.throttled} | ${r.attackSeconds.toFixed(1)} s | ${r.surrogate.toFixed(3)} | ${r.coldList.toFixed(3)} | ${r.votedList.toFixed(3)} | ${r.genuineHitRate.toFixed(3)} | ${r.genuineAgreement.toFixed(3)} |`,
   );
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 console.log(
-  '\ntargets: attacker Agr@20 ≤ 0.5 (the better of surrogate and anonymous list), genuine hit-rate cost ≤ 5 %',
+  '\ntargets: attacker Agr@20 ≤ 0.5 (the best of surrogate, one and voted anonymous lists), genuine hit-rate cost ≤ 5 %',
 );
 for (const r of rows.slice(1)) {
   const cost = 1 - r.genuineHitRate / baseline.genuineHitRate;
-  const best = Math.max(r.surrogate, r.coldList);
+  const best = Math.max(r.surrogate, r.coldList, r.votedList);
   console.log(
     `  ${r.label}: attacker ${verdict(best <= 0.5)} (${best.toFixed(3)}), cost ${verdict(cost <= 0.05)} (${(cost * 100).toFixed(1)} %)`,
   );

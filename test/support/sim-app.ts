@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createApp } from '../../src/api/app.ts';
 import { API_RATE_LIMIT } from '../../src/api/start-api.ts';
-import type { Recommendation } from '../../src/serving/recommender.ts';
+import type { ListSource, Recommendation } from '../../src/serving/recommender.ts';
 import type { RateEvent } from '../../streams/events.ts';
 import type { RankNoiseOptions } from '../../src/guardrails/rank-noise.ts';
 import { memoryQuota } from './app-fixture.ts';
@@ -24,6 +24,8 @@ export interface SimApp {
 export interface SimAppOptions {
   /** Lists, as serving would rank them (item ids, best first). */
   readonly recommend: (userId: string, limit: number) => readonly string[];
+  /** Where a user's list comes from (default: personal): a cold list is the same for everyone. */
+  readonly sourceOf?: (userId: string) => ListSource;
   /** Per-address throttle of /v1 as `marquee api` sets it (the address is the `x-sim-address` header). */
   readonly throttle: boolean;
   /** Score noise of the JSON route (σ 0: off). */
@@ -43,7 +45,7 @@ export function simApp(options: SimAppOptions): SimApp {
     items: options
       .recommend(userId, limit)
       .map((movieId, k) => ({ movieId, score: 5 - k / 100, reasons: ['score'] })),
-    source: 'personal',
+    source: options.sourceOf?.(userId) ?? 'personal',
     modelVersion: 'sim',
     arm: 'a',
   });

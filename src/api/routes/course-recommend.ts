@@ -6,6 +6,7 @@ import type { Recommendation } from '../../serving/recommender.ts';
 import type { ServedRecorder } from '../../serving/served-log/served-recorder.ts';
 import { noisyRanking, rankNoiseDepth, type RankNoiseOptions } from '../../guardrails/rank-noise.ts';
 import { isUserId } from '../../../streams/id-grammar.ts';
+import { budgetDay } from '../../guardrails/rating-budget.ts';
 
 /** What the recommendation routes need. */
 export interface RecommendDeps {
@@ -16,6 +17,18 @@ export interface RecommendDeps {
   readonly userIdPattern?: RegExp;
   /** Rank noise on both routes' lists (RANK_NOISE; absent or scale 0: the exact ranking). */
   readonly rankNoise?: { readonly secret: string; readonly options: RankNoiseOptions };
+  /** The clock that picks the day of the anonymous lists' noise (default Date.now). */
+  readonly now?: () => number;
+}
+
+/**
+ * The key of a list's rank noise: the user for a personal list; for a list that is not the user's own
+ * (cold: the cohort's popular blend; fallback), one key per UTC day for everyone — keyed by the user,
+ * the noise of such a list would average out over fresh accounts (30 of them recover it: docs/
+ * threat-model.md, "Extraction"), and it changes daily so no title stays buried for new users.
+ */
+export function rankNoiseKey(userId: string, source: Recommendation['source'], nowMs: number): string {
+  return source === 'personal' ? userId : `anonymous\u0000${budgetDay(nowMs)}`;
 }
 
 /** The list served to `userId`: the recommender's, with rank noise when configured. */
@@ -27,7 +40,8 @@ export async function servedList(
   const noise = deps.rankNoise;
   if (noise === undefined || noise.options.scale <= 0) return deps.recommend(userId, limit);
   const rec = await deps.recommend(userId, rankNoiseDepth(limit, noise.options));
-  return { ...rec, items: noisyRanking(noise.secret, userId, rec.items, limit, noise.options) };
+  const key = rankNoiseKey(userId, rec.source, (deps.now ?? Date.now)());
+  return { ...rec, items: noisyRanking(noise.secret, key, rec.items, limit, noise.options) };
 }
 
 /** The course's user ids: decimal digits, at most 12. */
