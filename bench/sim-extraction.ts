@@ -4,13 +4,14 @@
  * account posts a short rating history to `POST /v1/ratings`, is folded in as the stream folds in a
  * new user, and reads its list from the course route `/recommend/<id>`. From histories and lists the
  * attacker fits a surrogate (least squares on the item side: test/support/list-surrogate.ts) and is
- * scored by Agr@20 against the lists the real ranking serves held-out genuine users. Defences off,
- * then on as deployed (throttle 100/s per address on /v1, the daily rating quota, score noise on
- * the JSON route), then with rank noise on both routes (RANK_NOISE); the same run measures what the
- * defences cost genuine users (hit rate on held-out ratings, Agr@20 of served against noise-free
- * lists). Options: --sybils N (300), --history N (20), --addresses N (10),
- * --eval N (150), --rank-noise σ,… (50: a row per value with RANK_NOISE on), --rank-depth N (4),
- * --seed N, --dataset PATH|ml-latest-small.
+ * scored by Agr@20 against the lists the real ranking serves held-out genuine users; so are one
+ * anonymous list and `--voters` anonymous lists merged by vote. Defences off, then on as deployed
+ * (throttle 100/s per address on /v1, the daily rating quota, score noise on the JSON route, rank
+ * noise on both routes at the configured RANK_NOISE), then with other RANK_NOISE values; the same run
+ * measures what the defences cost genuine users (hit rate on held-out ratings, Agr@20 of served
+ * against noise-free lists). Options: --sybils N (300), --history N (20), --addresses N (10),
+ * --eval N (150), --voters N (30), --rank-noise σ,… (0,50: a row per value over the deployed
+ * defences), --rank-depth N (4), --seed N, --dataset PATH|ml-latest-small.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ import { createRandom } from '../src/lib/random.ts';
 import { sleep } from '../src/lib/time.ts';
 import { foldInUser } from '../src/model/algorithms/fold-in.ts';
 import { defaultGuardrailSettings } from '../src/serving/guardrail-settings.ts';
+import { RANK_NOISE_OFF } from '../src/guardrails/rank-noise.ts';
 import { agreement, buildVictim, hitRate, splitWorld } from '../test/support/attack-world.ts';
 import { fitListSurrogate, type Observation } from '../test/support/list-surrogate.ts';
 import { postRating, simApp } from '../test/support/sim-app.ts';
@@ -32,7 +34,7 @@ const { values } = parseArgs({
     addresses: { type: 'string', default: '10' },
     eval: { type: 'string', default: '150' },
     voters: { type: 'string', default: '30' },
-    'rank-noise': { type: 'string', default: '50' },
+    'rank-noise': { type: 'string', default: '0,50' },
     'rank-depth': { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
     dataset: { type: 'string', default: 'ml-latest-small' },
@@ -102,14 +104,17 @@ interface Row {
   readonly genuineAgreement: number;
 }
 
-/** One attack through the app, with the deployed defences `on` or all off. */
-async function attack(on: boolean, rankNoise = 0): Promise<Row> {
+const deployed = loadConfig({});
+
+/** One attack through the app, with the deployed defences `on` or all off; `rankNoise` ≥ 0 overrides RANK_NOISE. */
+async function attack(on: boolean, rankNoise = -1): Promise<Row> {
   const folded = new Map<string, { bias: number; vector: Float32Array | null; seen: number[] }>();
   const sim = simApp({
     throttle: on,
-    quota: on ? loadConfig({}).auth.ratingQuota : 0,
+    quota: on ? deployed.auth.ratingQuota : 0,
     noise: on ? defaultGuardrailSettings.noise : { scale: 0, decimals: 6 },
-    ...(rankNoise > 0 && { rankNoise: { scale: rankNoise, depth: rankDepth } }),
+    rankNoise:
+      rankNoise >= 0 ? { scale: rankNoise, depth: rankDepth } : on ? deployed.rankNoise : RANK_NOISE_OFF,
     sourceOf: (userId) =>
       folded.has(userId) || (userIndex.get(userId) ?? nGenuine) < nGenuine ? 'personal' : 'cold',
     recommend: (userId, limit) => {
@@ -237,10 +242,10 @@ async function attack(on: boolean, rankNoise = 0): Promise<Row> {
   const n = evalUsers.length;
   return {
     label:
-      rankNoise > 0
-        ? `as deployed + RANK_NOISE=${rankNoise} (σ in positions, from the best ${rankDepth * 20})`
+      rankNoise >= 0
+        ? `as deployed with RANK_NOISE=${rankNoise} (σ in positions, from the best ${rankDepth * 20})`
         : on
-          ? 'on (as deployed)'
+          ? `on as deployed (throttle, quota, score noise, RANK_NOISE=${deployed.rankNoise.scale} from the best ${deployed.rankNoise.depth * 20})`
           : 'off',
     requests,
     throttled,

@@ -323,7 +323,11 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       served,
       noiseSecret: config.secrets.noiseSecret,
       noise: settings.noise,
-      rankNoise: { secret: config.secrets.noiseSecret, options: config.rankNoise },
+      rankNoise: {
+        secret: config.secrets.noiseSecret,
+        options: config.rankNoise,
+        minGenres: settings.diversify.minGenres,
+      },
       auth,
     },
     ratings: {

@@ -29,18 +29,58 @@ export function rankNoiseDepth(limit: number, options: RankNoiseOptions, most = 
   return options.scale > 0 ? Math.max(limit, Math.min(most, Math.round(limit * options.depth))) : limit;
 }
 
-/** The served `limit` of `ranked` (best first): the exact head when off, else the noisy draw. */
-export function noisyRanking<T extends { readonly movieId: string }>(
+/** A ranked item as rank noise sees it: its id and, when the catalogue knows it, its genres. */
+export interface NoisyItem {
+  readonly movieId: string;
+  readonly movie?: { readonly genres: readonly string[] };
+}
+
+/**
+ * The served `limit` of `ranked` (best first): the exact head when off, else the noisy draw. The draw
+ * keeps the diversity guarantee of the list it draws from: once the slots left are no more than the
+ * genres still missing (up to `minGenres`, as far as `ranked` has them), a slot takes the next item in
+ * noisy order that brings a new genre, as the genre re-rank does (diversify.ts). Everything drawn was
+ * in `ranked`, so the guard's exclusions (age, already seen) hold as they did there.
+ */
+export function noisyRanking<T extends NoisyItem>(
   secret: string,
   userId: string,
   ranked: readonly T[],
   limit: number,
   options: RankNoiseOptions,
+  minGenres = 0,
 ): T[] {
   if (options.scale <= 0) return ranked.slice(0, limit);
-  return ranked
+  const order = ranked
     .map((item, k) => ({ item, key: k + options.scale * pairGaussian(secret, userId, item.movieId) }))
     .sort((a, b) => a.key - b.key)
-    .slice(0, limit)
     .map((x) => x.item);
+  return firstWithGenres(order, limit, minGenres);
+}
+
+const genresOf = (item: NoisyItem): readonly string[] => item.movie?.genres ?? [];
+
+/** The first `limit` of `order`, except that slots are forced to bring new genres when they must. */
+function firstWithGenres<T extends NoisyItem>(order: readonly T[], limit: number, minGenres: number): T[] {
+  const want = Math.min(minGenres, new Set(order.flatMap(genresOf)).size);
+  const covered = new Set<string>();
+  const used = new Uint8Array(order.length);
+  const out: T[] = [];
+  let next = 0;
+  while (out.length < limit) {
+    while (next < order.length && used[next] === 1) next++;
+    if (next === order.length) break;
+    let k = next;
+    if (want - covered.size >= limit - out.length) {
+      const bringing = order.findIndex(
+        (item, j) => used[j] === 0 && genresOf(item).some((g) => !covered.has(g)),
+      );
+      if (bringing >= 0) k = bringing;
+    }
+    const item = order[k] as T;
+    used[k] = 1;
+    out.push(item);
+    for (const g of genresOf(item)) covered.add(g);
+  }
+  return out;
 }

@@ -60,7 +60,9 @@ export function simApp(options: SimAppOptions): SimApp {
       noiseSecret: 'sim-noise',
       noise: options.noise,
       auth,
-      ...(options.rankNoise && { rankNoise: { secret: 'sim-noise', options: options.rankNoise } }),
+      ...(options.rankNoise && {
+        rankNoise: { secret: 'sim-noise', options: options.rankNoise, minGenres: 10 },
+      }),
     },
     ratings: {
       auth,

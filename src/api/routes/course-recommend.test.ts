@@ -14,7 +14,7 @@ const deps = (rankNoise?: RecommendDeps['rankNoise'], now = 0): RecommendDeps =>
         reasons: ['score'],
       })),
       // Ids from 900 on are users nobody knows: their list is the cold blend, the same for all.
-      source: Number(userId) >= 900 ? 'cold' : 'personal',
+      source: userId === '0' ? 'fallback' : Number(userId) >= 900 ? 'cold' : 'personal',
       modelVersion: 'v1',
       arm: 'a',
     };
@@ -53,7 +53,9 @@ describe('the list both recommendation routes serve', () => {
       expect(ids(await servedList(today, other, 20))).toEqual(cold);
     expect(ids(await servedList(deps(options, 20 * day + 80_000_000), '903', 20))).toEqual(cold);
     expect(ids(await servedList(deps(options, 21 * day), '900', 20))).not.toEqual(cold);
-    // A personal list keeps its own noise, which differs from the cold list's.
+    // A personal list keeps its own noise, which differs from the cold list's; the fallback (no
+    // model made it) is served as it is.
     expect(ids(await servedList(today, '42', 20))).not.toEqual(cold);
+    expect(ids(await servedList(today, '0', 20))).toEqual(Array.from({ length: 20 }, (_, k) => `m${k}`));
   });
 });

@@ -16,14 +16,19 @@ export interface RecommendDeps {
   /** What a user id looks like (default: the course's positive integers), within the id grammar. */
   readonly userIdPattern?: RegExp;
   /** Rank noise on both routes' lists (RANK_NOISE; absent or scale 0: the exact ranking). */
-  readonly rankNoise?: { readonly secret: string; readonly options: RankNoiseOptions };
+  readonly rankNoise?: {
+    readonly secret: string;
+    readonly options: RankNoiseOptions;
+    /** Genres a drawn list must reach when its candidates have them (the guardrails' `minGenres`). */
+    readonly minGenres?: number;
+  };
   /** The clock that picks the day of the anonymous lists' noise (default Date.now). */
   readonly now?: () => number;
 }
 
 /**
  * The key of a list's rank noise: the user for a personal list; for a list that is not the user's own
- * (cold: the cohort's popular blend; fallback), one key per UTC day for everyone — keyed by the user,
+ * (cold: the cohort's popular blend), one key per UTC day for everyone — keyed by the user,
  * the noise of such a list would average out over fresh accounts (30 of them recover it: docs/
  * threat-model.md, "Extraction"), and it changes daily so no title stays buried for new users.
  */
@@ -40,8 +45,10 @@ export async function servedList(
   const noise = deps.rankNoise;
   if (noise === undefined || noise.options.scale <= 0) return deps.recommend(userId, limit);
   const rec = await deps.recommend(userId, rankNoiseDepth(limit, noise.options));
+  // The fallback (no model yet, or serving failed) is a popularity list no model made: nothing to hide.
+  if (rec.source === 'fallback') return { ...rec, items: rec.items.slice(0, limit) };
   const key = rankNoiseKey(userId, rec.source, (deps.now ?? Date.now)());
-  return { ...rec, items: noisyRanking(noise.secret, key, rec.items, limit, noise.options) };
+  return { ...rec, items: noisyRanking(noise.secret, key, rec.items, limit, noise.options, noise.minGenres) };
 }
 
 /** The course's user ids: decimal digits, at most 12. */
