@@ -85,15 +85,19 @@ export function boardWeight(atMs: number, halfLifeMs: number): number {
   return 2 ** ((atMs - BOARD_EPOCH_MS) / halfLifeMs);
 }
 
-/** SERVED_POPULARITY_WEIGHT's default (docs/fairness.md, "Mitigation": chosen from the closed-loop simulator). */
-export const SERVED_POPULARITY_WEIGHT_DEFAULT = 0.5;
+/**
+ * SERVED_POPULARITY_WEIGHT's default: served take-ups count as organic ones. Lower weights spread
+ * exposure a little but raised the average recommended popularity in the closed-loop simulator
+ * (docs/fairness.md, "Mitigation"), so the knob is off until someone chooses that trade.
+ */
+export const SERVED_POPULARITY_WEIGHT_DEFAULT = 1;
 
 /**
  * How much one take-up (a rating, a started view) counts on the popularity boards, relative to an
  * organic one: `servedWeight` when its title was in a list last served to the user, 1 otherwise.
  * Served-then-taken titles would otherwise gain popularity because they were served, be served more
- * for it, and so on (docs/fairness.md, "Mitigation"); a weight under 1 keeps exposure from
- * reinforcing itself while the take-up still counts for something. `servedWeight` must be in [0, 1].
+ * for it, and so on (docs/fairness.md, "Mitigation"); a weight under 1 weakens that while the
+ * take-up still counts for something. `servedWeight` must be in [0, 1].
  */
 export function takeUpWeight(served: boolean, servedWeight: number): number {
   if (!(servedWeight >= 0 && servedWeight <= 1))
