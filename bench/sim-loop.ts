@@ -6,7 +6,7 @@
  * table (medians over the seeds when there are several), each seed's drift and the issue's targets
  * as median [range], and writes a PNG chart and the JSON. Options: --rounds N (20), --users N per
  * round (all), --seeds 1-5 or 1,2,7 (1), --served-weight W (the default of SERVED_POPULARITY_WEIGHT),
- * --threshold, --floor (the live cap's), --out DIR (test-artifacts/sim-loop), --dataset PATH|ml-latest-small.
+ * --threshold, --floor (the live cap's), --rank-noise S (RANK_NOISE's default; 0: the exact ranking), --out DIR (test-artifacts/sim-loop), --dataset PATH|ml-latest-small.
  */
 import { Resvg } from '@resvg/resvg-js';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'test-artifacts/sim-loop' },
     dataset: { type: 'string', default: 'ml-latest-small' },
     threshold: { type: 'string' },
+    'rank-noise': { type: 'string' },
     floor: { type: 'string' },
   },
 });
@@ -54,6 +55,10 @@ const liveCap = {
   ...(values.floor !== undefined && { floor: Number(values.floor) }),
 };
 
+const rankNoise = {
+  ...LOOP_DEFAULTS.rankNoise,
+  ...(values['rank-noise'] !== undefined && { scale: Number(values['rank-noise']) }),
+};
 const dataset = await loadDataset(values.dataset);
 const userIndex = new Map<string, number>();
 const itemIndex = new Map<string, number>();
@@ -81,22 +86,23 @@ console.log(
   `${dataset.name}: ${world.userIds.length} users, ${world.itemIds.length} titles, ${world.ratings.length.toLocaleString('en-US')} organic ratings; seeds ${seeds.join(', ')}`,
 );
 console.log(
-  `off: static head cap (half a list), served take-ups weigh 1; on: live head cap (threshold ${liveCap.threshold}, floor ${liveCap.floor}), served take-ups weigh ${servedWeight}`,
+  `off: static head cap (half a list), served take-ups weigh 1; on: live head cap (threshold ${liveCap.threshold}, floor ${liveCap.floor}), served take-ups weigh ${servedWeight}; both: rank noise σ ${rankNoise.scale} from the best ${rankNoise.depth}× the list`,
 );
-const base = { ...LOOP_DEFAULTS, rounds, usersPerRound };
-const runs = seeds.map((seed) => {
+const base = { ...LOOP_DEFAULTS, rounds, usersPerRound, rankNoise };
+const runs: { seed: number; off: RoundMetrics[]; on: RoundMetrics[] }[] = [];
+for (const seed of seeds) {
   const t = performance.now();
   const truth = trueTastes(world, { ...base, seed });
-  const off = runClosedLoop(world, truth, { ...base, seed });
-  const on = runClosedLoop(world, truth, {
+  const off = await runClosedLoop(world, truth, { ...base, seed });
+  const on = await runClosedLoop(world, truth, {
     ...base,
     seed,
     mitigation: liveCap,
     servedPopularityWeight: servedWeight,
   });
   console.log(`seed ${seed}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  return { seed, off, on };
-});
+  runs.push({ seed, off, on });
+}
 
 /** Per round, the median over the seeds of every metric. */
 const medianRounds = (pick: (r: (typeof runs)[number]) => readonly RoundMetrics[]): RoundMetrics[] =>

@@ -1,7 +1,9 @@
 /**
  * The closed-loop simulator's world, knobs and per-round measures (the loop is closed-loop.ts).
  */
+import { configVariables } from '../../config/config-schema.ts';
 import type { CatalogueMovie } from '../../src/data/catalogue-index.ts';
+import type { RankNoiseOptions } from '../../src/guardrails/rank-noise.ts';
 import type { LiveHeadCapOptions } from '../../src/guardrails/debias.ts';
 import type { DiversifyOptions } from '../../src/guardrails/diversify.ts';
 import type { SvdParams } from '../../src/model/algorithms/svd.ts';
@@ -51,9 +53,11 @@ export interface LoopOptions {
   readonly ratingNoise: number;
   /** Users served per round (all when larger than the world). */
   readonly usersPerRound: number;
+  /** Rank noise on the served list, as the course route draws it (RANK_NOISE, RANK_NOISE_DEPTH). */
+  readonly rankNoise: RankNoiseOptions;
 }
 
-/** Defaults: 20 rounds, Marquee's serving settings, a Chaney-like attention decay; mitigations off. */
+/** Defaults: 20 rounds, Marquee's serving settings (rank noise as configured by default), a Chaney-like attention decay; mitigations off. */
 export const LOOP_DEFAULTS: LoopOptions = {
   rounds: 20,
   seed: 1,
@@ -74,6 +78,10 @@ export const LOOP_DEFAULTS: LoopOptions = {
   midpoint: 3.5,
   ratingNoise: 0.3,
   usersPerRound: Infinity,
+  rankNoise: {
+    scale: Number(configVariables.RANK_NOISE.default),
+    depth: Number(configVariables.RANK_NOISE_DEPTH.default),
+  },
 };
 
 /** What one round measured. */

@@ -47,9 +47,9 @@ describe('the closed-loop simulator', () => {
   const world = tinyWorld();
   const truth = trueTastes(world, options);
 
-  it('serves, chooses, rates and retrains, the same way for the same seed', () => {
-    const a = runClosedLoop(world, truth, options);
-    expect(runClosedLoop(world, truth, options)).toEqual(a);
+  it('serves, chooses, rates and retrains, the same way for the same seed', async () => {
+    const a = await runClosedLoop(world, truth, options);
+    expect(await runClosedLoop(world, truth, options)).toEqual(a);
     expect(a.map((m) => m.round)).toEqual([1, 2, 3]);
     for (const m of a) {
       expect(m.coverage).toBeGreaterThan(0);
@@ -75,8 +75,8 @@ describe('the closed-loop simulator', () => {
     );
   });
 
-  it('with mitigation on, tightens the head cap after a round whose head share crossed the threshold', () => {
-    const on = runClosedLoop(world, truth, {
+  it('with mitigation on, tightens the head cap after a round whose head share crossed the threshold', async () => {
+    const on = await runClosedLoop(world, truth, {
       ...options,
       mitigation: { threshold: 0.01, floor: 0.2, hysteresis: 0.1 },
     });
@@ -86,12 +86,20 @@ describe('the closed-loop simulator', () => {
     expect(on[1]?.cap).toBeGreaterThanOrEqual(0.2);
   });
 
-  it('feeds served take-ups to the next round’s popularity at the served weight', () => {
-    const full = runClosedLoop(world, truth, options);
-    const none = runClosedLoop(world, truth, { ...options, servedPopularityWeight: 0 });
+  it('feeds served take-ups to the next round’s popularity at the served weight', async () => {
+    const full = await runClosedLoop(world, truth, options);
+    const none = await runClosedLoop(world, truth, { ...options, servedPopularityWeight: 0 });
     // Round 1 blends the organic board only; from round 2 on the board holds round 1's take-ups,
     // which weigh nothing with the weight at 0, so what is served differs.
     expect(none[0]).toEqual(full[0]);
     expect(none.slice(1)).not.toEqual(full.slice(1));
+  });
+
+  it('serves the list the course route would: with rank noise drawn from a deeper ranking, or the exact one at 0', async () => {
+    const exact = await runClosedLoop(world, truth, { ...options, rankNoise: { scale: 0, depth: 1 } });
+    const noisy = await runClosedLoop(world, truth, { ...options, rankNoise: { scale: 30, depth: 4 } });
+    // Round 1 ranks the same model and board; only the draw differs.
+    expect(noisy[0]?.coverage).not.toBe(exact[0]?.coverage);
+    expect(noisy[0]?.coverage).toBeGreaterThan(exact[0]?.coverage ?? 1);
   });
 });

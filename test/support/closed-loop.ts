@@ -28,7 +28,10 @@ import { svdToArtifact } from '../../src/model/svd-artifact.ts';
 import { defaultGuardrailSettings } from '../../src/serving/guardrail-settings.ts';
 import { boardCounts } from '../../src/serving/popularity-holder.ts';
 import { rankUser } from '../../src/serving/rank-user.ts';
-import { buildServingModel } from '../../src/serving/serving-model.ts';
+import { buildServingModel, type ServingModel } from '../../src/serving/serving-model.ts';
+import type { Recommendation } from '../../src/serving/recommender.ts';
+import { servedList } from '../../src/api/routes/course-recommend.ts';
+import type { GuardedRanking } from '../../src/serving/rank-user.ts';
 import type { LoopOptions, LoopWorld, RoundMetrics } from './closed-loop-options.ts';
 
 export {
@@ -74,8 +77,27 @@ const starsOf = (ratings: ArrayLike<number>): StarCounts => {
 
 const DAY_MS = 86_400_000;
 
+/** A ranking as the recommender hands it to the routes (what `servedList` draws rank noise from). */
+function recommendation(serving: ServingModel, ranked: GuardedRanking): Recommendation {
+  return {
+    items: ranked.items.map((i, k) => ({
+      movieId: serving.catalogue.itemIds[i] as string,
+      score: ranked.scores[k] as number,
+      reasons: [],
+      movie: serving.catalogue.movies[i],
+    })),
+    source: 'personal',
+    modelVersion: serving.version,
+    arm: 'default',
+  };
+}
+
 /** Runs the loop; `truth` is shared between runs so mitigation on and off face the same users. */
-export function runClosedLoop(world: LoopWorld, truth: SvdModel, options: LoopOptions): RoundMetrics[] {
+export async function runClosedLoop(
+  world: LoopWorld,
+  truth: SvdModel,
+  options: LoopOptions,
+): Promise<RoundMetrics[]> {
   const random = createRandom(options.seed);
   const nItems = world.itemIds.length;
   const catalogue = buildCatalogueIndex(world.itemIds, world.movies);
@@ -158,7 +180,23 @@ export function runClosedLoop(world: LoopWorld, truth: SvdModel, options: LoopOp
         age: options.age,
         seen: [...(seen[u] as Set<number>)].map((i) => world.itemIds[i] as string),
       };
-      const list = rankUser(serving, settings, input, options.diversify.size, stream).items;
+      // The list the course route serves: the ranking, then its rank noise (servedList).
+      const drawn = await servedList(
+        {
+          recommend: async (_userId, limit) =>
+            recommendation(serving, rankUser(serving, settings, input, limit, stream)),
+          served: { record: () => undefined },
+          rankNoise: {
+            secret: `closed-loop:${options.seed}`,
+            options: options.rankNoise,
+            minGenres: options.diversify.minGenres,
+          },
+          now: () => nowMs,
+        },
+        world.userIds[u] as string,
+        options.diversify.size,
+      );
+      const list = drawn.items.map((item) => serving.catalogue.indexOf(item.movieId) as number);
       let weighted = 0;
       let weightSum = 0;
       list.forEach((i, k) => {
