@@ -62,7 +62,23 @@ const rerates: UserEvent[] = [
   ...Array.from({ length: 20 }, (_, n) => rater('mallory', n)),
   rater('alice', 20),
 ];
-const events = [...userEventsOf(world), ...flood, ...rerates];
+// A push below the cap: a cold title rated 2 stars by 5 accounts over 3 days (2, 2, 1: none capped),
+// then 5 stars by 2 more accounts on one day — the second of them flags it.
+const day = 86_400_000;
+const cold = (userId: string, rating: number, at: number): UserEvent => ({
+  type: 'rate',
+  userId,
+  movieId: 'cold+2099',
+  rating,
+  at,
+  eventId: eventIdForKey(`cold-${userId}`),
+});
+const push: UserEvent[] = [
+  ...[0, 0, 1, 1, 2].map((d, k) => cold(`organic${k}`, 2, poisonDay - (5 - d) * day + k)),
+  cold('pusher0', 5, poisonDay + 200),
+  cold('pusher1', 5, poisonDay + 300),
+];
+const events = [...userEventsOf(world), ...flood, ...rerates, ...push];
 let stream: RunningStream | undefined;
 const registry = new Registry();
 
@@ -90,15 +106,15 @@ describe('the stream actors on real Kafka and Redis', () => {
   it('make every counter equal the count computed directly from the replayed input', async () => {
     const producer = scope.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    await produceUserEvents(
-      producer,
-      topics.userEvents,
-      events,
-      await topicPartitioner(scope.kafka, topics.userEvents),
-    );
+    const partitioner = await topicPartitioner(scope.kafka, topics.userEvents);
+    // The push's two 5-star ratings go last, once the rest is in: ratings of different users reach a
+    // movie in no set order, and only after its organic ratings is the title judged cold and poor.
+    await produceUserEvents(producer, topics.userEvents, events.slice(0, -2), partitioner);
     await producer.send({ topic: topics.userEvents, messages: [{ key: 'x', value: '{"type":"nonsense"}' }] });
-    await producer.disconnect();
     const redis = scope.redis();
+    await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 45_000);
+    await produceUserEvents(producer, topics.userEvents, events.slice(-2), partitioner);
+    await producer.disconnect();
     const expected = expectedCounts(events);
     await waitForCaughtUp(scope.kafka, redis, keys, scope.config, 45_000);
     const got = await readCounts(redis, keys, expected, 16);
@@ -118,6 +134,13 @@ describe('the stream actors on real Kafka and Redis', () => {
     ]);
     const raters = await readMovieDayRaters(redis, keys, 'rerated+2099');
     expect([...raters].sort()).toEqual(['alice', 'mallory']);
+    // The push below the cap shows: a flagged title on /metrics, and its push ratings on the day's board.
+    const pushed = await registry.getSingleMetric(metrics.streamPushedTitles)?.get();
+    expect(pushed?.values[0]?.value).toBe(1);
+    expect(await redis.zrevrange(keys.leaderboard('pushed:2024-06-01'), 0, 4, 'WITHSCORES')).toEqual([
+      'cold+2099',
+      '2',
+    ]);
   });
 
   it('keeps ratings over the daily cap, and same-day re-ratings, off the global and cohort popularity boards', async () => {

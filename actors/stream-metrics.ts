@@ -15,6 +15,8 @@ export interface StreamGauges {
   replaysDropped(): number;
   /** Ratings over a movie's daily cap (counted, not learned); per movie on the `capped:<day>` board. */
   capHits(): number;
+  /** Titles flagged as pushed (top ratings of a cold, poorly rated title twice in a day); per title on `pushed:<day>`. */
+  pushedTitles(): number;
   readonly kinds: readonly string[];
   readonly groups: readonly string[];
 }
@@ -77,6 +79,14 @@ export function createStreamMetrics(registry: Registry, gauges: StreamGauges): S
     registers: [registry],
     collect() {
       this.set(gauges.capHits());
+    },
+  });
+  new Gauge({
+    name: metrics.streamPushedTitles,
+    help: 'Titles that got two top ratings in a UTC day while cold and poorly rated: a push below the cap (per title: the pushed:<day> board)',
+    registers: [registry],
+    collect() {
+      this.set(gauges.pushedTitles());
     },
   });
   return {

@@ -125,6 +125,7 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
           lag: (g) => roles.find((r) => r.name === g)?.group.lag() ?? 0,
           replaysDropped: () => roles.reduce((n, r) => n + (r.movieStats?.replaysDropped ?? 0), 0),
           capHits: () => roles.reduce((n, r) => n + (r.movieStats?.capHits ?? 0), 0),
+          pushedTitles: () => roles.reduce((n, r) => n + (r.movieStats?.pushedTitles ?? 0), 0),
         });
   try {
     for (const role of started) roles.push(await role.start(ctx));

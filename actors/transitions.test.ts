@@ -331,6 +331,29 @@ describe('MovieActor', () => {
     expect(old.state.popularityAt).toBe(day + 1);
   });
 
+  it('flags a cold, poorly rated title at its second top rating of a day, and counts every push', () => {
+    const options = { ...o, dailyCap: 1000 };
+    let s = newMovieState('m', options);
+    for (let k = 0; k < 5; k++) s = rateMovie(s, 2, k, options);
+    const pushes = (t: { outputs: readonly { kind: string }[] }) =>
+      t.outputs.filter((x) => x.kind === 'pushed');
+    // A 4-star rating is no push; 5 stars on a title with 5 ratings of mean 2 are.
+    const four = rateMovieTurn(s, 4, day + 1, options);
+    expect(pushes(four)).toEqual([]);
+    const first = rateMovieTurn(four.state, 5, day + 2, options);
+    expect(pushes(first)).toEqual([{ kind: 'pushed', day: '1970-01-02', flagged: false }]);
+    const second = rateMovieTurn(first.state, 5, day + 3, options);
+    expect(pushes(second)).toEqual([{ kind: 'pushed', day: '1970-01-02', flagged: true }]);
+    // A new day starts the count afresh.
+    const next = rateMovieTurn(second.state, 5, 2 * day, options);
+    expect(pushes(next)).toEqual([{ kind: 'pushed', day: '1970-01-03', flagged: false }]);
+    // A title with fewer than 5 ratings, or a well rated one, is not judged a push.
+    expect(pushes(rateMovieTurn(newMovieState('n', options), 5, 0, options))).toEqual([]);
+    let liked = newMovieState('l', options);
+    for (let k = 0; k < 5; k++) liked = rateMovie(liked, 4, k, options);
+    expect(pushes(rateMovieTurn(liked, 5, 10, options))).toEqual([]);
+  });
+
   it('decays popularity by its half-life and scores the boards comparably', () => {
     const options = { ...o, popularityHalfLifeMs: day };
     let a = newMovieState('a', options);

@@ -1,12 +1,14 @@
 /**
  * `npm run sim:poisoning` (docs/threat-model.md, "Poisoning"): 5 % attacker accounts with valid tokens
  * post random, average and bandwagon shilling profiles (test/support/shilling.ts) through Marquee's
- * own HTTP app in one UTC day, pushing 10 cold, poorly rated titles; the accepted ratings join the
+ * own HTTP app in one UTC day (and the average attack low and slow: 2 accounts a day), pushing 10 cold,
+ * poorly rated titles; the accepted ratings join the
  * log, the retrain's training-set step applies the daily per-movie cap, biased MF is refitted and
  * serving's ranking (blend with decayed popularity, guard, diversification) makes every genuine
  * user's list. Popularity is what the stream's movie actors put on the boards (their transition and
  * board additions, test/support/attack-world.ts `streamPopularity`): ratings over the daily cap add
- * none. Reports the targets' prediction shift and hit rate@20 against the unattacked victim with the
+ * none, and they flag titles pushed below the cap (src/guardrails/push-ratings.ts), counted here.
+ * Reports the targets' prediction shift and hit rate@20 against the unattacked victim with the
  * defences off (no cap, no quota), on as deployed with the default cap (RATING_DAILY_CAP 1,000 per movie
  * per day) and with the cap sized to the traffic (the organic per-movie-day p99.9). Options:
  * --attackers SHARE (0.05), --targets N (10), --seed N, --dataset PATH|ml-latest-small.
@@ -92,10 +94,19 @@ const settings: { label: string; victim: VictimOptions; quota: number }[] = [
 async function postAttack(
   model: AttackModel,
   quota: number,
+  perDay = attackerIds.length,
 ): Promise<{ accepted: LoggedRating[]; refused: number }> {
   const random = createRandom(seed + 7);
+  // `perDay` accounts a day: all in one day by default; 2 a day is the low-and-slow push under a cap of 2.
   const profiles = attackerIds.flatMap((_, a) =>
-    shillingProfile(model, nGenuine + a, targets, stats, attackDay + a * 10_000, random),
+    shillingProfile(
+      model,
+      nGenuine + a,
+      targets,
+      stats,
+      attackDay + Math.floor(a / perDay) * DAY_MS + (a % perDay) * 10_000,
+      random,
+    ),
   );
   // The throttle delays an attacker within it, it drops nothing: left off to keep the run short.
   const sim = simApp({ throttle: false, quota, noise: { scale: 0, decimals: 6 }, recommend: () => [] });
@@ -143,39 +154,47 @@ console.log(
     .map((t) => train.itemIds[t])
     .join(', ')}, …); organic ratings per movie per day: p99.9 ${proportionate}\n`,
 );
-const attacks: AttackModel[] = ['random', 'average', 'bandwagon'];
+/** The attacks: each model in one day, and the average attack low and slow (2 accounts a day, 16 days). */
+const attacks: { name: string; model: AttackModel; perDay?: number }[] = [
+  { name: 'random', model: 'random' },
+  { name: 'average', model: 'average' },
+  { name: 'bandwagon', model: 'bandwagon' },
+  { name: 'average, 2 accounts a day', model: 'average', perDay: 2 },
+];
 const posted = new Map<string, LoggedRating[]>();
 // Posted under the deployed quota; only when it refused some is the attack posted again without it.
-for (const model of attacks) {
-  const { accepted, refused } = await postAttack(model, quota);
-  posted.set(`${model}/${quota}`, accepted);
-  if (refused === 0) posted.set(`${model}/0`, accepted);
-  else posted.set(`${model}/0`, (await postAttack(model, 0)).accepted);
+for (const { name, model, perDay } of attacks) {
+  const { accepted, refused } = await postAttack(model, quota, perDay);
+  posted.set(`${name}/${quota}`, accepted);
+  if (refused === 0) posted.set(`${name}/0`, accepted);
+  else posted.set(`${name}/0`, (await postAttack(model, 0, perDay)).accepted);
   console.log(
-    `${model}: ${accepted.length.toLocaleString('en-US')} ratings accepted (202) under the quota, ${refused} refused (429)`,
+    `${name}: ${accepted.length.toLocaleString('en-US')} ratings accepted (202) under the quota, ${refused} refused (429)`,
   );
 }
 console.log(
-  '\n| defences | attack | genuine ratings capped | attack ratings capped | target prediction shift (stars) | target HR@20 | unattacked HR@20 | shift ≤ 0.25 | HR ≤ 2× |',
+  '\n| defences | attack | genuine ratings capped | attack ratings capped | target prediction shift (stars) | target HR@20 | unattacked HR@20 | shift ≤ 0.25 | HR ≤ 2× | title-days flagged as pushed |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 const genuine: string[] = [];
 for (const { label, victim, quota: q } of settings) {
   const clean = buildVictim(train, victim);
   const unattacked = measure(clean, clean).hitRate;
   const lists = new Map(Array.from({ length: nGenuine }, (_, u) => [u, clean.list(u)] as const));
-  genuine.push(`| ${label} | ${clean.capped} | ${hitRate(lists, world.test).toFixed(3)} |`);
-  for (const model of attacks) {
-    const attacked = buildVictim(appendRatings(train, posted.get(`${model}/${q}`) ?? []), victim);
+  genuine.push(
+    `| ${label} | ${clean.capped} | ${hitRate(lists, world.test).toFixed(3)} | ${clean.pushedTitleDays} |`,
+  );
+  for (const { name } of attacks) {
+    const attacked = buildVictim(appendRatings(train, posted.get(`${name}/${q}`) ?? []), victim);
     const { shift, hitRate } = measure(attacked, clean);
     const ok = (b: boolean) => (b ? 'met' : 'NOT met');
     console.log(
-      `| ${label} | ${model} | ${clean.capped} | ${attacked.capped - clean.capped} | ${shift.toFixed(3)} | ${hitRate.toFixed(4)} | ${unattacked.toFixed(4)} | ${ok(shift <= 0.25)} | ${ok(hitRate <= 2 * unattacked)} |`,
+      `| ${label} | ${name} | ${clean.capped} | ${attacked.capped - clean.capped} | ${shift.toFixed(3)} | ${hitRate.toFixed(4)} | ${unattacked.toFixed(4)} | ${ok(shift <= 0.25)} | ${ok(hitRate <= 2 * unattacked)} | ${attacked.pushedTitleDays - clean.pushedTitleDays} |`,
     );
   }
 }
 console.log('\nwhat each setting costs genuine users, unattacked (hit rate on their 5 held-out ratings):\n');
-console.log('| defences | genuine ratings capped | genuine HR@20 |');
-console.log('|---|---|---|');
+console.log('| defences | genuine ratings capped | genuine HR@20 | organic title-days flagged as pushed |');
+console.log('|---|---|---|---|');
 for (const line of genuine) console.log(line);
 console.log(`\n${((performance.now() - started) / 1000).toFixed(1)} s in all`);

@@ -94,6 +94,7 @@ export const metrics = {
   streamFreshness: 'marquee_stream_freshness_seconds',
   streamReplaysDropped: 'marquee_stream_replays_dropped_total',
   streamCapHits: 'marquee_stream_cap_hits_total',
+  streamPushedTitles: 'marquee_stream_pushed_titles_total',
   retrainRuns: 'marquee_retrain_runs_total',
   retrainLastSuccess: 'marquee_retrain_last_success_timestamp_seconds',
   retrainStageSeconds: 'marquee_retrain_stage_duration_seconds',

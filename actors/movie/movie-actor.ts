@@ -3,6 +3,7 @@
  * movie's counters, its decayed popularity and its daily budget of training updates.
  */
 import { capDecision } from '../../src/guardrails/rating-budget.ts';
+import { isPushRating, PUSH_RULE } from '../../src/guardrails/push-ratings.ts';
 import { AppendOnlySet } from '../../src/lib/append-only-set.ts';
 import { sgdHalfStep } from '../../src/model/algorithms/sgd-step.ts';
 import type { MovieMessage, MovieRatingMessage, MovieWatchMessage } from '../messages.ts';
@@ -29,6 +30,11 @@ export type MovieOutput =
   | { readonly kind: 'watched'; readonly day: string }
   /** A rating over the daily cap: counted on the day's `capped:<day>` board (which movies are flooded). */
   | { readonly kind: 'capped'; readonly day: string }
+  /**
+   * A push rating (top of the scale on a cold, poorly rated title: src/guardrails/push-ratings.ts),
+   * counted on the day's `pushed:<day>` board; `flagged` when it is the day's `flagAt`-th.
+   */
+  | { readonly kind: 'pushed'; readonly day: string; readonly flagged: boolean }
   | { readonly kind: 'histogram'; readonly rating: number };
 
 /** One turn's result. */
@@ -115,6 +121,13 @@ function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): Movi
     { kind: 'histogram', rating: star },
   ];
   if (capped) outputs.push({ kind: 'capped', day });
+  // Detection of a push below the cap: judged on the ratings before this one, learned or capped; a
+  // re-rating is the same account again, not another one pushing.
+  const pushes = day === s.day ? (s.dayPushes ?? 0) : 0;
+  if (decision !== 'again' && isPushRating(m.rating, s.histogram)) {
+    next = { ...next, dayPushes: pushes + 1 };
+    outputs.push({ kind: 'pushed', day, flagged: pushes + 1 === PUSH_RULE.flagAt });
+  } else if (pushes !== (s.dayPushes ?? 0)) next = { ...next, dayPushes: pushes };
   // Popularity counts a rater once a day and within the cap: a flood over the cap would otherwise
   // push the title through the ranking blend, which weighs popularity most, though the model
   // learned nothing from it (docs/threat-model.md, S2); a re-rating is no second take-up.

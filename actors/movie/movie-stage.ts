@@ -39,13 +39,15 @@ export interface MovieStageStats {
   replaysDropped: number;
   /** Ratings counted but not learned because their movie's daily cap was spent (committed batches). */
   capHits: number;
+  /** Titles flagged as pushed on a day (src/guardrails/push-ratings.ts; committed batches). */
+  pushedTitles: number;
 }
 
 /** The movie stage: one per process, shared by the movie group's partition tasks. */
 export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats: MovieStageStats } {
   const { keys, topics, registry, offsets } = deps;
   const watermarks = new Map<number, Map<string, Position>>();
-  const stats: MovieStageStats = { replaysDropped: 0, capHits: 0 };
+  const stats: MovieStageStats = { replaysDropped: 0, capHits: 0, pushedTitles: 0 };
   return {
     stats,
     async start(topic, partition) {
@@ -99,6 +101,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
       /** The popularity score of the actor whose turns run now (flushed with it). */
       let score: number | undefined;
       let capHits = 0;
+      let pushedTitles = 0;
       const bump = (board: string, member: string) => {
         const b = boards.get(board) ?? new Map<string, number>();
         boards.set(board, b.set(member, (b.get(member) ?? 0) + 1));
@@ -114,6 +117,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
             else if (out.kind === 'histogram') histogram[out.rating - 1]! += 1;
             else {
               if (out.kind === 'capped') capHits++;
+              if (out.kind === 'pushed' && out.flagged) pushedTitles++;
               bump(`${out.kind}:${out.day}`, movieId);
             }
           }
@@ -141,6 +145,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
           : [];
       return stagedBatch(registry, partition, states, outputs, w, () => {
         stats.capHits += capHits;
+        stats.pushedTitles += pushedTitles;
         for (const [source, position] of moved) applied.set(source, position);
       });
     },

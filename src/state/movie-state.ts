@@ -31,6 +31,8 @@ export interface MovieState {
   /** The UTC day `dayUpdates` counts. */
   readonly day: string;
   readonly dayUpdates: number;
+  /** Push ratings (src/guardrails/push-ratings.ts) on `day`; absent in states stored before it existed. */
+  readonly dayPushes?: number;
   /** The users whose rating of the movie was learned on `day` (at most the daily cap), in that order. */
   readonly dayRaters: AppendOnlySet;
   /** The published model version q_i and b_i live in ('' for seeded vectors, no model). */

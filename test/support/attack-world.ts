@@ -151,6 +151,8 @@ export interface Victim {
   readonly stream: RankStream;
   /** Ratings the cap left out of training. */
   readonly capped: number;
+  /** Title-days the movie actors flagged as pushed below the cap (src/guardrails/push-ratings.ts). */
+  readonly pushedTitleDays: number;
   /** A user's list as serving ranks it (adult, seen = every movie in the log for them), as item indices. */
   list(user: number, limit?: number): number[];
   /** The list of a user the stream folded in (`vector` null: a cold user), with what they have seen. */
@@ -174,7 +176,7 @@ export function buildVictim(log: RatingLog, options: VictimOptions): Victim {
   const model = fitSvd(set, { ...params, simd: params.factors % 4 === 0 });
   const serving = buildServingModel('sim', svdToArtifact(model), log.movies, settings);
   const now = options.now ?? (log.times.length === 0 ? 0 : (log.times[log.times.length - 1] as number));
-  const counts = streamPopularity(log, options.dailyCap, now);
+  const { popularity: counts, pushedTitleDays } = streamPass(log, options.dailyCap, now);
   const stream: RankStream = {
     weights: BLEND_DEFAULTS.weights,
     popularity: preparePopularity(counts),
@@ -202,6 +204,7 @@ export function buildVictim(log: RatingLog, options: VictimOptions): Victim {
     serving,
     stream,
     capped,
+    pushedTitleDays,
     seen: (user) => seen[user] ?? [],
     list(user, limit = 20) {
       const known = model.knowsUser(user);
@@ -226,6 +229,15 @@ export function buildVictim(log: RatingLog, options: VictimOptions): Victim {
  * SGD half step is idle here (a zero error in one factor): the victim's model is the retrain's.
  */
 export function streamPopularity(log: RatingLog, dailyCap: number, now: number): Float32Array {
+  return streamPass(log, dailyCap, now).popularity;
+}
+
+/** What the movie actors make of `log`: the popularity serving reads, and the title-days they flag as pushed. */
+export function streamPass(
+  log: RatingLog,
+  dailyCap: number,
+  now: number,
+): { popularity: Float32Array; pushedTitleDays: number } {
   const options = {
     ...STREAM_MODEL_DEFAULTS,
     factors: 1,
@@ -235,6 +247,7 @@ export function streamPopularity(log: RatingLog, dailyCap: number, now: number):
   const p = new Float32Array(1);
   const movies = new Map<number, MovieState>();
   const boards = new BoardAdditions();
+  let pushedTitleDays = 0;
   for (let k = 0; k < log.items.length; k++) {
     const item = log.items[k] as number;
     const movieId = log.itemIds[item] as string;
@@ -257,8 +270,10 @@ export function streamPopularity(log: RatingLog, dailyCap: number, now: number):
       },
       options,
     );
-    for (const out of turn.outputs)
+    for (const out of turn.outputs) {
       if (out.kind === 'popular') boards.addTakeUp({ movieId, ...out }, options);
+      if (out.kind === 'pushed' && out.flagged) pushedTitleDays++;
+    }
     movies.set(item, turn.state);
   }
   const board = boards.boards.get(GLOBAL_COHORT) ?? new Map<string, number>();
@@ -267,7 +282,7 @@ export function streamPopularity(log: RatingLog, dailyCap: number, now: number):
     const score = board.get(id);
     if (score !== undefined) counts[i] = countFromBoard(score, now, options.popularityHalfLifeMs);
   });
-  return counts;
+  return { popularity: counts, pushedTitleDays };
 }
 
 /** Share of `b` found in `a`, over `k` (Agr@k of two top-k lists). */
