@@ -81,4 +81,17 @@ describe('the daily cap in the stream and in the retrain', () => {
     expect([...s.dayRaters]).toEqual(firstOfDay);
     expect(s.capped).toBeGreaterThan(0);
   });
+
+  it("keeps the day's cap when a rating for an earlier day arrives late, between the day's ratings", () => {
+    // Cap 3; six raters on day 10, each followed by a late rating stamped on day 9 (another
+    // partition lagging): before, every late rating emptied the day's raters and the next rating
+    // emptied them again, so all twelve were learned.
+    const ratings: Rating[] = [];
+    for (let u = 0; u < 6; u++) ratings.push([u, 10 * DAY + u * 1_000, true], [u, 9 * DAY + u * 1_000, true]);
+    const s = stream(ratings);
+    expect(s.day).toBe(stream([[0, 10 * DAY, true]]).day);
+    expect([...s.dayRaters]).toEqual(['u0', 'u1', 'u2']);
+    // Day 10's fourth to sixth raters are over the cap; the late ratings take no slot of day 10.
+    expect(s.capped).toBe(3);
+  });
 });

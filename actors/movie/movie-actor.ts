@@ -88,13 +88,18 @@ export function popularityScore(s: MovieState, o: StreamModelOptions): number {
 
 function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): MovieTurn {
   const day = utcDay(m.at);
+  // Ratings reach a movie in arrival order, from partitions that lag by different amounts: one for
+  // a day before the movie's current day arrives late. Judged against an empty set of that day's
+  // raters (the movie keeps only its current day's), it takes a slot in no day and leaves the
+  // current day's raters and pushes as they are — switching days back and forth would wipe the cap.
+  const late = s.day !== '' && day < s.day;
   const raters = day === s.day ? s.dayRaters : AppendOnlySet.empty();
   const decision = capDecision(raters, m.userId, o.dailyCap);
-  let next: MovieState = { ...s, day, dayRaters: raters, dayUpdates: raters.size };
+  let next: MovieState = late ? { ...s } : { ...s, day, dayRaters: raters, dayUpdates: raters.size };
   if (decision === 'learn') {
     // O(1): the set is persistent (src/lib/append-only-set.ts); `s` keeps the raters it had.
     const dayRaters = raters.add(m.userId);
-    next = { ...next, dayRaters, dayUpdates: dayRaters.size };
+    if (!late) next = { ...next, dayRaters, dayUpdates: dayRaters.size };
     // The rater takes a slot whatever version the user's half of the step was taken in: the retrain
     // learns this rating and charges it alike (src/jobs/retrain/training-set.ts). A step, though,
     // only in this version: another's p_u and error mean nothing against this q_i (the user side
@@ -124,7 +129,9 @@ function rate(s: MovieState, m: MovieRatingMessage, o: StreamModelOptions): Movi
   // Detection of a push below the cap: judged on the ratings before this one, learned or capped; a
   // re-rating is the same account again, not another one pushing.
   const pushes = day === s.day ? (s.dayPushes ?? 0) : 0;
-  if (decision !== 'again' && isPushRating(m.rating, s.histogram)) {
+  if (late) {
+    // Not judged for a push: the day it belongs to is no longer kept.
+  } else if (decision !== 'again' && isPushRating(m.rating, s.histogram)) {
     next = { ...next, dayPushes: pushes + 1 };
     outputs.push({ kind: 'pushed', day, flagged: pushes + 1 === PUSH_RULE.flagAt });
   } else if (pushes !== (s.dayPushes ?? 0)) next = { ...next, dayPushes: pushes };
