@@ -80,7 +80,7 @@ interface Board {
   askedAt: number;
 }
 
-/** A holder over the boards `keys.popularFor(cohort)` the stream's user actors keep. */
+/** A holder over the boards `keys.popularFor(cohort)` the stream keeps (movie actors: ratings within the cap; user actors: started views). */
 export function createPopularityHolder(options: PopularityHolderOptions): PopularityHolder {
   const { redis, keys, models } = options;
   const halfLifeMs = options.halfLifeMs ?? BLEND_DEFAULTS.halfLifeDays * DAY_MS;

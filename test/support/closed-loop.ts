@@ -4,7 +4,7 @@
  * rating so far, loaded as the API loads a version (`buildServingModel`) and ranked by `rankUser`
  * (the blend with live popularity, the candidate pool, genre diversification, the popularity cap) —
  * choose by a position- and utility-driven choice model, and rate what they chose; the ratings join
- * the training data and, as the user actors add them (`takeUpBoardWeight`: the served take-up
+ * the training data and, as the stream adds them (`takeUpBoardWeight`: the served take-up
  * weight), the popularity board the next round blends (Mansoury et al. 2020; Chaney et al. 2018).
  * The same world runs with the mitigations on and off. Deterministic for a seed.
  */
@@ -104,7 +104,7 @@ export async function runClosedLoop(
   const organic = starsOf(world.ratings);
   const organicCounts = new Float64Array(nItems);
   for (const i of world.items) organicCounts[i]! += 1;
-  // The popularity board as the user actors write it (growing weights; organic take-ups weigh 1),
+  // The popularity board as the stream writes it (growing weights; organic take-ups weigh 1),
   // and the simulated clock: a round every roundDays after the last organic rating.
   const board = {
     popularityHalfLifeMs: options.halfLifeDays * DAY_MS,
