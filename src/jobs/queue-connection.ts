@@ -26,7 +26,7 @@ export function queuePrefix(config: Config): string {
  * a client; a worker duplicates it for its blocking connection), which BullMQ leaves open: build
  * through {@link ownConnection}, which closes it.
  */
-export function queueConnection(config: Config): ConnectionOptions {
+function queueConnection(config: Config): ConnectionOptions {
   const nodes = config.redis.clusterNodes;
   if (nodes !== undefined) {
     const password = config.redis.clusterPassword;
@@ -58,7 +58,13 @@ export function ownConnection<T extends { close(...args: never[]): Promise<void>
   build: (connection: ConnectionOptions) => T,
 ): T {
   const connection = queueConnection(config);
-  const built = build(connection);
+  let built: T;
+  try {
+    built = build(connection);
+  } catch (error) {
+    if (connection instanceof Cluster) connection.disconnect();
+    throw error;
+  }
   if (connection instanceof Cluster) {
     const close = built.close.bind(built) as (...args: unknown[]) => Promise<void>;
     Object.assign(built, {
