@@ -6,6 +6,31 @@ import type { Config } from '../config/load-config.ts';
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 /**
+ * Broker answers kafkajs retries by itself that are part of a transactional producer's normal life:
+ * a transaction started right after the previous commit, before the coordinator has written its
+ * markers, or a coordinator still loading after a broker start. kafkajs logs each retry at ERROR;
+ * if the retries run out, the error reaches the role's own code, which reports it.
+ */
+const RETRIED_RACES = [
+  'another concurrent operation on the same transaction was ongoing', // CONCURRENT_TRANSACTIONS
+  'The coordinator is loading', // COORDINATOR_LOAD_IN_PROGRESS
+  'This is not the correct coordinator', // NOT_COORDINATOR
+];
+
+/**
+ * The line a kafkajs log entry prints as, or null when it is not worth a line: below WARN, or a
+ * retried race (RETRIED_RACES). The broker's error, which kafkajs keeps beside the message (e.g.
+ * "Response InitProducerId(key: 22, version: 1)"), is appended.
+ */
+export function kafkaLogLine(role: string, entry: Pick<LogEntry, 'level' | 'log'>): string | null {
+  if (entry.level > logLevel.WARN) return null;
+  const { message, error } = entry.log as { message: string; error?: unknown };
+  const text = typeof error === 'string' && !message.includes(error) ? `${message}: ${error}` : message;
+  if (RETRIED_RACES.some((race) => text.includes(race))) return null;
+  return `[kafka ${role}] ${text}\n`;
+}
+
+/**
  * The kafkajs client for one role. kafkajs logs reconnect noise at ERROR while a broker restarts;
  * we pass warnings and errors through with the role's name so they are attributable.
  */
@@ -14,11 +39,9 @@ export function createKafka(config: Config, role: string): Kafka {
     clientId: `${config.kafka.clientId}-${role}`,
     brokers: [...config.kafka.brokers],
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        if (level > logLevel.WARN) return;
-        process.stderr.write(`[kafka ${role}] ${log.message}\n`);
-      },
+    logCreator: () => (entry: LogEntry) => {
+      const line = kafkaLogLine(role, entry);
+      if (line !== null) process.stderr.write(line);
+    },
   });
 }
