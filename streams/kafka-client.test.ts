@@ -41,6 +41,15 @@ describe('kafkaLogLine', () => {
         entry(logLevel.ERROR, { message: 'Response AddPartitionsToTxn(key: 24, version: 1)', error: race }),
       ),
     ).toBeNull();
+    expect(
+      kafkaLogLine(
+        'api',
+        entry(logLevel.ERROR, {
+          message: 'Response CreateTopics(key: 19, version: 3)',
+          error: 'Topic creation errors',
+        }),
+      ),
+    ).toBeNull();
     // A fenced producer is not a race: it still prints.
     expect(
       kafkaLogLine(

@@ -6,15 +6,18 @@ import type { Config } from '../config/load-config.ts';
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 /**
- * Broker answers kafkajs retries by itself that are part of a transactional producer's normal life:
- * a transaction started right after the previous commit, before the coordinator has written its
- * markers, or a coordinator still loading after a broker start. kafkajs logs each retry at ERROR;
- * if the retries run out, the error reaches the role's own code, which reports it.
+ * Broker answers that kafkajs handles by itself and that are part of normal life: a transaction
+ * started right after the previous commit, before the coordinator has written its markers; a
+ * coordinator still loading after a broker start; roles starting together and creating the same
+ * topics (kafkajs returns quietly when every error is "already exists"). kafkajs logs each at ERROR
+ * before it retries; if the retries run out or the error is real, it reaches the role's own code,
+ * which reports it.
  */
 const RETRIED_RACES = [
   'another concurrent operation on the same transaction was ongoing', // CONCURRENT_TRANSACTIONS
   'The coordinator is loading', // COORDINATOR_LOAD_IN_PROGRESS
   'This is not the correct coordinator', // NOT_COORDINATOR
+  'Response CreateTopics', // TOPIC_ALREADY_EXISTS among others: ensureTopics' caller sees a real failure
 ];
 
 /**
