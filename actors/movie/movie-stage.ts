@@ -6,7 +6,7 @@
  * distribution in the batch's one atomic commit.
  */
 import type { Redis } from 'ioredis';
-import type { Position } from '../../streams/events.ts';
+import { deadLetterRecord, type Position } from '../../streams/events.ts';
 import type { Stage, StagedBatch } from '../../streams/tasks/stage.ts';
 import type { Topics } from '../../streams/topics.ts';
 import type { RedisKeys } from '../../src/store/redis-keys.ts';
@@ -15,8 +15,14 @@ import { formatPosition, type OffsetStore } from '../../src/state/offset-store.t
 import { WriteBatch } from '../../src/state/write-batch.ts';
 import { activateFor, runTurns, sortIntoMailboxes, stagedBatch } from '../runtime/actor-stage.ts';
 import type { ActorRegistry } from '../runtime/registry.ts';
-import { decodeMovieMessage, isAfter, type MovieMessage } from '../messages.ts';
-import type { ModelSpaceSource } from '../model-space.ts';
+import {
+  decodeMovieMessage,
+  isAfter,
+  type MovieMessage,
+  type MovieRatingMessage,
+  type SourceRef,
+} from '../messages.ts';
+import type { ModelSpace, ModelSpaceSource } from '../model-space.ts';
 import { newMovieState, rebaseMovie, receiveMovieMessage, type MovieState } from './movie-actor.ts';
 import { BoardAdditions } from '../popular-boards.ts';
 
@@ -43,6 +49,12 @@ export interface MovieStageStats {
   pushedTitles: number;
 }
 
+/** Why a rating of the batch's version is dead-lettered: its p_u cannot meet that version's q_i. */
+function wrongLength(m: MovieRatingMessage, space: ModelSpace): string {
+  const version = space.version === '' ? 'the seeded vectors' : `model version ${space.version}`;
+  return `wrong vector length: p has ${m.p.length} factors, ${version} has ${space.options.factors}`;
+}
+
 /** The movie stage: one per process, shared by the movie group's partition tasks. */
 export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats: MovieStageStats } {
   const { keys, topics, registry, offsets } = deps;
@@ -62,27 +74,46 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
       if (applied === undefined) throw new Error(`movie task ${partition} processed before it started`);
       const moved = new Map<string, Position>();
       let space = deps.space.current();
-      const model = space.options;
-      let otherVersion = false;
+      const batchVersion = space.version;
+      /** Lines of ratings in another version than the batch's: checked once the batch's version is known. */
+      const otherLines = new Map<MovieMessage, string>();
+      const otherVersion: {
+        readonly m: MovieRatingMessage;
+        readonly line: string;
+        readonly at: SourceRef;
+      }[] = [];
       const decode = (text: string): MovieMessage | string => {
         const m = decodeMovieMessage(text);
-        return typeof m !== 'string' && m.type === 'rate' && m.p.length !== model.factors
-          ? 'wrong vector length'
-          : m;
+        if (typeof m === 'string' || m.type !== 'rate') return m;
+        if (m.v !== batchVersion) otherLines.set(m, text);
+        else if (m.p.length !== space.options.factors) return wrongLength(m, space);
+        return m;
       };
-      const mailboxes = sortIntoMailboxes(topic, partition, records, decode, (m) => {
+      const mailboxes = sortIntoMailboxes(topic, partition, records, decode, (m, at) => {
         const source = `${m.source.topic}:${m.source.partition}`;
         if (!isAfter(m.source, moved.get(source) ?? applied.get(source))) {
           stats.replaysDropped++;
           return undefined;
         }
         moved.set(source, m.source);
-        if (m.type === 'rate' && m.v !== space.version) otherVersion = true;
+        const line = otherLines.get(m);
+        if (line !== undefined && m.type === 'rate') otherVersion.push({ m, line, at });
         return { key: m.movieId, message: m };
       });
       // A user actor in a version this process has not loaded yet (it was published a moment ago):
-      // load it before the batch, or every rating of it would be counted and not learned.
-      if (otherVersion) space = await deps.space.refresh();
+      // load it before the batch, or every rating of it would be counted and not learned. Only then
+      // are those ratings' vectors checked: one of the version the batch now runs in must have its
+      // factor count (a rating of any other version is counted without its vector being read), so
+      // a factor-count change dead-letters no rating — and loses none of its popularity.
+      const corrupt = new Set<MovieMessage>();
+      if (otherVersion.length > 0) {
+        space = await deps.space.refresh();
+        for (const { m, line, at } of otherVersion) {
+          if (m.v !== space.version || m.p.length === space.options.factors) continue;
+          corrupt.add(m);
+          mailboxes.deadLetters.push(deadLetterRecord(line, wrongLength(m, space), at));
+        }
+      }
       const states = await activateFor(registry, mailboxes, partition, (ids) =>
         loadMovies(deps.redis, keys, ids, space.options.factors, (i) => newMovieState(i, space.options)),
       );
@@ -110,6 +141,7 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
         mailboxes,
         states,
         (state, m, movieId) => {
+          if (corrupt.has(m)) return state;
           const turn = receiveMovieMessage(state, m, space.options);
           for (const out of turn.outputs) {
             if (out.kind === 'popularity') score = out.score;
@@ -124,6 +156,8 @@ export function createMovieStage(deps: MovieStageDeps): Stage & { readonly stats
           return turn.state;
         },
         (movieId, state, before) => {
+          // Only dead-lettered ratings reached it: Redis holds it as it is (or, new, not at all).
+          if (state === before && !rebased.has(movieId)) return;
           flushMovie(state, keys, w, rebased.get(movieId) ?? before);
           if (score !== undefined) w.zadd(keys.leaderboard('popularity'), score, movieId);
           score = undefined;
