@@ -6,6 +6,7 @@
  */
 import type { RatingRecord, WatchRecord } from '../../src/data/dataset.ts';
 import { createRandom } from '../../src/lib/random.ts';
+import { countHeldOutFavourites } from '../../src/model/ranking/held-out-favourites.ts';
 import { DAY_SECONDS } from '../../src/model/ranking/popularity.ts';
 import type { RecommendAnswer } from './recommend-calls.ts';
 
@@ -231,15 +232,18 @@ export function decayedPopularityRanking(
 }
 
 /**
- * Movies by the number of held-out ratings ≥ `relevantAt`, most first: a list that peeks at the
- * future, so no list that is the same for every user can hit much more. A ceiling to read the
- * served lists against (most judged users are new: their lists cannot be personal), never a baseline.
+ * Movies by the number of held-out ratings ≥ `relevantAt`, most first (src/model/ranking/
+ * held-out-favourites.ts counts them): the one-list ceiling the served lists are read against.
  */
 export function heldOutFavourites(heldOut: readonly RatingRecord[], relevantAt: number): string[] {
-  const counts = new Map<string, number>();
-  for (const r of heldOut)
-    if (r.rating >= relevantAt) counts.set(r.movieId, (counts.get(r.movieId) ?? 0) + 1);
-  return rankByScore(counts);
+  const ids = [...new Set(heldOut.map((r) => r.movieId))];
+  const index = new Map(ids.map((id, i) => [id, i] as const));
+  const items = heldOut.map((r) => index.get(r.movieId) as number);
+  const ratings = heldOut.map((r) => r.rating);
+  const counts = countHeldOutFavourites(items, ratings, relevantAt, new Float32Array(ids.length));
+  return rankByScore(
+    new Map(ids.map((id, i) => [id, counts[i] as number] as const).filter(([, n]) => n > 0)),
+  );
 }
 
 function rankByScore(scores: ReadonlyMap<string, number>): string[] {

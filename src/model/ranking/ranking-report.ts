@@ -7,6 +7,7 @@ import { indexByUser, type UserIndex } from '../ratings/user-index.ts';
 import { scoreAllItems, scoreUser } from '../top-n.ts';
 import { Blender, PreparedTerm, preparePopularity, type BlendConfig } from './blend.ts';
 import { fitEase, scoreEase, type EaseModel, type EaseParams } from './ease.ts';
+import { countHeldOutFavourites } from './held-out-favourites.ts';
 import { countPopularity, DAY_SECONDS, decayedPopularity } from './popularity.ts';
 import { blendRanker, modelRanker, popularityRanker, type ModelScorer, type Ranker } from './rankers.ts';
 
@@ -101,16 +102,6 @@ export function decayedPopularityOf(train: RatingSet, halfLifeDays: number, asOf
  */
 export const ONE_LIST_CEILING = 'one-list ceiling (peeks at the test)';
 
-function heldOutFavourites(split: Split, relevantAt: number): Float32Array {
-  const counts = new Float32Array(split.train.nItems);
-  const { items, ratings } = split.test;
-  for (let k = 0; k < items.length; k++) {
-    const i = items[k] as number;
-    if ((ratings[k] as number) >= relevantAt && i < counts.length) counts[i] = (counts[i] as number) + 1;
-  }
-  return counts;
-}
-
 /** The report's name for a blend of `model` with decayed popularity. */
 export function blendRankerName(model: string, halfLifeDays: number): string {
   return `blend ${model} + decayed ${halfLifeDays}d`;
@@ -199,7 +190,10 @@ export function compareRankers(split: Split, options: RankerReportOptions): Rank
     );
   }
   rankers.push({
-    ranker: popularityRanker(ONE_LIST_CEILING, heldOutFavourites(split, options.relevantAt)),
+    ranker: popularityRanker(
+      ONE_LIST_CEILING,
+      countHeldOutFavourites(test.items, test.ratings, options.relevantAt, new Float32Array(train.nItems)),
+    ),
     fitSeconds: 0,
   });
   const base = { k: options.k, relevantAt: options.relevantAt };
