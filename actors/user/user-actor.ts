@@ -79,7 +79,12 @@ export function foldIn(
 
 /** Whether `movieId` was in a list last served to the user (any arm): a served, not organic, take-up. */
 export function inLastServed(s: UserState, movieId: string): boolean {
-  return Object.values(s.lastServed).some((items) => items.includes(movieId));
+  // Runs on every rating and view: for-in walks the object's cached keys and allocates nothing, where
+  // Object.values(...).some(...) built an array and a closure per event. lastServed is a plain object
+  // (literal, spread or fromEntries), so for-in sees exactly its own arms.
+  const served = s.lastServed;
+  for (const arm in served) if (served[arm]!.includes(movieId)) return true;
+  return false;
 }
 
 function rate(
