@@ -77,6 +77,7 @@ export const metrics = {
   clientErrors: 'marquee_client_errors_total',
   recommendAvailability: 'marquee_recommend_availability_ratio',
   modelVersionInfo: 'marquee_api_model_info',
+  modelMovies: 'marquee_api_model_movies',
   servedDropped: 'marquee_served_events_dropped_total',
   apiThrottled: 'marquee_api_throttled_requests_total',
   apiAuthFailures: 'marquee_api_auth_failures_total',

@@ -23,6 +23,7 @@ import { registerLiveMetrics } from '../serving/live-metrics.ts';
 import { createLiveSignals } from '../serving/live-signals.ts';
 import { createExperimentFollower } from '../serving/experiment-follower.ts';
 import { registerExperimentMetrics } from '../serving/experiment-metrics.ts';
+import { registerModelMetrics } from '../serving/model-metrics.ts';
 import { createModelHolder } from '../serving/model-holder.ts';
 import { experimentReport } from '../experiments/experiment-report.ts';
 import { createPool } from '../store/postgres/pool.ts';
@@ -250,6 +251,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   live.start();
   const headCap = createLiveHeadCap(settings, live, { ...defaultLiveHeadCap, ...liveCap });
   registerLiveMetrics(registry, live, headCap.maxHeadShare);
+  registerModelMetrics(registry, models);
   const course =
     config.metadataUrl === undefined
       ? undefined
