@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigForServices } from '../config/load-config.ts';
 import { planCoursePlay } from '../src/data/course-play.ts';
 import { loadDataset, ML_LATEST_SMALL_DIR } from '../src/data/load-dataset.ts';
-import { sleep, waitUntil } from '../src/lib/time.ts';
+import { waitUntil } from '../src/lib/time.ts';
 import { localServices, servicesUp } from '../src/services/services.ts';
 import { startCourseStack, type CourseStack } from '../test/support/course-stack.ts';
 import { callRecommendForAll } from '../test/support/recommend-calls.ts';
@@ -135,8 +135,13 @@ try {
       ? `metadata caught up in ${((Date.now() - metaStart) / 1000).toFixed(1)} s: Postgres describes all ${playedTitles.length.toLocaleString('en-US')} played titles, and model ${model.version}'s catalogue all of its titles`
       : `metadata did not catch up within 600 s (${(await described()).toLocaleString('en-US')} of ${playedTitles.length.toLocaleString('en-US')} played titles described): judging as it is`,
   );
-  // The API rebuilds its catalogue on the worker's notice; give it a moment.
-  await sleep(3_000);
+  // The API rebuilds its catalogue on the worker's notice: wait until it serves the described titles
+  // (a fixed pause was not always enough under load: new users were judged on a half-described one).
+  const withMetadata = (await s.publishedCatalogue(model.version)).described.size;
+  if (!(await s.waitForApiCatalogue(model.version, withMetadata, 120_000)))
+    say(
+      `the API did not serve model ${model.version} with its ${withMetadata} described titles within 120 s: judging as it is`,
+    );
   const windowUsers = new Set([
     ...play.events.map((e) => e.record.userId),
     ...play.heldOut.map((r) => r.userId),

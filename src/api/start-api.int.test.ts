@@ -8,6 +8,7 @@ import { generateSyntheticWorld } from '../data/synthetic-world.ts';
 import { publishModel } from '../store/model-store.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { syntheticServingModel } from '../../test/support/synthetic-model.ts';
+import { servesCatalogue } from '../../test/support/course-stack.ts';
 import { startApi, type RunningApi } from './start-api.ts';
 
 const scope = createTestScope('start-api');
@@ -24,6 +25,7 @@ const servedOn = new Set<string>();
 let api: RunningApi;
 let consumer: Consumer;
 let base: string;
+let described = 0;
 
 beforeAll(async () => {
   const served = await scope.createTopic('served', 1);
@@ -31,6 +33,7 @@ beforeAll(async () => {
   const world = generateSyntheticWorld({ users: 100, movies: 300, ratings: 2000, seed: 8 });
   const { artifact, movies } = syntheticServingModel(world, 8);
   await publishModel(redis, keys, artifact, { movies, version: '7' });
+  described = movies.length;
   api = await startApi(config, { port: 0, log: () => undefined });
   base = `http://127.0.0.1:${api.port}`;
   consumer = scope.kafka.consumer({ groupId: scope.groupId('observer') });
@@ -133,6 +136,11 @@ describe('marquee api, started for real', () => {
     );
     expect(text).toMatch(/marquee_recommend_outcomes_total\{source="personal"/);
     expect(text).toMatch(/marquee_recommend_availability_ratio\{role="api"\} 1/);
+    // What it serves from: the version and its titles with metadata (check:course waits on these).
+    expect(described).toBeGreaterThan(0);
+    expect(servesCatalogue(text, '7', described)).toBe(true);
+    expect(servesCatalogue(text, '7', described + 1)).toBe(false);
+    expect(servesCatalogue(text, '8', 0)).toBe(false);
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: object };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/v1/users/{userId}/recommendations');

@@ -7,6 +7,7 @@
  */
 import { createServer, type AddressInfo } from 'node:net';
 import type pg from 'pg';
+import { metrics } from '../../otel/names.ts';
 import { prepareTopics, topicNames } from '../../streams/topics.ts';
 import type { CoursePlay } from '../../src/data/course-play.ts';
 import {
@@ -66,8 +67,22 @@ export interface CourseStack {
   publishedCatalogue(version: string): Promise<PublishedCatalogue>;
   /** Waits until the API answers `probeUser` from `version`. */
   waitForApi(version: string, probeUser: string, timeoutMs: number): Promise<void>;
+  /**
+   * Waits until the API serves `version` with at least `described` titles carrying metadata (its
+   * `/metrics`: every worker rebuilt on the worker's catalogue notice); false on timeout.
+   */
+  waitForApiCatalogue(version: string, described: number, timeoutMs: number): Promise<boolean>;
   /** Stops `marquee up` and the stand-in; cleans the scope unless `keep`. Never throws for a stop. */
   stop(options?: { keep?: boolean }): Promise<{ upExit: number | null; leftovers: number[] }>;
+}
+
+/** Whether an API's `/metrics` text says it serves `version` with at least `described` described titles. */
+export function servesCatalogue(metricsText: string, version: string, described: number): boolean {
+  const info = new RegExp(`^${metrics.modelVersionInfo}\\{[^}]*\\bversion="${version}"[^}]*\\} 1$`, 'm');
+  const movies = new RegExp(`^${metrics.modelMovies}\\{[^}]*\\bstate="described"[^}]*\\} (\\d+)$`, 'm').exec(
+    metricsText,
+  );
+  return info.test(metricsText) && movies !== null && Number(movies[1]) >= described;
 }
 
 /** A port nothing listens on right now. */
@@ -207,6 +222,17 @@ export async function startCourseStack(options: CourseStackOptions): Promise<Cou
         250,
       );
       if (!ok.ok) throw new Error(`the API did not serve model ${version} within ${timeoutMs} ms`);
+    },
+    async waitForApiCatalogue(version, described, timeoutMs) {
+      const ok = await waitUntil(
+        async () => {
+          const text = await fetch(`${apiUrl}/metrics`).then((r) => (r.ok ? r.text() : ''));
+          return servesCatalogue(text, version, described);
+        },
+        timeoutMs,
+        250,
+      );
+      return ok.ok;
     },
     async stop(stopOptions = {}) {
       const upExit = await up.stop();
