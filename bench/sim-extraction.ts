@@ -23,7 +23,9 @@ import { sleep } from '../src/lib/time.ts';
 import { foldInUser } from '../src/model/algorithms/fold-in.ts';
 import { defaultGuardrailSettings } from '../src/serving/guardrail-settings.ts';
 import { RANK_NOISE_OFF } from '../src/guardrails/rank-noise.ts';
-import { agreement, buildVictim, hitRate, splitWorld } from '../test/support/attack-world.ts';
+import { agreement, hitRate } from '../test/support/attack-world/list-metrics.ts';
+import { splitWorld } from '../test/support/attack-world/split-world.ts';
+import { buildVictim } from '../test/support/attack-world/victim.ts';
 import { fitListSurrogate, type Observation } from '../test/support/list-surrogate.ts';
 import { postRating, simApp } from '../test/support/sim-app.ts';
 

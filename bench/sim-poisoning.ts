@@ -6,8 +6,9 @@
  * log, the retrain's training-set step applies the daily per-movie cap, biased MF is refitted and
  * serving's ranking (blend with decayed popularity, guard, diversification) makes every genuine
  * user's list. Popularity is what the stream's movie actors put on the boards (their transition and
- * board additions, test/support/attack-world.ts `streamPopularity`): ratings over the daily cap add
- * none, and they flag titles pushed below the cap (src/guardrails/push-ratings.ts), counted here.
+ * board additions, test/support/attack-world/stream-pass.ts `streamPopularity`): ratings over the
+ * daily cap add none, and they flag titles pushed below the cap (src/guardrails/push-ratings.ts),
+ * counted here.
  * Reports the targets' prediction shift and hit rate@20 against the unattacked victim with the
  * defences off (no cap, no quota), on as deployed with the default cap (RATING_DAILY_CAP 1,000 per movie
  * per day) and with the cap sized to the traffic (the organic per-movie-day p99.9). Options:
@@ -18,15 +19,9 @@ import { parseArgs } from 'node:util';
 import { loadDataset, ML_LATEST_SMALL_DIR } from '../src/data/load-dataset.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createRandom } from '../src/lib/random.ts';
-import {
-  appendRatings,
-  buildVictim,
-  hitRate,
-  splitWorld,
-  type LoggedRating,
-  type Victim,
-  type VictimOptions,
-} from '../test/support/attack-world.ts';
+import { hitRate } from '../test/support/attack-world/list-metrics.ts';
+import { appendRatings, splitWorld, type LoggedRating } from '../test/support/attack-world/split-world.ts';
+import { buildVictim, type Victim, type VictimOptions } from '../test/support/attack-world/victim.ts';
 import { itemStats, pickTargets, shillingProfile, type AttackModel } from '../test/support/shilling.ts';
 import { postRating, simApp } from '../test/support/sim-app.ts';
 

@@ -6,7 +6,7 @@
  * cold, poorly rated titles: 5–50 ratings, mean ≤ 3.
  */
 import type { Random } from '../../src/lib/random.ts';
-import type { LoggedRating, RatingLog } from './attack-world.ts';
+import type { LoggedRating, RatingLog } from './attack-world/split-world.ts';
 
 /** The attack models of the simulation. */
 export type AttackModel = 'random' | 'average' | 'bandwagon';

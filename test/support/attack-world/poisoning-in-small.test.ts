@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDataset, ML_LATEST_SMALL_DIR } from '../../src/data/load-dataset.ts';
-import { generateSyntheticWorld } from '../../src/data/synthetic-world.ts';
-import { createRandom } from '../../src/lib/random.ts';
-import { appendRatings, buildVictim, splitWorld, streamPopularity, type Victim } from './attack-world.ts';
-import { BLEND_DEFAULTS } from '../../src/model/ranking/blend.ts';
-import { decayedPopularity } from '../../src/model/ranking/popularity.ts';
-import { itemStats, pickTargets, shillingProfile } from './shilling.ts';
+import { loadDataset, ML_LATEST_SMALL_DIR } from '../../../src/data/load-dataset.ts';
+import { generateSyntheticWorld } from '../../../src/data/synthetic-world.ts';
+import { createRandom } from '../../../src/lib/random.ts';
+import { itemStats, pickTargets, shillingProfile } from '../shilling.ts';
+import { appendRatings, splitWorld } from './split-world.ts';
+import { buildVictim, type Victim } from './victim.ts';
 
 /**
  * The small form of npm run sim:poisoning (docs/threat-model.md): 20 factors, one attack model, three
@@ -30,33 +29,6 @@ function targetHitRate(v: Victim, targets: readonly number[], nGenuine: number):
   }
   return hits / (nGenuine * targets.length);
 }
-
-describe("the victim's popularity", () => {
-  const { train } = splitWorld(world, 5);
-  const now = train.times[train.times.length - 1] as number;
-  const halfLife = BLEND_DEFAULTS.halfLifeDays * DAY_MS;
-
-  it('is what the movie actors put on the board: every rating when the cap does not bind', () => {
-    const stream = streamPopularity(train, Infinity, now);
-    const direct = decayedPopularity(
-      train.items,
-      train.times,
-      now,
-      halfLife,
-      new Float32Array(stream.length),
-    );
-    for (let i = 0; i < stream.length; i++) expect(stream[i]).toBeCloseTo(direct[i] as number, 4);
-  });
-
-  it('leaves out every rating over the daily cap', () => {
-    const day = (Math.floor(now / DAY_MS) + 1) * DAY_MS;
-    const flood = Array.from({ length: 8 }, (_, u) => ({ user: u, item: 0, rating: 5, at: day + u }));
-    const flooded = appendRatings(train, flood);
-    const before = streamPopularity(train, 2, day)[0] as number;
-    expect(streamPopularity(flooded, 2, day)[0]).toBeCloseTo(before + 2, 4);
-    expect(streamPopularity(flooded, Infinity, day)[0]).toBeCloseTo(before + 8, 4);
-  });
-});
 
 describe('the poisoning simulation in small', () => {
   it('builds average profiles with the targets first, r_max, and a filler near 3 % of the catalogue', () => {
