@@ -1,6 +1,5 @@
 import type { Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
-import { sleep } from '../src/lib/time.ts';
 import { appendEventsIsolating, type LoggedRating } from '../src/store/postgres/event-log.ts';
 import { attributes, spans } from '../otel/names.ts';
 import { inSpan } from '../otel/tracing.ts';
@@ -16,6 +15,7 @@ import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
 import { keepConsuming } from './keep-consuming.ts';
+import { writeUntilDone } from './write-until-done.ts';
 
 /** Counters of one sink process. */
 export interface SinkStats {
@@ -103,19 +103,13 @@ export async function startPostgresSink(options: SinkOptions): Promise<RunningSi
           }
           for (const chunk of chunkByBytes(dead))
             await producer.send({ topic: topics.deadLetter, messages: chunk });
-          let inserted: Awaited<ReturnType<typeof appendEventsIsolating>>;
-          for (let attempt = 1; ; attempt++) {
-            try {
-              inserted = await appendEventsIsolating(pool, ratings, watches);
-              break;
-            } catch (error) {
-              if (!isRunning() || isStale()) throw error;
-              const delay = Math.min(5_000, (options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 5));
-              options.log?.(`sink: postgres write failed (${String(error)}); retrying in ${delay} ms`);
-              await sleep(delay);
-              await heartbeat();
-            }
-          }
+          const inserted = await writeUntilDone(() => appendEventsIsolating(pool, ratings, watches), {
+            isCurrent: () => isRunning() && !isStale(),
+            heartbeat,
+            ...(options.retryDelayMs === undefined ? {} : { firstDelayMs: options.retryDelayMs }),
+            ...(options.log === undefined ? {} : { log: options.log }),
+            what: 'sink: postgres write',
+          });
           const refused = inserted.refused.map(({ table, index, reason }) => {
             const event = table === 'ratings' ? ratings[index]?.event : watches[index];
             const source = table === 'ratings' ? ratings[index]?.source : watchSources[index];

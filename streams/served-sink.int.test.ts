@@ -68,4 +68,46 @@ describe('served-list sink', () => {
       });
     }
   });
+  it('retries a failed Postgres write in place: every list stored once, the bad event dead-lettered once', async () => {
+    const pool = await scope.postgres();
+    await pool.query('DELETE FROM served_lists');
+    const deadLetters = async () => {
+      const admin = scope.kafka.admin();
+      await admin.connect();
+      try {
+        const offsets = await admin.fetchTopicOffsets(topics.deadLetter);
+        return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    const before = await deadLetters();
+    // Postgres refuses every write while the table is away, as it would while it restarts.
+    await pool.query('ALTER TABLE served_lists RENAME TO served_lists_away');
+    const lines: string[] = [];
+    const sink = await startServedSink({
+      kafka: scope.kafka,
+      topics,
+      pool,
+      groupId: scope.groupId('retry'),
+      retryDelayMs: 20,
+      log: (line) => lines.push(line),
+    });
+    try {
+      const failing = await waitUntil(async () => lines.length >= 3, 30_000, 50);
+      expect(failing.ok).toBe(true);
+      expect(lines[0]).toMatch(
+        /^served sink: postgres write failed \(.*served_lists.*\); retrying in \d+ ms$/,
+      );
+      expect(sink.stats().listsInserted).toBe(0);
+    } finally {
+      await pool.query('ALTER TABLE served_lists_away RENAME TO served_lists');
+    }
+    const read = await waitUntil(async () => sink.stats().events >= lists.length + 11, 30_000, 100);
+    await sink.stop();
+    expect(read.ok).toBe(true);
+    expect(sink.stats().listsInserted).toBe(lists.length);
+    expect(await countServedLists(pool)).toBe(lists.length);
+    expect(await deadLetters()).toBe(before + 1);
+  });
 });

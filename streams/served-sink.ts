@@ -7,6 +7,7 @@ import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
 import { keepConsuming } from './keep-consuming.ts';
+import { writeUntilDone } from './write-until-done.ts';
 
 /** Counters of one served-list sink. */
 export interface ServedSinkStats {
@@ -22,6 +23,8 @@ export interface ServedSinkOptions {
   readonly pool: pg.Pool;
   readonly groupId: string;
   readonly fromBeginning?: boolean;
+  /** First wait before writing a batch again after Postgres failed transiently (ms, doubles up to 5 s). */
+  readonly retryDelayMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -35,7 +38,8 @@ export interface RunningServedSink extends RunningRole {
  * The API writes packs of served events (streams/event-pack.ts), one list per event with its own
  * event id; rows are written before the offset is committed and are idempotent by `event_id`, so a
  * crash between the two replays the batch without adding a row. Events that fail validation go to the
- * dead-letter topic with their position.
+ * dead-letter topic with their position; a transient failure (Postgres down or restarting) retries the
+ * batch in place with back-off.
  */
 export async function startServedSink(options: ServedSinkOptions): Promise<RunningServedSink> {
   const { kafka, topics, pool, groupId } = options;
@@ -61,7 +65,13 @@ export async function startServedSink(options: ServedSinkOptions): Promise<Runni
         }
         for (const chunk of chunkByBytes(dead))
           await producer.send({ topic: topics.deadLetter, messages: chunk });
-        const inserted = await appendServedLists(pool, lists);
+        const inserted = await writeUntilDone(() => appendServedLists(pool, lists), {
+          isCurrent: () => isRunning() && !isStale(),
+          heartbeat,
+          ...(options.retryDelayMs === undefined ? {} : { firstDelayMs: options.retryDelayMs }),
+          ...(options.log === undefined ? {} : { log: options.log }),
+          what: 'served sink: postgres write',
+        });
         const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
         await consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
