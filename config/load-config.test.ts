@@ -96,6 +96,34 @@ describe('loadConfig', () => {
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
   });
 
+  const leaks: [string, Record<string, string>, string][] = [
+    ['a short JWT secret', { JWT_SECRET: 'short' }, 'short'],
+    ['a short noise secret', { NOISE_SECRET: 'tiny-noise' }, 'tiny-noise'],
+    [
+      'a MySQL database URL',
+      { DATABASE_URL: 'mysql://postgres:hunter2secret@127.0.0.1/marquee' },
+      'hunter2secret',
+    ],
+    ['an http Redis URL', { REDIS_URL: 'http://:redispw42@127.0.0.1:6379' }, 'redispw42'],
+    ['a Redis URL without a scheme', { REDIS_URL: ':redispw42@127.0.0.1:6379' }, 'redispw42'],
+    ['a password holding @ and /', { DATABASE_URL: 'mysql://app:a@b/c@db/x' }, 'a@b/c'],
+  ];
+
+  it.each(leaks)('never prints the secret in the error for %s', (_label, env, secret) => {
+    const error = failure(env);
+    expect(error.message).not.toContain(secret);
+    expect(error.message.split('\n')).toHaveLength(1);
+  });
+
+  it('masks only the password of a rejected URL, so the user sees what was wrong', () => {
+    expect(failure({ DATABASE_URL: 'mysql://postgres:hunter2secret@127.0.0.1/marquee' }).message).toBe(
+      'DATABASE_URL: expected a postgres or postgresql URL (got "mysql://postgres:***@127.0.0.1/marquee")',
+    );
+    expect(failure({ JWT_SECRET: 'short' }).message).toBe(
+      'JWT_SECRET: must be at least 32 characters (5 characters, value hidden)',
+    );
+  });
+
   it("adds the local services' passwords from MARQUEE_HOME to URLs that name none, and never overrides one", () => {
     const home = mkdtempSync(join(tmpdir(), 'marquee-config-'));
     try {

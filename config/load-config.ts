@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { configVariables, envSchema, type ConfigVariable, type Env } from './config-schema.ts';
+import { quoteValue } from './redact.ts';
 import {
   ensureServiceSecrets,
   readServiceSecrets,
@@ -116,8 +117,10 @@ export function loadConfig(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'MARQUEE_MODE') as ConfigVariable;
-    const given = raw[variable];
-    throw new ConfigError(variable, `${issue?.message ?? 'invalid'} (got ${JSON.stringify(given)})`);
+    throw new ConfigError(
+      variable,
+      `${issue?.message ?? 'invalid'} (${quoteValue(variable, raw[variable])})`,
+    );
   }
   const e = parsed.data;
   const development = e.MARQUEE_MODE === 'development';
