@@ -27,7 +27,7 @@ const urlWithScheme = (...schemes: string[]) =>
       { message: `expected a ${schemes.join(' or ')} URL` },
     );
 /** A duration such as `48h`, `30m`, `90s` or `500ms`, in milliseconds. */
-const duration = z
+export const duration = z
   .string()
   .trim()
   .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration such as 48h, 30m, 90s or 500ms')

@@ -11,6 +11,7 @@ import { retrainCommand } from './retrain.ts';
 import { servicesCommand } from './services.ts';
 import { sinkCommand } from './sink.ts';
 import { streamCommand } from './stream.ts';
+import { tokenCommand } from './token.ts';
 import { trainCommand } from './train.ts';
 import { upCommand } from './up.ts';
 import { workerCommand } from './worker.ts';
@@ -32,4 +33,5 @@ export const commands: readonly Command[] = [
   modelCommand,
   auditCommand,
   experimentCommand,
+  tokenCommand,
 ];
