@@ -18,6 +18,15 @@ describe('marquee demo', () => {
     expect(config.postgres.schema).not.toBe(deployment.postgres.schema);
   });
 
+  it("reads and writes the movielog under the user's own topic prefix, not the shared demo log", () => {
+    const config = loadConfig(demoEnv({ TOPIC_PREFIX: 'uw.' }));
+    expect(config.kafka.topicPrefix).toBe('uw.');
+    expect(config.kafka.movielogTopic).toBe('uw.movielog');
+    expect(
+      loadConfig(demoEnv({ TOPIC_PREFIX: 'uw.', MOVIELOG_TOPIC: 'movielog15' })).kafka.movielogTopic,
+    ).toBe('movielog15');
+  });
+
   it('says what a retrain published, what it cost, and why the gate let it through', () => {
     expect(
       describeRetrain({

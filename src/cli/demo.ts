@@ -40,13 +40,19 @@ export const DEMO_NAMESPACE = {
   KAFKA_CLIENT_ID: 'marquee-demo',
 } as const;
 
-/** The environment with the demo's namespace wherever the variable is unset or blank. */
+/**
+ * The environment with the demo's namespace wherever the variable is unset or blank. A TOPIC_PREFIX
+ * of the user's own also names the demo's movielog (`<prefix>movielog`) unless MOVIELOG_TOPIC is
+ * set: otherwise the demo would replay into, and read from the start, the shared demo log.
+ */
 export function demoEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): Readonly<Record<string, string | undefined>> {
   const scoped: Record<string, string | undefined> = { ...env };
-  for (const [name, value] of Object.entries(DEMO_NAMESPACE))
-    if ((env[name] ?? '').trim() === '') scoped[name] = value;
+  const blank = (name: string) => (env[name] ?? '').trim() === '';
+  for (const [name, value] of Object.entries(DEMO_NAMESPACE)) if (blank(name)) scoped[name] = value;
+  if (!blank('TOPIC_PREFIX') && blank('MOVIELOG_TOPIC'))
+    scoped['MOVIELOG_TOPIC'] = `${(env['TOPIC_PREFIX'] as string).trim()}movielog`;
   return scoped;
 }
 
@@ -64,7 +70,8 @@ and prints the lists of a minor, an adult and a brand-new user; lets the new use
 and prints their changed list with the time it took. Everything runs in this process and stops at
 the end (Ctrl-C stops it early). Its data lives apart from a deployment's: topics ${DEMO_NAMESPACE.TOPIC_PREFIX}*,
 Redis keys ${DEMO_NAMESPACE.REDIS_KEY_PREFIX}*, schema ${DEMO_NAMESPACE.DATABASE_SCHEMA} (unless TOPIC_PREFIX, MOVIELOG_TOPIC, REDIS_KEY_PREFIX,
-DATABASE_SCHEMA or KAFKA_CLIENT_ID are set); running it again adds a second replay to the first.
+DATABASE_SCHEMA or KAFKA_CLIENT_ID are set; a TOPIC_PREFIX of your own also names the movielog,
+<prefix>movielog); running it again adds a second replay to the first.
 ${datasetUsage}
   --lines N              lines to replay (default 30000)
   --rate N               lines per second (default 5000)
