@@ -84,7 +84,8 @@ describe('marquee audit against a running marquee worker', () => {
     // An R title to a 9-year-old; the list holds two genres, its scaled target (10 · 2 / 20 = 1) met.
     expect(run.out).toMatch(/^audit \d+: 1 violation in 1 recommendation; 0 disparities beyond threshold/m);
     const report = /report: (.*)/.exec(run.out)?.[1]?.trim() as string;
-    expect(report.startsWith(`${home}/audits/`)).toBe(true);
+    // Under the deployment's schema: another deployment's audit with the same id never overwrites it.
+    expect(report.startsWith(`${home}/audits/${scope.config.postgres.schema}/audit-`)).toBe(true);
     expect(await readFile(report, 'utf8')).toContain('**1 violation in 1 recommendation**');
     expect(existsSync(report.replace('report.md', 'age.png'))).toBe(true);
   });

@@ -75,7 +75,7 @@ stop    stops the running experiment (or ID); every user is served the active mo
 list    every experiment: state, looks, running minimum of the always-valid p, verdict, arms
 report  per arm: users, ratings, batch RMSEs, watch-through; effect, CI and p of each test, the SRM
         check and the decision; writes the batch-RMSE chart as PNG (default
-        $MARQUEE_HOME/experiments/experiment-ID/); every report is a look (docs/experiments.md)`;
+        $MARQUEE_HOME/experiments/<DATABASE_SCHEMA>/experiment-ID/); every report is a look (docs/experiments.md)`;
 
 /** `marquee experiment start|stop|list|report`. */
 export const experimentCommand: Command = {
@@ -178,7 +178,8 @@ export const experimentCommand: Command = {
       const values = parseOptions(rest.slice(1), { out: { type: 'string' }, json: { type: 'boolean' } });
       const report = await experimentReport({ pool, redis, keys }, id, { look: true });
       if (report === null) throw new UsageError(`no experiment ${id} (marquee experiment list)`);
-      const dir = values.out ?? join(config.home, 'experiments', `experiment-${report.id}`);
+      const dir =
+        values.out ?? join(config.home, 'experiments', config.postgres.schema, `experiment-${report.id}`);
       await mkdir(dir, { recursive: true });
       const png = new Resvg(batchChartSvg(report), {
         font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },

@@ -70,7 +70,8 @@ go to $MARQUEE_HOME/audits (docs/fairness.md).
     const audits = await startAuditWorker({
       config,
       pool,
-      reportDir: join(config.home, 'audits'),
+      // Per schema: deployments sharing MARQUEE_HOME number their audits alike and must not overwrite each other's.
+      reportDir: join(config.home, 'audits', config.postgres.schema),
       log: io.err,
     });
     const batches = startExperimentBatcher({
