@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { main } from './main.ts';
+import { joinNegativeValues, numberOption, parseOptions } from './options.ts';
+
+const spec = { limit: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+/** Runs `marquee <argv>` in this process and keeps what it printed. */
+async function run(argv: readonly string[]) {
+  const lines: string[] = [];
+  const code = await main(argv, { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} });
+  return { code, text: lines.join('\n') };
+}
+
+describe('parseOptions', () => {
+  it('reads a negative number after a value option as its value', () => {
+    expect(parseOptions(['--limit', '-5'], spec)).toMatchObject({ limit: '-5' });
+    expect(parseOptions(['--limit', '-0.5', '--json'], spec)).toMatchObject({ limit: '-0.5', json: true });
+    expect(joinNegativeValues(['--limit', '-.5'], spec)).toEqual(['--limit=-.5']);
+  });
+
+  it('still reads a dash word after a value option as a missing value, and an unknown one as unknown', () => {
+    expect(() => parseOptions(['--limit', '--json'], spec)).toThrow(/ambiguous/);
+    expect(() => parseOptions(['--json', '-5'], spec)).toThrow(/Unknown option '-5'/);
+  });
+
+  it("lets the option's range check answer a negative number", () => {
+    const { limit } = parseOptions(['--limit', '-5'], spec);
+    expect(() => numberOption(limit, 'limit', 1, 1, 100)).toThrow(
+      "--limit must be a number within 1..100, got '-5'",
+    );
+  });
+
+  it('gives replay its range message for a negative number, as a usage error', async () => {
+    const replay = await run(['replay', '--limit', '-5']);
+    expect(replay.code).toBe(2);
+    expect(replay.text).toMatch(/^marquee replay: --limit must be a number within 1\.\.\d+, got '-5'$/m);
+    expect(replay.text).not.toContain('ambiguous');
+  });
+});
