@@ -16,6 +16,7 @@ import { createCourseServices } from '../data/course-services.ts';
 import { GLOBAL_COHORT, readPopular, readSafeList } from '../store/popular-lists.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { createApp } from './app.ts';
+import { ListenError, listenErrorMessage } from './listen-check.ts';
 import { createFallbackList } from '../serving/fallback-list.ts';
 import { defaultGuardrailSettings, type GuardrailSettings } from '../serving/guardrail-settings.ts';
 import { createLiveHeadCap } from '../serving/head-cap.ts';
@@ -389,12 +390,32 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       log(`unhandled: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
   const limits = { ...API_SERVER_LIMITS, ...options.limits };
-  const server: ServerType = await new Promise((resolve) => {
+  /** Everything started above winds down in this order; the server closes after `pause`. */
+  const pause = async () => {
+    stopping.abort();
+    clearInterval(periodic);
+    clearInterval(early);
+    experiments.stop();
+    await popularity.stop();
+  };
+  const release = async () => {
+    await served.stop();
+    await sinks.stop();
+    await live.stop();
+    await models.stop();
+    await producer.disconnect().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+    redis.disconnect();
+    subscriber.disconnect();
+    await stopTracing();
+  };
+  const port = options.port ?? config.api.port;
+  const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {
         fetch: app.fetch,
         hostname: config.api.host,
-        port: options.port ?? config.api.port,
+        port,
         serverOptions: {
           headersTimeout: limits.headersTimeoutMs,
           requestTimeout: limits.requestTimeoutMs,
@@ -405,30 +426,22 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       },
       () => resolve(s),
     );
+    // A port in use (or not ours to take) fails the start with one line, not an unhandled 'error'.
+    s.once('error', (error) => reject(new ListenError(listenErrorMessage(error, config.api.host, port))));
     // Past the cap Node closes new connections at once: memory and file descriptors stay bounded.
     s.maxConnections = limits.maxConnections;
+  }).catch(async (error: unknown) => {
+    await pause();
+    await release();
+    throw error;
   });
   const address = server.address();
-  const port =
-    typeof address === 'object' && address !== null ? address.port : (options.port ?? config.api.port);
   return {
-    port,
+    port: typeof address === 'object' && address !== null ? address.port : port,
     async stop() {
-      stopping.abort();
-      clearInterval(periodic);
-      clearInterval(early);
-      experiments.stop();
-      await popularity.stop();
+      await pause();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await served.stop();
-      await sinks.stop();
-      await live.stop();
-      await models.stop();
-      await producer.disconnect().catch(() => undefined);
-      await pool.end().catch(() => undefined);
-      redis.disconnect();
-      subscriber.disconnect();
-      await stopTracing();
+      await release();
     },
   };
 }

@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.ts';
 import { serveClusterMetrics } from '../../otel/cluster-metrics.ts';
 import { defaultGuardrailSettings } from '../serving/guardrail-settings.ts';
+import { assertCanListen } from '../api/listen-check.ts';
 import { startApi } from '../api/start-api.ts';
 import { UsageError, type Command } from './command.ts';
+import { numberOption, parseOptions } from './options.ts';
 
 const usage = [
   'usage: marquee api [--port N] [--workers N] [--cors-origin URL]... [--noise-scale S]',
@@ -13,6 +14,7 @@ const usage = [
   'Serves GET /recommend/<userid> (the course contract), GET /v1/users/<id>/recommendations, POST /v1/ratings,',
   '/healthz, /readyz, /metrics and /openapi.json on API_HOST:API_PORT. The model is the one published in',
   'Redis (reloaded when a new version is announced); without one, answers come from a popular list.',
+  '  --port N                 listen on port N instead of API_PORT (0: any free port)',
   '  --workers N              N processes sharing the port (node:cluster; default 1)',
   '  --cors-origin URL        allow this origin on /v1 (repeatable; default: CORS off)',
   '  --noise-scale S          σ of the score noise on the JSON API, stars (default 0.05)',
@@ -34,41 +36,43 @@ export const apiCommand: Command = {
   summary: 'serve recommendations (course /recommend, JSON API, ratings) from the published model',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...args],
-        options: {
-          port: { type: 'string' },
-          workers: { type: 'string' },
-          'cors-origin': { type: 'string', multiple: true },
-          'noise-scale': { type: 'string' },
-          'strict-certification': { type: 'boolean' },
-          'rate-limit': { type: 'string' },
-        },
-      }));
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
+    const values = parseOptions(args, {
+      port: { type: 'string' },
+      workers: { type: 'string' },
+      'cors-origin': { type: 'string', multiple: true },
+      'noise-scale': { type: 'string' },
+      'strict-certification': { type: 'boolean' },
+      'rate-limit': { type: 'string' },
+    });
     const config = loadConfig(io.env);
+    const port = numberOption(values.port, 'port', config.api.port, 0, 65_535);
+    if (!Number.isInteger(port)) throw new UsageError(`--port must be a whole number, got '${values.port}'`);
     const workers = Math.floor(positiveNumber(values.workers, '--workers', 1));
     if (workers > 1 && cluster.isPrimary) {
+      // One clear error here rather than every worker failing on the port.
+      await assertCanListen(config.api.host, port);
       serveClusterMetrics();
       for (let k = 0; k < workers; k++) cluster.fork();
-      io.out(`marquee api: ${workers} workers on ${config.api.host}:${values.port ?? config.api.port}`);
-      await new Promise<void>((resolve) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+      io.out(`marquee api: ${workers} workers on ${config.api.host}:${port}`);
+      // A worker that exits on its own (its port taken meanwhile, a crash) ends the role: `marquee up`
+      // restarts it whole rather than serving on fewer workers than asked.
+      const failed = await new Promise<string | undefined>((resolve) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(undefined));
+        cluster.once('exit', (w, code, signal) =>
+          resolve(`api worker ${w.process.pid} exited with ${signal ?? `code ${code}`}; stopped the others`),
+        );
       });
       // Signal the workers directly so each runs its own drain (worker.kill only disconnects first).
       const workersLeft = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
       const exited = workersLeft.map((w) => new Promise((resolve) => w.once('exit', resolve)));
       for (const w of workersLeft) if (w.process.pid !== undefined) process.kill(w.process.pid, 'SIGTERM');
       await Promise.all(exited);
+      if (failed !== undefined) throw new Error(failed);
       return 0;
     }
     const d = defaultGuardrailSettings;
     const api = await startApi(config, {
-      ...(values.port !== undefined && { port: positiveNumber(values.port, '--port', config.api.port) }),
+      port,
       settings: {
         ...d,
         agePolicy: { ...d.agePolicy, strictUncertified: values['strict-certification'] ?? false },
@@ -78,6 +82,10 @@ export const apiCommand: Command = {
       ...(values['cors-origin'] && { corsOrigins: values['cors-origin'] }),
       log: io.err,
       clustered: cluster.isWorker,
+    }).catch((error: unknown) => {
+      // The IPC channel would keep a worker that failed to start alive.
+      if (cluster.isWorker) cluster.worker?.disconnect();
+      throw error;
     });
     io.out(`marquee api listening on http://${config.api.host}:${api.port} (pid ${process.pid})`);
     await new Promise<void>((resolve) => {

@@ -106,6 +106,24 @@ describe('marquee up', () => {
     }
   }, 90_000);
 
+  it('refuses a taken API port before starting any role, and never calls the other process its API', async () => {
+    const other = createServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const { port } = other.address() as AddressInfo;
+    const run = startUp(['--only', 'api', '--no-services'], { API_PORT: String(port) });
+    try {
+      expect(await run.exited).toEqual({ code: 1, signal: null });
+      expect(run.output.stderr).toContain(
+        `marquee up: port ${port} on 127.0.0.1 is in use (another marquee api?): stop it, or set API_PORT`,
+      );
+      expect(run.output.stdout).not.toContain('API ready');
+      expect(run.pids()).toEqual([]);
+    } finally {
+      run.kill();
+      await new Promise((resolve) => other.close(resolve));
+    }
+  }, 60_000);
+
   it('exits at once on a second Ctrl-C, killing what still runs', async () => {
     const run = startUp(['--only', 'sink', '--no-services']);
     try {

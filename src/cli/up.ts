@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig, loadConfigForServices, type Config } from '../../config/load-config.ts';
+import { assertCanListen } from '../api/listen-check.ts';
 import { sleep } from '../lib/time.ts';
 import { JAEGER_OTLP_URL } from '../services/jaeger-service.ts';
 import { writeScrapeTargets, type ScrapeTarget } from '../services/prometheus-config.ts';
@@ -123,6 +124,8 @@ once. The services keep running afterwards: \`marquee services down\` stops them
     for (const role of plan.skipped)
       io.err(`${role}: skipped, \`marquee ${role}\` is not a command of this build yet`);
     if (plan.run.length === 0) throw new Error(`nothing to run: ${selected.join(', ')} skipped`);
+    // A taken API port would crash-loop the api role while another process answered on it.
+    if (plan.run.includes('api')) await assertCanListen(config.api.host, config.api.port);
 
     if (values['no-services'] !== true) {
       const statuses = await servicesUp(localServices(config, extra as OptionalService[]), (line) =>
@@ -142,6 +145,8 @@ once. The services keep running afterwards: \`marquee services down\` stops them
           OTEL_EXPORTER_OTLP_ENDPOINT: JAEGER_OTLP_URL,
         }),
     };
+    let apiListens: () => void = () => undefined;
+    const apiListening = new Promise<void>((resolve) => (apiListens = resolve));
     const supervisor = startSupervisor(
       plan.run.map((role) => ({
         name: role,
@@ -149,7 +154,13 @@ once. The services keep running afterwards: \`marquee services down\` stops them
         args: [bin, ...roleArgs(role, apiWorkers, values.dataset, metricsPort)],
         env,
       })),
-      { out: io.out, err: io.err },
+      {
+        out: (line) => {
+          if (API_LISTENING.test(line)) apiListens();
+          io.out(line);
+        },
+        err: io.err,
+      },
     );
     // The local Prometheus (if any) scrapes this run's roles; each series carries its topic prefix.
     const removeTargets =
@@ -162,7 +173,7 @@ once. The services keep running afterwards: \`marquee services down\` stops them
             { deployment: config.kafka.topicPrefix },
           );
     const announcing = new AbortController();
-    if (plan.run.includes('api')) void announceApi(config, io, announcing.signal);
+    if (plan.run.includes('api')) void announceApi(config, io, apiListening, announcing.signal);
     try {
       // A second signal makes runUntilSignal exit the process at once; the supervisor's exit hook then
       // SIGKILLs every child's process group, so even that path leaves no orphan.
@@ -194,13 +205,24 @@ function apiHost(config: Config): string {
   return config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host === '::' ? '::1' : config.api.host;
 }
 
+/** The api role's line once it listens (each worker of `--workers N` prints one). */
+const API_LISTENING = /^\[api\]\s+marquee api listening on /;
+
 /**
- * Polls the API's /healthz until it answers, then prints the one address a newcomer needs. Polls for
- * as long as `marquee up` runs: the API may take a few restarts to come up (Kafka still electing).
+ * Once the api role says it listens, polls its /healthz until it answers, then prints the one address
+ * a newcomer needs (never for another process that answers on the port: up checked it was free, and
+ * waits for its own role's line). Polls for as long as `marquee up` runs.
  */
-async function announceApi(config: Config, io: CommandIo, stop: AbortSignal): Promise<void> {
+async function announceApi(
+  config: Config,
+  io: CommandIo,
+  listening: Promise<void>,
+  stop: AbortSignal,
+): Promise<void> {
   const host = apiHost(config);
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.api.port}`;
+  const stopped = new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve()));
+  await Promise.race([listening, stopped]);
   while (!stop.aborted) {
     const ok = await fetch(`${base}/healthz`, { signal: AbortSignal.any([stop, AbortSignal.timeout(1_000)]) })
       .then((r) => r.ok)
