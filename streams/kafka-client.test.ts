@@ -50,6 +50,15 @@ describe('kafkaLogLine', () => {
         }),
       ),
     ).toBeNull();
+    expect(
+      kafkaLogLine(
+        'ingest',
+        entry(logLevel.ERROR, {
+          message: 'The group is rebalancing, re-joining',
+          error: 'The group is rebalancing, so a rejoin is needed',
+        }),
+      ),
+    ).toBeNull();
     // A fenced producer is not a race: it still prints.
     expect(
       kafkaLogLine(

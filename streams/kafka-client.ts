@@ -8,8 +8,8 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 /**
  * Broker answers that kafkajs handles by itself and that are part of normal life: a transaction
  * started right after the previous commit, before the coordinator has written its markers; a
- * coordinator still loading after a broker start; roles starting together and creating the same
- * topics (kafkajs returns quietly when every error is "already exists"). kafkajs logs each at ERROR
+ * coordinator still loading after a broker start; a consumer group rebalancing as members join or
+ * leave; roles starting together and creating the same topics (kafkajs returns quietly when every error is "already exists"). kafkajs logs each at ERROR
  * before it retries; if the retries run out or the error is real, it reaches the role's own code,
  * which reports it.
  */
@@ -18,6 +18,7 @@ const RETRIED_RACES = [
   'The coordinator is loading', // COORDINATOR_LOAD_IN_PROGRESS
   'This is not the correct coordinator', // NOT_COORDINATOR
   'Response CreateTopics', // TOPIC_ALREADY_EXISTS among others: ensureTopics' caller sees a real failure
+  'The group is rebalancing', // REBALANCE_IN_PROGRESS: a consumer joined or left; kafkajs re-joins
 ];
 
 /**
