@@ -1,4 +1,4 @@
-import { loadDataset } from '../data/load-dataset.ts';
+import { checkDataset, loadDataset } from '../data/load-dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { SYNTHETIC_SIZES, type SyntheticSize } from '../data/synthetic-world.ts';
 import { UsageError } from './command.ts';
@@ -23,6 +23,14 @@ export async function datasetFromOptions(values: {
   return loadDataset(values.dataset ?? 'synthetic', {
     size: size as SyntheticSize,
     ...(seed === undefined ? {} : { seed }),
+  });
+}
+
+/** A usage error unless `--dataset` names a dataset that loads (synthetic, or a MovieLens directory). */
+export async function checkDatasetOption(dataset: string | undefined): Promise<void> {
+  if (dataset === undefined) return;
+  await checkDataset(dataset).catch((error: unknown) => {
+    throw new UsageError(`--dataset: ${error instanceof Error ? error.message : String(error)}`);
   });
 }
 

@@ -124,6 +124,17 @@ describe('marquee up', () => {
     }
   }, 60_000);
 
+  it('refuses a --dataset the stream could not read before starting any role', async () => {
+    const run = startUp(['--only', 'stream', '--no-services', '--dataset', '/nope']);
+    try {
+      expect(await run.exited).toEqual({ code: 2, signal: null });
+      expect(run.output.stderr).toMatch(/^marquee up: --dataset: Cannot read dataset directory \/nope: /m);
+      expect(run.pids()).toEqual([]);
+    } finally {
+      run.kill();
+    }
+  }, 60_000);
+
   it('exits at once on a second Ctrl-C, killing what still runs', async () => {
     const run = startUp(['--only', 'sink', '--no-services']);
     try {

@@ -16,6 +16,7 @@ import {
 import { startSupervisor } from '../services/supervisor.ts';
 import { migrate } from '../store/postgres/migrate.ts';
 import { UsageError, type Command, type CommandIo } from './command.ts';
+import { checkDatasetOption } from './dataset-option.ts';
 import { numberOption, parseOptions } from './options.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 
@@ -124,6 +125,9 @@ once. The services keep running afterwards: \`marquee services down\` stops them
     for (const role of plan.skipped)
       io.err(`${role}: skipped, \`marquee ${role}\` is not a command of this build yet`);
     if (plan.run.length === 0) throw new Error(`nothing to run: ${selected.join(', ')} skipped`);
+    // The stream reads --dataset only without METADATA_URL; a wrong one would crash-loop it.
+    if (plan.run.includes('stream') && config.metadataUrl === undefined)
+      await checkDatasetOption(values.dataset);
     // A taken API port would crash-loop the api role while another process answered on it.
     if (plan.run.includes('api')) await assertCanListen(config.api.host, config.api.port);
 

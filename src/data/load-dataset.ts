@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from './dataset.ts';
-import { loadMovieLens } from './movielens.ts';
+import { loadMovieLens, movieLensFormatOf } from './movielens.ts';
 import type { SyntheticSize } from './synthetic-world.ts';
 import { SYNTHETIC_SIZES, generateSyntheticWorld } from './synthetic-world.ts';
 
@@ -29,4 +29,13 @@ export async function loadDataset(nameOrPath: string, options: LoadDatasetOption
   }
   if (nameOrPath === 'ml-latest-small') return loadMovieLens(ML_LATEST_SMALL_DIR);
   return loadMovieLens(nameOrPath);
+}
+
+/**
+ * Rejects, with loadDataset's message, when `nameOrPath` is not a dataset loadDataset would find:
+ * reads directory listings only, so a caller can check before starting processes that load it.
+ */
+export async function checkDataset(nameOrPath: string): Promise<void> {
+  if (nameOrPath === 'synthetic') return;
+  await movieLensFormatOf(nameOrPath === 'ml-latest-small' ? ML_LATEST_SMALL_DIR : nameOrPath);
 }

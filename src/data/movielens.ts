@@ -26,8 +26,11 @@ export function detectMovieLensFormat(fileNames: readonly string[]): MovieLensFo
   return null;
 }
 
-/** Loads the MovieLens dataset in `dir`; rejects with a message naming the path when none is there. */
-export async function loadMovieLens(dir: string): Promise<Dataset> {
+/**
+ * The layout of the MovieLens dataset in `dir`, without reading its files; rejects with a message naming
+ * the path when none is there (a check before starting what would load it).
+ */
+export async function movieLensFormatOf(dir: string): Promise<MovieLensFormat> {
   const path = resolve(dir);
   let names: string[];
   try {
@@ -42,6 +45,13 @@ export async function loadMovieLens(dir: string): Promise<Dataset> {
         'u.item + u.data + u.user (100K) or movies.dat + ratings.dat + users.dat (1M)',
     );
   }
+  return format;
+}
+
+/** Loads the MovieLens dataset in `dir`; rejects with a message naming the path when none is there. */
+export async function loadMovieLens(dir: string): Promise<Dataset> {
+  const path = resolve(dir);
+  const format = await movieLensFormatOf(path);
   const [a, b, c] = await Promise.all(
     REQUIRED[format].map((f) =>
       readFile(join(path, f)).then((buf) =>
