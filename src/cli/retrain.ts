@@ -1,9 +1,11 @@
 import { loadConfig } from '../../config/load-config.ts';
 import { enqueueRetrain, retrainEvents, retrainQueue, type RetrainJobResult } from '../jobs/retrain-queue.ts';
+import { RETRAIN_DEFAULTS } from '../jobs/retrain/retrain-job.ts';
+import { algorithms } from '../model/algorithms/algorithms.ts';
+import { applyParams } from '../model/algorithms/params.ts';
 import { UsageError, type Command } from './command.ts';
-import { numberOption } from './options.ts';
+import { numberOption, parseOptions } from './options.ts';
 import { retrainProgressBar } from './retrain-progress.ts';
-import { parseArgs } from 'node:util';
 
 /** `key=value` pairs of repeated `--param` options. */
 function paramsOf(values: readonly string[]): Record<string, string> {
@@ -14,6 +16,25 @@ function paramsOf(values: readonly string[]): Record<string, string> {
     params[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return params;
+}
+
+/**
+ * Checks `--param` overrides against the algorithm the worker will fit, as `marquee train` does: a key
+ * it lacks or a value of the wrong type is a usage error here, not a job that fails three times.
+ */
+export function checkRetrainParams(algorithm: string, params: Readonly<Record<string, string>>): void {
+  const defaults = Object.hasOwn(algorithms, algorithm) ? algorithms[algorithm]?.defaults : undefined;
+  if (defaults === undefined) throw new UsageError(`unknown algorithm '${algorithm}'`);
+  let unknown: string[];
+  try {
+    ({ unknown } = applyParams(defaults, params));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (unknown.length > 0)
+    throw new UsageError(
+      `${algorithm} has no parameter '${unknown.join("', '")}' (it has ${Object.keys(defaults).join(', ')})`,
+    );
 }
 
 /** `marquee retrain`: ask the worker for a retrain now, and optionally follow it to the end. */
@@ -30,28 +51,19 @@ exits 1 if the job failed or 3 on timeout.
   --algorithm NAME     svd (default) or svd++ (Koren's, the seed's A/B challenger) for this run
   --param KEY=VALUE    override a training parameter for this run (e.g. epochs=30), repeatable`,
   async run(args, io) {
-    let values;
-    try {
-      values = parseArgs({
-        args: [...args],
-        options: {
-          wait: { type: 'boolean' },
-          timeout: { type: 'string' },
-          param: { type: 'string', multiple: true },
-          algorithm: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }).values;
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
+    const values = parseOptions(args, {
+      wait: { type: 'boolean' },
+      timeout: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      algorithm: { type: 'string' },
+    });
     const params = paramsOf(values.param ?? []);
     const algorithm = values.algorithm;
     if (algorithm !== undefined && algorithm !== 'svd' && algorithm !== 'svd++')
       throw new UsageError(
         `--algorithm is svd or svd++ (the biased-MF models Marquee serves), got '${algorithm}'`,
       );
+    checkRetrainParams(algorithm ?? RETRAIN_DEFAULTS.algorithm, params);
     const timeoutSeconds = numberOption(values.timeout, 'timeout', 3_600, 1, 86_400);
     const config = loadConfig(io.env);
     const queue = retrainQueue(config);
