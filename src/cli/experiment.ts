@@ -10,6 +10,7 @@ import { formatReport } from '../experiments/report-text.ts';
 import { readArtifactBytes } from '../store/model-store.ts';
 import { clearRunningExperiment, setRunningExperiment } from '../store/experiment-pointer.ts';
 import {
+  EXPERIMENT_ID,
   insertExperiment,
   listExperiments,
   markStopped,
@@ -56,6 +57,41 @@ export function formatExperiment(e: ExperimentRow): string {
   ].join('  ');
 }
 
+/** An experiment id as typed (a whole number that fits Postgres's bigint), else the answer an unknown id gets. */
+export function experimentId(text: string): string {
+  if (!EXPERIMENT_ID.test(text)) throw new UsageError(`no experiment ${text} (marquee experiment list)`);
+  return text;
+}
+
+/** `experiment start`'s options, checked: arms, assignment, metric and the test's settings. */
+function startOptions(rest: readonly string[]) {
+  const values = parseOptions(rest, {
+    arm: { type: 'string', multiple: true },
+    assignment: { type: 'string' },
+    salt: { type: 'string' },
+    name: { type: 'string' },
+    metric: { type: 'string' },
+    alpha: { type: 'string' },
+    tuning: { type: 'string' },
+  });
+  const arms = (values.arm ?? []).map(parseArm);
+  if (arms.length < 2 || arms.length > 8) throw new UsageError('an experiment has 2 to 8 arms (--arm …)');
+  if (new Set(arms.map((a) => a.name)).size !== arms.length) throw new UsageError('arm names must differ');
+  const assignment = values.assignment ?? 'parity';
+  if (assignment !== 'parity' && assignment !== 'hash')
+    throw new UsageError(`--assignment is parity or hash, got '${assignment}'`);
+  if (assignment === 'parity' && arms.length !== 2)
+    throw new UsageError('parity assignment splits users into exactly 2 arms (use --assignment hash)');
+  if (assignment === 'parity' && arms.some((a) => a.weight !== 1))
+    throw new UsageError('parity assignment splits 50/50: weights need --assignment hash');
+  const metric = values.metric ?? 'rmse';
+  if (metric !== 'rmse' && metric !== 'watch-through')
+    throw new UsageError(`--metric is rmse or watch-through, got '${metric}'`);
+  const alpha = numberOption(values.alpha, 'alpha', 0.05, 0.0001, 0.5);
+  const tuning = numberOption(values.tuning, 'tuning', 1000, 10, 1e9);
+  return { arms, values, assignment, metric, alpha, tuning } as const;
+}
+
 const USAGE = `usage: marquee experiment start --arm NAME=VERSION[:WEIGHT] --arm NAME=VERSION[:WEIGHT] [options]
        marquee experiment stop [ID]
        marquee experiment list
@@ -87,6 +123,16 @@ export const experimentCommand: Command = {
     const [verb, ...rest] = args;
     if (verb === undefined || !['start', 'stop', 'list', 'report'].includes(verb))
       throw new UsageError(verb === undefined ? 'say start, stop, list or report' : `unknown verb '${verb}'`);
+    // Every argument is checked before anything connects: a bad one is a usage error, never a database's.
+    const start = verb === 'start' ? startOptions(rest) : undefined;
+    const stopId = verb === 'stop' && rest[0] !== undefined ? experimentId(rest[0]) : undefined;
+    if (verb === 'report' && (rest[0] === undefined || rest[0].startsWith('--')))
+      throw new UsageError('report takes an experiment ID');
+    const reportId = verb === 'report' ? experimentId(rest[0] as string) : undefined;
+    const reportValues =
+      verb === 'report'
+        ? parseOptions(rest.slice(1), { out: { type: 'string' }, json: { type: 'boolean' } })
+        : undefined;
     const config = loadConfig(io.env);
     const keys = redisKeys(config.redis.keyPrefix);
     await migrate(config.postgres.url, config.postgres.schema);
@@ -94,33 +140,8 @@ export const experimentCommand: Command = {
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
     redis.on('error', () => undefined);
     try {
-      if (verb === 'start') {
-        const values = parseOptions(rest, {
-          arm: { type: 'string', multiple: true },
-          assignment: { type: 'string' },
-          salt: { type: 'string' },
-          name: { type: 'string' },
-          metric: { type: 'string' },
-          alpha: { type: 'string' },
-          tuning: { type: 'string' },
-        });
-        const arms = (values.arm ?? []).map(parseArm);
-        if (arms.length < 2 || arms.length > 8)
-          throw new UsageError('an experiment has 2 to 8 arms (--arm …)');
-        if (new Set(arms.map((a) => a.name)).size !== arms.length)
-          throw new UsageError('arm names must differ');
-        const assignment = values.assignment ?? 'parity';
-        if (assignment !== 'parity' && assignment !== 'hash')
-          throw new UsageError(`--assignment is parity or hash, got '${assignment}'`);
-        if (assignment === 'parity' && arms.length !== 2)
-          throw new UsageError('parity assignment splits users into exactly 2 arms (use --assignment hash)');
-        if (assignment === 'parity' && arms.some((a) => a.weight !== 1))
-          throw new UsageError('parity assignment splits 50/50: weights need --assignment hash');
-        const metric = values.metric ?? 'rmse';
-        if (metric !== 'rmse' && metric !== 'watch-through')
-          throw new UsageError(`--metric is rmse or watch-through, got '${metric}'`);
-        const alpha = numberOption(values.alpha, 'alpha', 0.05, 0.0001, 0.5);
-        const tuning = numberOption(values.tuning, 'tuning', 1000, 10, 1e9);
+      if (start !== undefined) {
+        const { arms, values, assignment, metric, alpha, tuning } = start;
         for (const a of arms) {
           const row = await readVersion(pool, a.version);
           if (row === null || (row.status !== 'ready' && row.status !== 'active'))
@@ -156,7 +177,7 @@ export const experimentCommand: Command = {
         return 0;
       }
       if (verb === 'stop') {
-        const id = rest[0] ?? (await runningExperimentRow(pool))?.id;
+        const id = stopId ?? (await runningExperimentRow(pool))?.id;
         if (id === undefined) throw new UsageError('no experiment is running');
         const row = await markStopped(pool, id);
         if (row === null) throw new UsageError(`experiment ${id} is not running`);
@@ -173,9 +194,8 @@ export const experimentCommand: Command = {
         if (rows.length === 0) io.out('(no experiment yet: marquee experiment start)');
         return 0;
       }
-      const id = rest[0];
-      if (id === undefined || id.startsWith('--')) throw new UsageError('report takes an experiment ID');
-      const values = parseOptions(rest.slice(1), { out: { type: 'string' }, json: { type: 'boolean' } });
+      const id = reportId as string;
+      const values = reportValues ?? {};
       const report = await experimentReport({ pool, redis, keys }, id, { look: true });
       if (report === null) throw new UsageError(`no experiment ${id} (marquee experiment list)`);
       const dir =

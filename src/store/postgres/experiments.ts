@@ -104,6 +104,7 @@ export async function insertExperiment(pool: pg.Pool, e: NewExperiment): Promise
 
 /** Marks an experiment stopped (now); null when no such running experiment. */
 export async function markStopped(pool: pg.Pool, id: string): Promise<ExperimentRow | null> {
+  if (!EXPERIMENT_ID.test(id)) return null;
   const result = await pool.query<Raw>(
     `UPDATE experiments SET stopped_at = now() WHERE experiment_id = $1 AND stopped_at IS NULL RETURNING *`,
     [id],
@@ -117,9 +118,12 @@ export async function runningExperimentRow(pool: pg.Pool): Promise<ExperimentRow
   return result.rows[0] === undefined ? null : toRow(result.rows[0]);
 }
 
+/** What an experiment id looks like: a whole number that fits the bigint column (any other is no experiment). */
+export const EXPERIMENT_ID = /^\d{1,18}$/;
+
 /** One experiment, or null. */
 export async function readExperiment(pool: pg.Pool, id: string): Promise<ExperimentRow | null> {
-  if (!/^\d{1,18}$/.test(id)) return null;
+  if (!EXPERIMENT_ID.test(id)) return null;
   const result = await pool.query<Raw>(`SELECT * FROM experiments WHERE experiment_id = $1`, [id]);
   return result.rows[0] === undefined ? null : toRow(result.rows[0]);
 }
