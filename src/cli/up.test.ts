@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
-import { planRoles, roleArgs } from './up.ts';
+import { optionalServices } from '../services/services.ts';
+import { planRoles, roleArgs, upCommand } from './up.ts';
 
 /** Runs `marquee <argv>` in this process and keeps what it printed. */
 async function run(argv: readonly string[]) {
@@ -38,6 +39,21 @@ describe('marquee up', () => {
     expect(await run(['up', '--api-workers', '1.5'])).toMatchObject({
       code: 2,
       text: expect.stringContaining('--api-workers must be a whole number'),
+    });
+  });
+
+  it('lists in its help every service --with accepts, and names them when refusing another', async () => {
+    const usageLine = upCommand.usage.split('\n').find((l) => l.includes('[--with '));
+    expect(usageLine).toContain(`[--with ${optionalServices.join(',')}]`);
+    expect(upCommand.usage).toMatch(new RegExp(`^  --with ${optionalServices.join(',')}$`, 'm'));
+    expect(await run(['up', '--with', 'jaeger,grafana'])).toMatchObject({
+      code: 2,
+      text: expect.stringMatching(
+        new RegExp(
+          `^marquee up: --with takes ${optionalServices.join(', ')}, comma-separated; got 'grafana'$`,
+          'm',
+        ),
+      ),
     });
   });
 });

@@ -71,7 +71,7 @@ export const upCommand: Command = {
   name: 'up',
   summary: 'start the services, migrate, and run stream, sink, worker and api together (Ctrl-C stops all)',
   usage: `usage: marquee up [--only ROLE[,ROLE]] [--no-services] [--api-workers N] [--dataset NAME|DIR]
-                  [--metrics-port N] [--with jaeger,prometheus]
+                  [--metrics-port N] [--with ${optionalServices.join(',')}]
 
 The whole system on one machine: starts Kafka, Redis and Postgres (as \`marquee services up\`: reused
 when already running), applies the Postgres migrations, then runs stream, sink, worker and api, each
@@ -90,9 +90,10 @@ once. The services keep running afterwards: \`marquee services down\` stops them
                        9464 with --with prometheus, else none); the API serves its own on API_PORT.
                        The roles are listed for the local Prometheus in
                        $MARQUEE_HOME/prometheus/targets while marquee up runs
-  --with jaeger,prometheus
-                       also start Jaeger and Prometheus (marquee services up --with); with jaeger, the
-                       roles export traces to it unless OTEL_EXPORTER_OTLP_ENDPOINT is set`,
+  --with ${optionalServices.join(',')}
+                       also start any of these (marquee services up --with): Jaeger (the roles export
+                       traces to it unless OTEL_EXPORTER_OTLP_ENDPOINT is set), Prometheus (it scrapes
+                       every role), a local Redis Cluster (docs/scaling.md)`,
   async run(args, io) {
     const values = parseOptions(args, {
       only: { type: 'string' },
@@ -110,7 +111,9 @@ once. The services keep running afterwards: \`marquee services down\` stops them
         : numberOption(values['metrics-port'], 'metrics-port', 9464, 1, 65_533);
     const unknownExtra = extra.filter((s) => !(optionalServices as readonly string[]).includes(s));
     if (unknownExtra.length > 0)
-      throw new UsageError(`--with takes ${optionalServices.join(' and/or ')}, comma-separated`);
+      throw new UsageError(
+        `--with takes ${optionalServices.join(', ')}, comma-separated; got '${unknownExtra.join(',')}'`,
+      );
     const selected = selectRoles(values.only);
     const apiWorkers = numberOption(values['api-workers'], 'api-workers', 1, 1, 64);
     if (!Number.isInteger(apiWorkers))
