@@ -8,7 +8,7 @@ import { UsageError, type Command } from './command.ts';
 import { numberOption, parseOptions } from './options.ts';
 
 const usage = [
-  'usage: marquee api [--port N] [--workers N] [--cors-origin URL]... [--noise-scale S]',
+  'usage: marquee api [--port N] [--workers N] [--cors-origin ORIGIN]... [--noise-scale S]',
   '                   [--strict-certification] [--rate-limit N]',
   '',
   'Serves GET /recommend/<userid> (the course contract), GET /v1/users/<id>/recommendations, POST /v1/ratings,',
@@ -16,7 +16,8 @@ const usage = [
   'Redis (reloaded when a new version is announced); without one, answers come from a popular list.',
   '  --port N                 listen on port N instead of API_PORT (0: any free port)',
   '  --workers N              N processes sharing the port (node:cluster; default 1)',
-  '  --cors-origin URL        allow this origin on /v1 (repeatable; default: CORS off)',
+  '  --cors-origin ORIGIN     allow this origin on /v1, scheme://host[:port] as a browser sends it',
+  '                           (e.g. https://app.example.com; repeatable; default: CORS off)',
   '  --noise-scale S          σ of the score noise on the JSON API, stars (default 0.05)',
   '  --strict-certification   withhold uncertified titles from minors',
   '  --rate-limit N           requests per second per IP on /v1 (default 100)',
@@ -28,6 +29,25 @@ function positiveNumber(text: string | undefined, name: string, fallback: number
   if (!(Number.isFinite(n) && n >= 0))
     throw new UsageError(`${name} expects a non-negative number, got '${text}'`);
   return n;
+}
+
+/**
+ * A `--cors-origin` value as the browser's Origin header spells it (the CORS check compares strings):
+ * http(s)://host[:port], lower-case, no path and no default port.
+ */
+export function corsOrigin(text: string): string {
+  let origin: string | undefined;
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
+  } catch {
+    // not a URL at all: answered below
+  }
+  if (origin === text) return text;
+  throw new UsageError(
+    `--cors-origin takes an origin, http(s)://host[:port] as a browser sends it, got '${text}'` +
+      (origin === undefined ? '' : ` (did you mean '${origin}'?)`),
+  );
 }
 
 /** `marquee api`: the serving API role; runs until SIGINT or SIGTERM. */
@@ -44,6 +64,7 @@ export const apiCommand: Command = {
       'strict-certification': { type: 'boolean' },
       'rate-limit': { type: 'string' },
     });
+    const corsOrigins = values['cors-origin']?.map(corsOrigin);
     const config = loadConfig(io.env);
     const port = numberOption(values.port, 'port', config.api.port, 0, 65_535);
     if (!Number.isInteger(port)) throw new UsageError(`--port must be a whole number, got '${values.port}'`);
@@ -79,7 +100,7 @@ export const apiCommand: Command = {
         noise: { ...d.noise, scale: positiveNumber(values['noise-scale'], '--noise-scale', d.noise.scale) },
       },
       ratePoints: positiveNumber(values['rate-limit'], '--rate-limit', 100),
-      ...(values['cors-origin'] && { corsOrigins: values['cors-origin'] }),
+      ...(corsOrigins && { corsOrigins }),
       log: io.err,
       clustered: cluster.isWorker,
     }).catch((error: unknown) => {
