@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Evaluation, HoldoutScore } from './fit-candidate.ts';
-import { decideGate, nothingNew } from './gate.ts';
+import { decideGate } from './gate.ts';
 
 const score = (rmse: number): HoldoutScore => ({
   rmse,
@@ -47,39 +47,5 @@ describe('decideGate', () => {
 
   it('rejects a candidate without a finite RMSE', () => {
     expect(decideGate(evaluation(Number.NaN, 0.95), 0.02).publish).toBe(false);
-  });
-});
-
-describe('nothingNew', () => {
-  const from = {
-    algorithm: 'svd',
-    params: { factors: 100, lr: 0.005 },
-    watermark: { '0': { offset: '41', index: 2 } },
-  };
-  const active = {
-    ...from,
-    version: '4',
-    params: { lr: 0.005, factors: 100 },
-    watermark: { '0': { index: 2, offset: '41' } },
-  };
-
-  it('refuses a candidate trained from the same log with the same algorithm and parameters as the active model', () => {
-    const decision = nothingNew(from, active, evaluation(0.9, 0.65, 'all'));
-    expect(decision?.publish).toBe(false);
-    expect(decision?.reason).toBe(
-      'no rating since model 4 was trained, and the same algorithm and parameters: it would be the same model',
-    );
-  });
-
-  it('leaves the decision to the gate when the log grew, the parameters or the algorithm changed, or there is no active model', () => {
-    const e = evaluation(0.9, 0.65, 'all');
-    expect(nothingNew({ ...from, watermark: { '0': { offset: '42', index: 0 } } }, active, e)).toBeNull();
-    expect(
-      nothingNew({ ...from, watermark: { ...from.watermark, '1': { offset: '0', index: 0 } } }, active, e),
-    ).toBeNull();
-    expect(nothingNew({ ...from, params: { factors: 50, lr: 0.005 } }, active, e)).toBeNull();
-    expect(nothingNew({ ...from, algorithm: 'svd++' }, active, e)).toBeNull();
-    expect(nothingNew(from, null, e)).toBeNull();
-    expect(nothingNew(from, { ...active, watermark: null }, e)).toBeNull();
   });
 });

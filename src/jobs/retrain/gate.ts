@@ -8,49 +8,6 @@
  */
 import type { Evaluation } from './fit-candidate.ts';
 
-/** What a model was trained from: the log it read (its watermark), the algorithm and its parameters. */
-export interface TrainedFrom {
-  readonly algorithm: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Per user-events partition, the last position read (a JSON-shaped value). */
-  readonly watermark: unknown;
-}
-
-/** Canonical JSON: object keys sorted at every level, so equal values print alike. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
-}
-
-/**
- * The gate's answer when the candidate would be the active model again: the same log (no rating
- * since it was trained), the same algorithm and parameters. Publishing it would only push an older,
- * different version out of the kept ones (an interval retrain on a quiet stream did, every 48 h);
- * null when anything differs.
- */
-export function nothingNew(
-  candidate: TrainedFrom,
-  active: (TrainedFrom & { readonly version: string }) | null,
-  e: Evaluation,
-): GateDecision | null {
-  if (active === null || active.watermark === null || active.watermark === undefined) return null;
-  if (candidate.algorithm !== active.algorithm) return null;
-  if (canonical(candidate.params) !== canonical(active.params)) return null;
-  if (canonical(candidate.watermark) !== canonical(active.watermark)) return null;
-  return {
-    publish: false,
-    reason: `no rating since model ${active.version} was trained, and the same algorithm and parameters: it would be the same model`,
-    tolerance: 0,
-    candidateRmse: e.candidate.rmse,
-    activeRmse: e.active?.rmse ?? null,
-  };
-}
-
 /** What the gate decided and why. */
 export interface GateDecision {
   readonly publish: boolean;

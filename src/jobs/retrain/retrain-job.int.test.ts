@@ -90,10 +90,8 @@ describe('runRetrain against real Postgres and Redis', () => {
     expect(second.gate.activeRmse).not.toBeNull();
     expect(second.evaluation.compared).toBe('unseen');
     expect(announced).toEqual([]);
-    // A few ratings before the third retrain (with none, it would be the second model again: refused),
-    // then more arriving while it trains: logged after its snapshot by a concurrent sink.
-    await log(ratings.slice(5_000, 5_010));
-    const late = ratings.slice(5_010, 5_060);
+    // Ratings arriving while a third retrain trains: logged after its snapshot by a concurrent sink.
+    const late = ratings.slice(5_000, 5_050);
     let logged: Promise<void> | undefined;
     const outcome = await runRetrain(deps(announced), { trigger: 'manual', jobId: 'job-4' }, (p) => {
       if (p.stage === 'train') logged ??= log(late);
@@ -104,7 +102,7 @@ describe('runRetrain against real Postgres and Redis', () => {
     const rowAfter = await readVersion(pool, outcome.version);
     const within = rowAfter?.watermark?.['0']?.offset ?? -1;
     // Every user with a rating past the watermark was told; nobody else.
-    expect(within).toBe(5_009);
+    expect(within).toBe(4_999);
     const past = new Set(late.map((r) => r.userId));
     expect(past.size).toBeGreaterThan(10);
     expect(expected).toEqual(past);
@@ -112,22 +110,5 @@ describe('runRetrain against real Postgres and Redis', () => {
     expect(await loadModelVersion(redis, keys, first)).toBeNull();
     expect(await readVersion(pool, first)).toMatchObject({ status: 'retired' });
     expect(await readVersion(pool, second.version)).toMatchObject({ status: 'ready' });
-  });
-
-  it('refuses to publish the active model again: no rating since it was trained, same algorithm and parameters', async () => {
-    // The ratings logged during the last retrain are learned first.
-    const caughtUp = await runRetrain(deps(), { trigger: 'growth', jobId: 'job-5' });
-    expect(caughtUp.status).toBe('active');
-    const active = await readActiveVersion(redis, keys);
-    expect(active).toBe(caughtUp.version);
-    const again = await runRetrain(deps(), { trigger: 'interval', jobId: 'job-6' });
-    expect(again.status).toBe('rejected');
-    expect(again.gate.reason).toBe(
-      `no rating since model ${active} was trained, and the same algorithm and parameters: it would be the same model`,
-    );
-    expect(await readActiveVersion(redis, keys)).toBe(active);
-    // Other parameters on the same log are a different model: the gate decides as usual.
-    const tuned = await runRetrain(deps(), { trigger: 'manual', jobId: 'job-7', params: { reg: '0.05' } });
-    expect(tuned.gate.reason).not.toMatch(/same model/);
   });
 });

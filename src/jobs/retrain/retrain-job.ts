@@ -28,7 +28,7 @@ import { readCatalogue } from '../../store/postgres/reference-data.ts';
 import type { RedisKeys } from '../../store/redis-keys.ts';
 import type { Evaluation, FitProgress } from './fit-candidate.ts';
 import { evaluateInThread, refitInThread } from './fit-in-thread.ts';
-import { decideGate, nothingNew, type GateDecision } from './gate.ts';
+import { decideGate, type GateDecision } from './gate.ts';
 import { buildTrainingSet } from './training-set.ts';
 
 /** The stages of a retrain, in order. */
@@ -199,12 +199,7 @@ export async function runRetrain(
       onFit,
     );
     if ((stage as RetrainStage) === 'train') enter('evaluate');
-    const gate =
-      nothingNew(
-        { algorithm, params: evaluation.params, watermark: log0.watermark },
-        activeRow === null ? null : { ...activeRow, version: activeRow.version },
-        evaluation,
-      ) ?? decideGate(evaluation, settings.tolerance);
+    const gate = decideGate(evaluation, settings.tolerance);
     const metrics = {
       candidate: evaluation.candidate,
       active: evaluation.active,
