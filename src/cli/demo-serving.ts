@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import jwt from 'jsonwebtoken';
+import { signApiToken } from '../api/middleware/jwt-auth/sign.ts';
 import type pg from 'pg';
 import type { Config } from '../../config/load-config.ts';
 import type { RunningRole } from '../../streams/running-role.ts';
@@ -62,13 +62,8 @@ export async function startDemoApi(deps: ServingDeps): Promise<DemoApi> {
   interrupt.signal.throwIfAborted();
   const base = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${api.port}`;
   const { signal } = interrupt;
-  const secret = config.secrets.jwtSecret;
   /** A 5-minute token for `userId` (the JSON routes answer a user's own token only). */
-  const tokenFor = (userId: string) => {
-    if (secret === undefined)
-      throw new Error('the API verifies RS256 tokens (JWT_PUBLIC_KEY): the demo cannot sign one');
-    return jwt.sign({ sub: userId }, secret, { algorithm: 'HS256', expiresIn: 300 });
-  };
+  const tokenFor = (userId: string) => signApiToken(config, { sub: userId, ttlSec: 300 });
   const get = async (path: string, userId?: string) => {
     const headers = userId === undefined ? undefined : { authorization: `Bearer ${tokenFor(userId)}` };
     const response = await fetch(`${base}${path}`, { signal, ...(headers && { headers }) });

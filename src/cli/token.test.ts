@@ -1,6 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/load-config.ts';
+import { jwtAuth, type JwtVariables } from '../api/middleware/jwt-auth/index.ts';
 import { UsageError } from './command.ts';
 import { tokenCommand } from './token.ts';
 
@@ -47,14 +50,39 @@ describe('marquee token', () => {
     );
   });
 
-  it('says where tokens come from when the API checks them against a public key only', async () => {
+  it('refuses when the API checks tokens against JWT_PUBLIC_KEY, with or without a secret beside it', async () => {
     const { publicKey } = generateKeyPairSync('rsa', {
       modulusLength: 2048,
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
-    const { code, err } = await run(['--sub', '42'], { JWT_SECRET: undefined, JWT_PUBLIC_KEY: publicKey });
-    expect(code).toBe(1);
-    expect(err[0]).toMatch(/no JWT_SECRET to sign with/);
+    for (const JWT_SECRET of [undefined, secret]) {
+      const { code, err } = await run(['--sub', '42'], { JWT_SECRET, JWT_PUBLIC_KEY: publicKey });
+      expect(code).toBe(1);
+      expect(err[0]).toMatch(
+        /checks tokens against JWT_PUBLIC_KEY \(RS256\): sign them where its private key is/,
+      );
+    }
+  });
+
+  it('lives 1 h by default, or as long as JWT_MAX_AGE allows when that is shorter', async () => {
+    const lifetime = (token: string) => {
+      const claims = jwt.decode(token) as jwt.JwtPayload;
+      return (claims.exp as number) - (claims.iat as number);
+    };
+    expect(lifetime((await run(['--sub', '42'])).out[0] as string)).toBe(3600);
+    expect(lifetime((await run(['--sub', '42'], { JWT_MAX_AGE: '30m' })).out[0] as string)).toBe(1800);
+  });
+
+  it('is accepted by the API’s own token check, for the subject’s routes, under audience and issuer', async () => {
+    const env = { JWT_AUDIENCE: 'marquee', JWT_ISSUER: 'me' };
+    const config = loadConfig({ MARQUEE_MODE: 'development', JWT_SECRET: secret, ...env });
+    const app = new Hono<{ Variables: JwtVariables }>().get('/me', jwtAuth({ ...config.auth, secret }), (c) =>
+      c.json(c.get('claims')),
+    );
+    const { out } = await run(['--sub', '42', '--role', 'service'], env);
+    const res = await app.request('/me', { headers: { authorization: `Bearer ${out[0]}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sub: '42', roles: ['service'] });
   });
 });
