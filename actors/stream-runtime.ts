@@ -4,6 +4,7 @@
  * bench all start the stream through here, so they run the same code.
  */
 import { createRedisClient } from '../src/store/redis-client.ts';
+import { createThrottledLog } from '../src/lib/throttled-log.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/load-config.ts';
 import { createKafka } from '../streams/kafka-client.ts';
@@ -65,6 +66,9 @@ export async function startStream(config: Config, options: StreamOptions = {}): 
   const kafka = createKafka(config, 'stream');
   await prepareTopics(kafka, config);
   const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
+  // It reconnects on its own; each failure is a line, not an "Unhandled error event" stack per retry.
+  const redisLog = createThrottledLog(log);
+  redis.on('error', (error: Error) => redisLog('stream: redis', error.message));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const keys = redisKeys(config.redis.keyPrefix);

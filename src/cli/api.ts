@@ -4,6 +4,7 @@ import { serveClusterMetrics } from '../../otel/cluster-metrics.ts';
 import { defaultGuardrailSettings } from '../serving/guardrail-settings.ts';
 import { assertCanListen } from '../api/listen-check.ts';
 import { startApi } from '../api/start-api.ts';
+import { checkRedisForRole } from '../store/redis-check.ts';
 import { UsageError, type Command } from './command.ts';
 import { numberOption, parseOptions } from './options.ts';
 
@@ -68,6 +69,9 @@ export const apiCommand: Command = {
     const config = loadConfig(io.env);
     const port = numberOption(values.port, 'port', config.api.port, 0, 65_535);
     if (!Number.isInteger(port)) throw new UsageError(`--port must be a whole number, got '${values.port}'`);
+    // A refused password stops the API here; a Redis that is down may come back (the API says so
+    // as it starts, serves what it can and reconnects).
+    if (cluster.isPrimary) await checkRedisForRole(config);
     const workers = Math.floor(positiveNumber(values.workers, '--workers', 1));
     if (workers > 1 && cluster.isPrimary) {
       // One clear error here rather than every worker failing on the port.

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/load-config.ts';
 import { auditEvents, auditQueue, type AuditJobResult } from '../jobs/audit-queue.ts';
+import { checkRedis } from '../store/redis-check.ts';
 import { UsageError, type Command } from './command.ts';
 import { numberOption, parseOptions } from './options.ts';
 
@@ -38,6 +39,8 @@ file (markdown with PNG charts). Exits 1 if the job failed, 3 on timeout. See do
     const since = parseSince(values.since, Date.now());
     const timeoutSeconds = numberOption(values.timeout, 'timeout', 600, 1, 86_400);
     const config = loadConfig(io.env);
+    // BullMQ waits for ever on a Redis it cannot use: fail now, in one line, instead.
+    await checkRedis(config);
     const queue = auditQueue(config);
     const events = values.detach === true ? undefined : auditEvents(config);
     try {

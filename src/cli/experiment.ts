@@ -1,5 +1,5 @@
 import { Resvg } from '@resvg/resvg-js';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
@@ -20,6 +20,7 @@ import {
 import { migrate } from '../store/postgres/migrate.ts';
 import { readVersion } from '../store/postgres/model-versions.ts';
 import { createPool } from '../store/postgres/pool.ts';
+import { connectRedis } from '../store/redis-check.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { UsageError, type Command } from './command.ts';
 import { numberOption, parseOptions } from './options.ts';
@@ -137,8 +138,9 @@ export const experimentCommand: Command = {
     const keys = redisKeys(config.redis.keyPrefix);
     await migrate(config.postgres.url, config.postgres.schema);
     const pool = createPool(config.postgres, 2);
-    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
-    redis.on('error', () => undefined);
+    // Only the verbs that need Redis connect (checked first: a bad Redis fails them in one line).
+    let client: Redis | undefined;
+    const redis = async () => (client ??= await connectRedis(config));
     try {
       if (start !== undefined) {
         const { arms, values, assignment, metric, alpha, tuning } = start;
@@ -148,7 +150,7 @@ export const experimentCommand: Command = {
             throw new UsageError(
               `arm ${a.name}: version ${a.version} is not a published version (marquee model list)`,
             );
-          if ((await readArtifactBytes(redis, keys, a.version)) === null)
+          if ((await readArtifactBytes(await redis(), keys, a.version)) === null)
             throw new UsageError(
               `arm ${a.name}: version ${a.version} is no longer stored (deleted by retention)`,
             );
@@ -163,7 +165,7 @@ export const experimentCommand: Command = {
           tuning: Math.round(tuning),
         });
         try {
-          await setRunningExperiment(redis, keys, {
+          await setRunningExperiment(await redis(), keys, {
             id: row.id,
             arms: row.arms,
             assignment: row.assignment,
@@ -179,9 +181,10 @@ export const experimentCommand: Command = {
       if (verb === 'stop') {
         const id = stopId ?? (await runningExperimentRow(pool))?.id;
         if (id === undefined) throw new UsageError('no experiment is running');
+        const running = await redis(); // before Postgres says stopped, so the two cannot disagree
         const row = await markStopped(pool, id);
         if (row === null) throw new UsageError(`experiment ${id} is not running`);
-        await clearRunningExperiment(redis, keys, id);
+        await clearRunningExperiment(running, keys, id);
         io.out(`experiment ${id} stopped`);
         return 0;
       }
@@ -196,7 +199,7 @@ export const experimentCommand: Command = {
       }
       const id = reportId as string;
       const values = reportValues ?? {};
-      const report = await experimentReport({ pool, redis, keys }, id, { look: true });
+      const report = await experimentReport({ pool, redis: await redis(), keys }, id, { look: true });
       if (report === null) throw new UsageError(`no experiment ${id} (marquee experiment list)`);
       const dir =
         values.out ?? join(config.home, 'experiments', config.postgres.schema, `experiment-${report.id}`);
@@ -215,7 +218,7 @@ export const experimentCommand: Command = {
       return 0;
     } finally {
       await pool.end();
-      redis.disconnect();
+      client?.disconnect();
     }
   },
 };

@@ -1,4 +1,3 @@
-import { createRedisClient } from '../store/redis-client.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { activateModelVersion } from '../store/model-store.ts';
 import {
@@ -9,6 +8,7 @@ import {
 } from '../store/postgres/model-versions.ts';
 import { createPool } from '../store/postgres/pool.ts';
 import { migrate } from '../store/postgres/migrate.ts';
+import { connectRedis } from '../store/redis-check.ts';
 import { redisKeys } from '../store/redis-keys.ts';
 import { UsageError, type Command } from './command.ts';
 import { numberOption, parseOptions } from './options.ts';
@@ -71,8 +71,8 @@ rollback  make a stored version active again; the stream and the API move onto i
     if (verb === 'rollback') {
       const version = rest[0];
       if (version === undefined || rest.length !== 1) throw new UsageError('rollback takes one VERSION');
+      const redis = await connectRedis(config);
       const pool = createPool(config.postgres, 1);
-      const redis = createRedisClient(config, { maxRetriesPerRequest: 2 });
       try {
         const row = await readVersion(pool, version);
         if (row === null) throw new UsageError(`no model version ${version} (see \`marquee model list\`)`);

@@ -3,6 +3,7 @@ import { enqueueRetrain, retrainEvents, retrainQueue, type RetrainJobResult } fr
 import { RETRAIN_DEFAULTS } from '../jobs/retrain/retrain-job.ts';
 import { algorithms } from '../model/algorithms/algorithms.ts';
 import { applyParams } from '../model/algorithms/params.ts';
+import { checkRedis } from '../store/redis-check.ts';
 import { UsageError, type Command } from './command.ts';
 import { numberOption, parseOptions } from './options.ts';
 import { retrainProgressBar } from './retrain-progress.ts';
@@ -66,6 +67,8 @@ exits 1 if the job failed or 3 on timeout.
     checkRetrainParams(algorithm ?? RETRAIN_DEFAULTS.algorithm, params);
     const timeoutSeconds = numberOption(values.timeout, 'timeout', 3_600, 1, 86_400);
     const config = loadConfig(io.env);
+    // BullMQ waits for ever on a Redis it cannot use: fail now, in one line, instead.
+    await checkRedis(config);
     const queue = retrainQueue(config);
     const events = values.wait === true ? retrainEvents(config) : undefined;
     try {

@@ -4,6 +4,7 @@ import { startTracing } from '../../otel/tracing.ts';
 import { startStream } from '../../actors/stream-runtime.ts';
 import { streamRoles } from '../../actors/roles.ts';
 import type { RunningRole } from '../../streams/running-role.ts';
+import { waitForRedis } from '../store/redis-check.ts';
 import { UsageError, type Command } from './command.ts';
 import { datasetOptions, datasetUsage } from './dataset-option.ts';
 import { startIngestRole } from './ingest-role.ts';
@@ -63,6 +64,8 @@ ${datasetUsage}`,
     if (unknown.length > 0 || only.length === 0)
       throw new UsageError(`--only takes ingest, user and/or movie, comma-separated; got '${values.only}'`);
     const config = loadConfig(io.env);
+    // A refused password stops the stream here; a Redis that is down may come back: it waits.
+    await waitForRedis(config, (line) => io.err(`stream: ${line}`));
     const options = {
       model: {
         factors: numberOption(values.factors, 'factors', 100, 1, 1024),

@@ -1,4 +1,6 @@
 import { Partitioners } from 'kafkajs';
+import { createThrottledLog } from '../lib/throttled-log.ts';
+import { checkRedisForRole } from '../store/redis-check.ts';
 import { createRedisClient } from '../store/redis-client.ts';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
@@ -39,6 +41,9 @@ go to $MARQUEE_HOME/audits (docs/fairness.md).
     const values = parseOptions(args, { 'metrics-port': { type: 'string' }, 'lock-ms': { type: 'string' } });
     const lockMs = numberOption(values['lock-ms'], 'lock-ms', 30_000, 1_000, 3_600_000);
     const config = loadConfig(io.env);
+    // A refused password stops the worker here; a Redis that is down may come back: it reconnects.
+    const down = await checkRedisForRole(config);
+    if (down !== undefined) io.err(`worker: ${down.message}; retrying until it answers`);
     const stopTracing = startTracing({
       role: 'worker',
       otlpEndpoint: config.otlpEndpoint,
@@ -55,7 +60,8 @@ go to $MARQUEE_HOME/audits (docs/fairness.md).
     await producer.connect();
     const pool = createPool(config.postgres, 4);
     const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
-    redis.on('error', (error: Error) => io.err(`worker: redis: ${error.message}`));
+    const redisLog = createThrottledLog(io.err);
+    redis.on('error', (error: Error) => redisLog('worker: redis', error.message));
     const registry = createMetricsRegistry('worker', process.env['npm_package_version'] ?? 'dev');
     const worker = await startRetrainWorker({
       config,

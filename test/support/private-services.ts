@@ -34,7 +34,7 @@ export interface PrivateServices {
 }
 
 /** A loopback port nothing listens on now (with `pair`, the next one is free too: Kafka's controller). */
-async function freePort(pair = false): Promise<number> {
+export async function freePort(pair = false): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
