@@ -79,7 +79,7 @@ export interface CourseStack {
 /** Whether an API's `/metrics` text says it serves `version` with at least `described` described titles. */
 export function servesCatalogue(metricsText: string, version: string, described: number): boolean {
   const info = new RegExp(`^${metrics.modelVersionInfo}\\{[^}]*\\bversion="${version}"[^}]*\\} 1$`, 'm');
-  const movies = new RegExp(`^${metrics.modelMovies}\\{[^}]*\\bstate="described"[^}]*\\} (\\d+)$`, 'm').exec(
+  const movies = new RegExp(`^${metrics.modelDescribedMovies}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(
     metricsText,
   );
   return info.test(metricsText) && movies !== null && Number(movies[1]) >= described;
