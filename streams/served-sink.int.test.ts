@@ -37,10 +37,13 @@ describe('served-list sink', () => {
     await producer.connect();
     const keyed = lists.map((e) => ({ key: e.userId, value: JSON.stringify(e) }));
     const partitionOf = keyPartitioner(scope.config.kafka.partitions);
-    // The API's packs, then the first ten lists again (a producer retry), then a bad event.
+    // The API's packs, then the first ten lists again (a producer retry), then a bad event, then a
+    // list that passes validation but Postgres refuses (a latency beyond a real: 22003).
     await producer.send({ topic: topics.served, messages: packByPartition(keyed, partitionOf) });
     await producer.send({ topic: topics.served, messages: packByPartition(keyed.slice(0, 10), partitionOf) });
     await producer.send({ topic: topics.served, messages: [{ key: '1', value: '{"type":"served"}' }] });
+    const refused = { ...served(99, '1', ['m1'], 1_700_000_100_000), latencyMs: 1e39 };
+    await producer.send({ topic: topics.served, messages: [{ key: '1', value: JSON.stringify(refused) }] });
     await producer.disconnect();
   });
   afterAll(() => scope.cleanup());
@@ -49,10 +52,10 @@ describe('served-list sink', () => {
     const pool = await scope.postgres();
     for (const group of ['first', 'replay']) {
       const sink = await startServedSink({ kafka: scope.kafka, topics, pool, groupId: scope.groupId(group) });
-      const read = await waitUntil(async () => sink.stats().events >= lists.length + 11, 30_000, 100);
+      const read = await waitUntil(async () => sink.stats().events >= lists.length + 12, 30_000, 100);
       await sink.stop();
       expect(read.ok).toBe(true);
-      expect(sink.stats().deadLettered).toBe(1);
+      expect(sink.stats().deadLettered).toBe(2);
       expect(sink.stats().listsInserted).toBe(group === 'first' ? lists.length : 0);
       expect(await countServedLists(pool)).toBe(lists.length);
     }
@@ -68,7 +71,7 @@ describe('served-list sink', () => {
       });
     }
   });
-  it('retries a failed Postgres write in place: every list stored once, the bad event dead-lettered once', async () => {
+  it('retries a failed Postgres write in place: every list stored once, the two bad events dead-lettered once', async () => {
     const pool = await scope.postgres();
     await pool.query('DELETE FROM served_lists');
     const deadLetters = async () => {
@@ -103,11 +106,11 @@ describe('served-list sink', () => {
     } finally {
       await pool.query('ALTER TABLE served_lists_away RENAME TO served_lists');
     }
-    const read = await waitUntil(async () => sink.stats().events >= lists.length + 11, 30_000, 100);
+    const read = await waitUntil(async () => sink.stats().events >= lists.length + 12, 30_000, 100);
     await sink.stop();
     expect(read.ok).toBe(true);
     expect(sink.stats().listsInserted).toBe(lists.length);
     expect(await countServedLists(pool)).toBe(lists.length);
-    expect(await deadLetters()).toBe(before + 1);
+    expect(await deadLetters()).toBe(before + 2);
   });
 });

@@ -1,8 +1,8 @@
 import type { Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
-import { appendServedLists } from '../src/store/postgres/served-log.ts';
+import { appendServedListsIsolating } from '../src/store/postgres/served-log.ts';
 import { readPack } from './event-pack.ts';
-import { servedEventSchema, type ServedEvent } from './events.ts';
+import { deadLetterRecord, servedEventSchema, type ServedEvent, type SourceRef } from './events.ts';
 import type { RunningRole } from './running-role.ts';
 import { chunkByBytes } from './send-in-chunks.ts';
 import type { Topics } from './topics.ts';
@@ -38,7 +38,8 @@ export interface RunningServedSink extends RunningRole {
  * The API writes packs of served events (streams/event-pack.ts), one list per event with its own
  * event id; rows are written before the offset is committed and are idempotent by `event_id`, so a
  * crash between the two replays the batch without adding a row. Events that fail validation go to the
- * dead-letter topic with their position; a transient failure (Postgres down or restarting) retries the
+ * dead-letter topic with their position, and so do lists Postgres refuses for their values (a
+ * latency beyond a real); a transient failure (Postgres down or restarting) retries the
  * batch in place with back-off.
  */
 export async function startServedSink(options: ServedSinkOptions): Promise<RunningServedSink> {
@@ -57,21 +58,37 @@ export async function startServedSink(options: ServedSinkOptions): Promise<Runni
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         const lists: ServedEvent[] = [];
+        const sources: SourceRef[] = [];
         const dead: Message[] = [];
         let events = 0;
         for (const message of batch.messages) {
           const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-          events += readPack(message.value, at, decodeServed, (event) => lists.push(event), dead);
+          events += readPack(
+            message.value,
+            at,
+            decodeServed,
+            (event, index) => {
+              lists.push(event);
+              sources.push({ ...at, offset: Number(message.offset), index });
+            },
+            dead,
+          );
         }
         for (const chunk of chunkByBytes(dead))
           await producer.send({ topic: topics.deadLetter, messages: chunk });
-        const inserted = await writeUntilDone(() => appendServedLists(pool, lists), {
+        const { inserted, refused } = await writeUntilDone(() => appendServedListsIsolating(pool, lists), {
           isCurrent: () => isRunning() && !isStale(),
           heartbeat,
           ...(options.retryDelayMs === undefined ? {} : { firstDelayMs: options.retryDelayMs }),
           ...(options.log === undefined ? {} : { log: options.log }),
           what: 'served sink: postgres write',
         });
+        // Lists Postgres refuses for their values would fail every retry: dead-lettered with its reason.
+        const refusedDead = refused.map(({ index, reason }) =>
+          deadLetterRecord(JSON.stringify(lists[index]), reason, sources[index] as SourceRef),
+        );
+        for (const chunk of chunkByBytes(refusedDead))
+          await producer.send({ topic: topics.deadLetter, messages: chunk });
         const last = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
         await consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
@@ -80,7 +97,7 @@ export async function startServedSink(options: ServedSinkOptions): Promise<Runni
         await heartbeat();
         stats.events += events;
         stats.listsInserted += inserted;
-        stats.deadLettered += dead.length;
+        stats.deadLettered += dead.length + refusedDead.length;
       },
     });
   };

@@ -49,13 +49,13 @@ export async function appendEventsIsolating(
 ): Promise<Appended & { readonly refused: readonly RefusedRow[] }> {
   const refused: RefusedRow[] = [];
   const [r, w] = await Promise.all([
-    isolating(
+    insertIsolating(
       ratings,
       0,
       (rows) => insertRatings(pool, rows),
       (index, reason) => refused.push({ table: 'ratings', index, reason }),
     ),
-    isolating(
+    insertIsolating(
       watches,
       0,
       (rows) => insertWatches(pool, rows),
@@ -76,7 +76,12 @@ export function isRefusedData(error: unknown): boolean {
   return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }
 
-async function isolating<T>(
+/**
+ * Runs `insert` over `rows`, bisecting on a refused statement ({@link isRefusedData}) until the refused
+ * rows stand alone: each is reported to `refuse` with its index (plus `offset`) and Postgres's reason,
+ * every other row is inserted. Any other error is thrown. Returns the rows inserted.
+ */
+export async function insertIsolating<T>(
   rows: readonly T[],
   offset: number,
   insert: (rows: readonly T[]) => Promise<number>,
@@ -92,8 +97,8 @@ async function isolating<T>(
       return 0;
     }
     const half = rows.length >> 1;
-    const left = await isolating(rows.slice(0, half), offset, insert, refuse);
-    return left + (await isolating(rows.slice(half), offset + half, insert, refuse));
+    const left = await insertIsolating(rows.slice(0, half), offset, insert, refuse);
+    return left + (await insertIsolating(rows.slice(half), offset + half, insert, refuse));
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import type { ServedEvent } from '../../../streams/events.ts';
+import { insertIsolating } from './event-log.ts';
 
 /**
  * Appends served lists in one statement; `event_id` is the primary key and conflicts are ignored, so
@@ -31,6 +32,25 @@ export async function appendServedLists(pool: pg.Pool, events: readonly ServedEv
     ],
   );
   return result.rowCount ?? 0;
+}
+
+/**
+ * {@link appendServedLists} for the sink, which must not stop on one bad row: lists Postgres refuses
+ * for their values (a latency beyond a real, say) come back by index with the reason, to be
+ * dead-lettered; every other list is written. Any other error is thrown (the sink retries).
+ */
+export async function appendServedListsIsolating(
+  pool: pg.Pool,
+  events: readonly ServedEvent[],
+): Promise<{ readonly inserted: number; readonly refused: readonly { index: number; reason: string }[] }> {
+  const refused: { index: number; reason: string }[] = [];
+  const inserted = await insertIsolating(
+    events,
+    0,
+    (rows) => appendServedLists(pool, rows),
+    (index, reason) => refused.push({ index, reason }),
+  );
+  return { inserted, refused };
 }
 
 /** One stored served list, as the audits read it. */
