@@ -23,6 +23,15 @@ describe('kafkaLogLine', () => {
     ).toBe('[kafka sink] Response Produce(key: 0, version: 7): Broker not available\n');
   });
 
+  it('prints the cause when kafkajs passes it as an Error', () => {
+    expect(
+      kafkaLogLine(
+        'sink',
+        entry(logLevel.ERROR, { message: 'Error when calling eachBatch', error: new Error('boom') }),
+      ),
+    ).toBe('[kafka sink] Error when calling eachBatch: boom\n');
+  });
+
   it('prints nothing below WARN', () => {
     expect(
       kafkaLogLine('ingest', entry(logLevel.INFO, { message: 'Consumer has joined the group' })),

@@ -29,7 +29,8 @@ const RETRIED_RACES = [
 export function kafkaLogLine(role: string, entry: Pick<LogEntry, 'level' | 'log'>): string | null {
   if (entry.level > logLevel.WARN) return null;
   const { message, error } = entry.log as { message: string; error?: unknown };
-  const text = typeof error === 'string' && !message.includes(error) ? `${message}: ${error}` : message;
+  const cause = error instanceof Error ? error.message : error;
+  const text = typeof cause === 'string' && !message.includes(cause) ? `${message}: ${cause}` : message;
   if (RETRIED_RACES.some((race) => text.includes(race))) return null;
   return `[kafka ${role}] ${text}\n`;
 }
