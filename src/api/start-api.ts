@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createRedisClient } from '../store/redis-client.ts';
+import { redisWhere } from '../store/redis-check.ts';
 import { Partitioners } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -139,6 +140,12 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       logError(name, error.message);
     });
   const fallback = createFallbackList();
+  // With no model and no popular list there is nothing to answer with: the course's contract takes
+  // an empty 200 (better than an error), and the log says why, once and then throttled.
+  const whyEmpty = () =>
+    redis.status === 'ready'
+      ? 'no model published and no popular list in Redis yet (`marquee worker` writes both)'
+      : `no model loaded and no popular list: ${redisWhere(config)} is not reachable`;
   const refreshFallback = async () => {
     const serving = models.current();
     // Before the first model: the worker's live list of popular titles safe for every age.
@@ -180,7 +187,8 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
   const periodic = setInterval(() => void models.refresh().then(refreshFallback), 30_000);
   periodic.unref();
   // Until a model loads, the safe list is all there is to answer with: read it often.
-  void refreshFallback();
+  await refreshFallback();
+  if (fallback.size === 0) log(`/recommend answers an empty line (200) for now: ${whyEmpty()}`);
   const early = setInterval(() => {
     if (models.current() === undefined) void refreshFallback();
   }, 5_000);
@@ -302,6 +310,7 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
       const kind = error instanceof BudgetExceededError ? 'timeout' : 'error';
       fallbacks.inc({ kind });
       logError(`recommend fell back (${kind})`, error instanceof Error ? error.message : String(error));
+      if (fallback.size === 0) logError('recommend answered an empty line', whyEmpty());
     },
   });
   const points = options.ratePoints ?? API_RATE_LIMIT.points;
