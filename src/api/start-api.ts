@@ -433,10 +433,17 @@ export async function startApi(config: Config, options: ApiRunOptions = {}): Pro
           connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
         },
       },
-      () => resolve(s),
+      () => {
+        // Listening: later server errors (e.g. EMFILE on accept) are logged, not taken for a failed start.
+        s.off('error', onListenError);
+        s.on('error', (error: Error) => logError('http server', error.message));
+        resolve(s);
+      },
     );
     // A port in use (or not ours to take) fails the start with one line, not an unhandled 'error'.
-    s.once('error', (error) => reject(new ListenError(listenErrorMessage(error, config.api.host, port))));
+    const onListenError = (error: Error) =>
+      reject(new ListenError(listenErrorMessage(error, config.api.host, port)));
+    s.once('error', onListenError);
     // Past the cap Node closes new connections at once: memory and file descriptors stay bounded.
     s.maxConnections = limits.maxConnections;
   }).catch(async (error: unknown) => {
