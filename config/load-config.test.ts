@@ -107,6 +107,12 @@ describe('loadConfig', () => {
     ['an http Redis URL', { REDIS_URL: 'http://:redispw42@127.0.0.1:6379' }, 'redispw42'],
     ['a Redis URL without a scheme', { REDIS_URL: ':redispw42@127.0.0.1:6379' }, 'redispw42'],
     ['a password holding @ and /', { DATABASE_URL: 'mysql://app:a@b/c@db/x' }, 'a@b/c'],
+    ['a password in the query string', { DATABASE_URL: 'postgress://app@db/x?password=hunter2' }, 'hunter2'],
+    [
+      'an sslpassword among other parameters',
+      { DATABASE_URL: 'mysql://db/x?sslmode=require&sslpassword=k3y' },
+      'k3y',
+    ],
   ];
 
   it.each(leaks)('never prints the secret in the error for %s', (_label, env, secret) => {

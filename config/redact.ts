@@ -15,9 +15,15 @@ export function isSecretVariable(variable: string): boolean {
 // the host, so a password holding `@` or `/` (unencoded, as users type them) is masked whole.
 const urlPassword = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s]*@/gi;
 
-/** `text` with the password of every URL in it replaced by `***` (`postgres://postgres:***@host/db`). */
+// A password in the query string (`?password=…`, `&sslpassword=…`), which pg and ioredis also read.
+const queryPassword = /([?&][a-z_]*(?:password|pass|pwd|secret|token)=)[^&#\s"]*/gi;
+
+/**
+ * `text` with the password of every URL in it replaced by `***` (`postgres://postgres:***@host/db`),
+ * in the user-info part and in the query string.
+ */
 export function redactUrls(text: string): string {
-  return text.replace(urlPassword, '$1***@');
+  return text.replace(urlPassword, '$1***@').replace(queryPassword, '$1***');
 }
 
 /** How an error message may quote `variable`'s value: a secret's is withheld, a URL's password masked. */
