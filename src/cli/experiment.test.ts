@@ -1,14 +1,7 @@
+import { runCli } from '../../test/support/run-cli.ts';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './command.ts';
 import { experimentId } from './experiment.ts';
-import { main } from './main.ts';
-
-/** Runs `marquee <argv>` in this process and keeps what it printed (no service is reached: env is empty). */
-async function run(argv: readonly string[]) {
-  const lines: string[] = [];
-  const code = await main(argv, { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} });
-  return { code, text: lines.join('\n') };
-}
 
 describe('marquee experiment ids and options', () => {
   it('takes whole numbers that fit a bigint as ids and answers any other as no experiment', () => {
@@ -21,7 +14,7 @@ describe('marquee experiment ids and options', () => {
   it('answers stop and report of an id that cannot exist as report does, before any database is reached', async () => {
     for (const verb of ['stop', 'report'])
       for (const id of ['abc', '99999999999999999999']) {
-        const { code, text } = await run(['experiment', verb, id]);
+        const { code, text } = await runCli(['experiment', verb, id]);
         expect(code).toBe(2);
         expect(text).toMatch(
           new RegExp(`^marquee experiment: no experiment ${id} \\(marquee experiment list\\)$`, 'm'),
@@ -31,7 +24,7 @@ describe('marquee experiment ids and options', () => {
   });
 
   it("checks start's options before connecting: a negative --tuning gets its range message", async () => {
-    const { code, text } = await run([
+    const { code, text } = await runCli([
       'experiment',
       'start',
       '--arm',

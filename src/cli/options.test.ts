@@ -1,15 +1,8 @@
+import { runCli } from '../../test/support/run-cli.ts';
 import { describe, expect, it } from 'vitest';
-import { main } from './main.ts';
 import { joinNegativeValues, numberOption, parseOptions } from './options.ts';
 
 const spec = { limit: { type: 'string' }, json: { type: 'boolean' } } as const;
-
-/** Runs `marquee <argv>` in this process and keeps what it printed. */
-async function run(argv: readonly string[]) {
-  const lines: string[] = [];
-  const code = await main(argv, { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} });
-  return { code, text: lines.join('\n') };
-}
 
 describe('parseOptions', () => {
   it('reads a negative number after a value option as its value', () => {
@@ -31,7 +24,7 @@ describe('parseOptions', () => {
   });
 
   it('gives replay its range message for a negative number, as a usage error', async () => {
-    const replay = await run(['replay', '--limit', '-5']);
+    const replay = await runCli(['replay', '--limit', '-5']);
     expect(replay.code).toBe(2);
     expect(replay.text).toMatch(/^marquee replay: --limit must be a number within 1\.\.\d+, got '-5'$/m);
     expect(replay.text).not.toContain('ambiguous');

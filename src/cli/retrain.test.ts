@@ -1,14 +1,7 @@
+import { runCli } from '../../test/support/run-cli.ts';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './command.ts';
-import { main } from './main.ts';
 import { checkRetrainParams } from './retrain.ts';
-
-/** Runs `marquee <argv>` in this process and keeps what it printed. */
-async function run(argv: readonly string[]) {
-  const lines: string[] = [];
-  const code = await main(argv, { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} });
-  return { code, text: lines.join('\n') };
-}
 
 describe('marquee retrain --param', () => {
   it("accepts the algorithm's own parameters with values of their type", () => {
@@ -34,15 +27,15 @@ describe('marquee retrain --param', () => {
   });
 
   it('refuses before queueing anything: a usage error, exit 2, for the default algorithm and --algorithm', async () => {
-    expect(await run(['retrain', '--param', 'nosuch=1', '--wait'])).toMatchObject({
+    expect(await runCli(['retrain', '--param', 'nosuch=1', '--wait'])).toMatchObject({
       code: 2,
       text: expect.stringMatching(/^marquee retrain: svd has no parameter 'nosuch' /),
     });
-    expect(await run(['retrain', '--param', 'epochs=abc'])).toMatchObject({
+    expect(await runCli(['retrain', '--param', 'epochs=abc'])).toMatchObject({
       code: 2,
       text: expect.stringMatching(/^marquee retrain: parameter epochs needs a number, got 'abc'$/m),
     });
-    expect(await run(['retrain', '--algorithm', 'svd++', '--param', 'simd=false'])).toMatchObject({
+    expect(await runCli(['retrain', '--algorithm', 'svd++', '--param', 'simd=false'])).toMatchObject({
       code: 2,
       text: expect.stringMatching(/^marquee retrain: svd\+\+ has no parameter 'simd' /),
     });

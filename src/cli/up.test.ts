@@ -1,14 +1,7 @@
+import { runCli } from '../../test/support/run-cli.ts';
 import { describe, expect, it } from 'vitest';
-import { main } from './main.ts';
 import { optionalServices } from '../services/services.ts';
 import { planRoles, roleArgs, upCommand } from './up.ts';
-
-/** Runs `marquee <argv>` in this process and keeps what it printed. */
-async function run(argv: readonly string[]) {
-  const lines: string[] = [];
-  const code = await main(argv, { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} });
-  return { code, text: lines.join('\n') };
-}
 
 describe('marquee up', () => {
   it('runs the registered roles and skips those with no command yet, in start order', () => {
@@ -30,13 +23,13 @@ describe('marquee up', () => {
   });
 
   it('refuses unknown roles and a fractional worker count before starting anything', async () => {
-    expect(await run(['up', '--only', 'sink,ingest'])).toMatchObject({
+    expect(await runCli(['up', '--only', 'sink,ingest'])).toMatchObject({
       code: 2,
       text: expect.stringContaining(
         "--only takes stream, sink, worker, api, comma-separated; got 'sink,ingest'",
       ),
     });
-    expect(await run(['up', '--api-workers', '1.5'])).toMatchObject({
+    expect(await runCli(['up', '--api-workers', '1.5'])).toMatchObject({
       code: 2,
       text: expect.stringContaining('--api-workers must be a whole number'),
     });
@@ -46,7 +39,7 @@ describe('marquee up', () => {
     const usageLine = upCommand.usage.split('\n').find((l) => l.includes('[--with '));
     expect(usageLine).toContain(`[--with ${optionalServices.join(',')}]`);
     expect(upCommand.usage).toMatch(new RegExp(`^  --with ${optionalServices.join(',')}$`, 'm'));
-    expect(await run(['up', '--with', 'jaeger,grafana'])).toMatchObject({
+    expect(await runCli(['up', '--with', 'jaeger,grafana'])).toMatchObject({
       code: 2,
       text: expect.stringMatching(
         new RegExp(
