@@ -21,6 +21,14 @@ describe('marquee api', () => {
   it('rejects unknown options and bad numbers as usage errors', async () => {
     await expect(apiCommand.run(['--bogus'], io({}))).rejects.toBeInstanceOf(UsageError);
     await expect(apiCommand.run(['--workers', 'many'], io({}))).rejects.toBeInstanceOf(UsageError);
+    // Bounded, and checked before anything connects: a thousand forks or a negative rate never start.
+    await expect(apiCommand.run(['--workers', '1000'], io({}))).rejects.toThrow(
+      "--workers must be a number within 0..64, got '1000'",
+    );
+    await expect(apiCommand.run(['--rate-limit', '-3'], io({}))).rejects.toThrow(
+      "--rate-limit must be a number within 0..1000000, got '-3'",
+    );
+    await expect(apiCommand.run(['--noise-scale', '9'], io({}))).rejects.toThrow(/--noise-scale must be/);
   });
 
   it('takes a --cors-origin only as the Origin header a browser sends: http(s)://host[:port]', () => {

@@ -26,14 +26,6 @@ const usage = [
   '  --rate-limit N           requests per second per IP on /v1 (default 100)',
 ].join('\n');
 
-function positiveNumber(text: string | undefined, name: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!(Number.isFinite(n) && n >= 0))
-    throw new UsageError(`${name} expects a non-negative number, got '${text}'`);
-  return n;
-}
-
 /**
  * A `--cors-origin` value as the browser's Origin header spells it (the CORS check compares strings):
  * http(s)://host[:port], lower-case, no path and no default port.
@@ -71,10 +63,19 @@ export const apiCommand: Command = {
     const config = loadConfig(io.env);
     const port = numberOption(values.port, 'port', config.api.port, 0, 65_535);
     if (!Number.isInteger(port)) throw new UsageError(`--port must be a whole number, got '${values.port}'`);
+    // Every option is checked before anything connects.
+    const workers = Math.floor(numberOption(values.workers, 'workers', 1, 0, 64));
+    const noiseScale = numberOption(
+      values['noise-scale'],
+      'noise-scale',
+      defaultGuardrailSettings.noise.scale,
+      0,
+      5,
+    );
+    const ratePoints = numberOption(values['rate-limit'], 'rate-limit', 100, 0, 1_000_000);
     // A refused password stops the API here; a Redis that is down may come back (the API says so
     // as it starts, serves what it can and reconnects).
     if (cluster.isPrimary) await checkRedisForRole(config);
-    const workers = Math.floor(positiveNumber(values.workers, '--workers', 1));
     if (workers > 1 && cluster.isPrimary) {
       // One clear error here rather than every worker failing on the port.
       await assertCanListen(config.api.host, port);
@@ -103,9 +104,9 @@ export const apiCommand: Command = {
       settings: {
         ...d,
         agePolicy: { ...d.agePolicy, strictUncertified: values['strict-certification'] ?? false },
-        noise: { ...d.noise, scale: positiveNumber(values['noise-scale'], '--noise-scale', d.noise.scale) },
+        noise: { ...d.noise, scale: noiseScale },
       },
-      ratePoints: positiveNumber(values['rate-limit'], '--rate-limit', 100),
+      ratePoints,
       ...(corsOrigins && { corsOrigins }),
       log: io.err,
       clustered: cluster.isWorker,
