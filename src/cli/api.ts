@@ -18,7 +18,7 @@ const usage = [
   '`marquee worker` keeps in Redis; with neither (nothing published yet, or Redis down) /recommend',
   'answers 200 with an empty line and the log says why. A Redis that refuses REDIS_PASSWORD stops it.',
   '  --port N                 listen on port N instead of API_PORT (0: any free port)',
-  '  --workers N              N processes sharing the port (node:cluster; default 1)',
+  '  --workers N              N processes sharing the port (node:cluster; default 1, at most 64)',
   '  --cors-origin ORIGIN     allow this origin on /v1, scheme://host[:port] as a browser sends it',
   '                           (e.g. https://app.example.com; repeatable; default: CORS off)',
   '  --noise-scale S          σ of the score noise on the JSON API, stars (default 0.05)',
