@@ -65,7 +65,11 @@ export interface CourseStack {
   waitForModel(accept: (row: ModelVersionRow) => boolean, timeoutMs: number): Promise<ModelVersionRow>;
   /** A published version's movies, and how many of them came with metadata (and were flagged adult). */
   publishedCatalogue(version: string): Promise<PublishedCatalogue>;
-  /** Waits until the API answers `probeUser` from `version`. */
+  /**
+   * Waits until the API answers `probeUser` from `version`, or from the version active when it
+   * answers: the worker may publish a newer one (a growth retrain) after `version` was read, and the
+   * API then rightly never serves `version` again. Throws on timeout, with up's output.
+   */
   waitForApi(version: string, probeUser: string, timeoutMs: number): Promise<void>;
   /**
    * Waits until the API serves `version` with at least `described` titles carrying metadata (its
@@ -216,12 +220,23 @@ export async function startCourseStack(options: CourseStackOptions): Promise<Cou
       };
     },
     async waitForApi(version, probeUser, timeoutMs) {
+      let served: string | null = null;
+      let active: string | null = null;
       const ok = await waitUntil(
-        async () => (await callRecommend(apiUrl, probeUser, 2_000)).modelVersion === version,
+        async () => {
+          served = (await callRecommend(apiUrl, probeUser, 2_000)).modelVersion;
+          if (served === version) return true;
+          active = await readActiveVersion(redis, keys);
+          return served !== null && served === active;
+        },
         timeoutMs,
         250,
       );
-      if (!ok.ok) throw new Error(`the API did not serve model ${version} within ${timeoutMs} ms`);
+      if (!ok.ok)
+        throw new Error(
+          `the API did not serve model ${version} (nor the active one) within ${timeoutMs} ms: it served ` +
+            `${served ?? 'no answer'}, the active model is ${active ?? 'none'}; marquee up said:\n${up.output().slice(-4_000)}`,
+        );
     },
     async waitForApiCatalogue(version, described, timeoutMs) {
       const ok = await waitUntil(
